@@ -1,0 +1,32 @@
+#!/bin/sh
+# scripts/install-deps.sh: install what a fresh Debian 12 machine lacks to build,
+# test and benchmark retain. C libraries and Python test tools come from Debian
+# packages only. Runs apt-get only when something is missing, so repeat calls
+# are cheap; needs root (or sudo) the first time.
+set -eu
+
+packages="build-essential cmake pkg-config libopenblas-dev libhdf5-dev hdf5-tools
+  python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-pandas
+  python3-tables"
+
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "install-deps: missing packages:$missing; run this script as root" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,116 @@
+/*
+** src/cli/cli.h: what every `retain` command shares: a table-driven option
+** parser that also writes --help, the common options (--threads, --seed,
+** --quiet, --json, --log-json), error reporting with the exit codes of
+** DESIGN.md, a JSON writer for --json summaries and the progress display.
+** Commands are one file each (cmd_*.c); no algorithm code lives here.
+*/
+#ifndef RT_CLI_H
+#define RT_CLI_H
+
+#include "retain.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum cli_opt_kind {
+    CLI_FLAG,   /* bool                      */
+    CLI_INT,    /* int64_t, accepts 10k, 2M, 1e7 */
+    CLI_DOUBLE, /* double                    */
+    CLI_STRING, /* const char *              */
+} cli_opt_kind;
+
+typedef struct cli_opt {
+    const char *name; /* long name without dashes */
+    char short_name;  /* 0 for none */
+    cli_opt_kind kind;
+    void *target;
+    const char *metavar;
+    const char *help;
+    double min, max; /* inclusive range for numbers (min > max: unchecked) */
+} cli_opt;
+
+/* Options every command takes. */
+typedef struct cli_common {
+    int64_t threads;
+    int64_t seed;
+    bool quiet;
+    bool json;
+    bool log_json;
+} cli_common;
+
+typedef struct cli_command {
+    const char *name;     /* "gen users" */
+    const char *usage;    /* "[options] -o FILE" */
+    const char *summary;  /* one line */
+    const char *details;  /* paragraphs after the options, or NULL */
+    cli_opt *opts;        /* terminated by a zero entry */
+    int min_positional, max_positional;
+} cli_command;
+
+/* Parses argv (after the command words). Positional arguments go to
+** positional[0..*npositional). Returns 0 to go on, or an exit code (0 after
+** --help, 1 on a usage error, with the message already printed). */
+int cli_parse(const cli_command *cmd, cli_common *common, int argc, char **argv,
+              const char **positional, int *npositional, bool *done);
+
+/* Applies --threads and the RETAIN_ISA check; returns an exit code or 0. */
+int cli_apply_common(const cli_command *cmd, const cli_common *common);
+
+/* Prints "retain <cmd>: <message>" (or a JSON event with --log-json) and
+** returns the exit code for status. */
+int cli_fail(const cli_command *cmd, const cli_common *common, retain_status status);
+
+/* Prints a usage problem (exit code 1) in the same form. */
+int cli_usage_error(const cli_command *cmd, const cli_common *common,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Informational line on stderr unless --quiet (or a JSON event). */
+void cli_note(const cli_common *common, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct cli_progress {
+    const cli_common *common;
+    double started, last_draw;
+    bool tty;
+    bool drawn;
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const cli_common *common);
+/* Matches rt_progress_fn; `user` is a cli_progress. */
+void cli_progress_report(void *user, const char *phase, int64_t done, int64_t total);
+void cli_progress_finish(cli_progress *p);
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+typedef struct cli_json {
+    FILE *out;
+    int depth;
+    bool first[32];
+} cli_json;
+
+void json_begin(cli_json *j, FILE *out);      /* opens the top object */
+void json_end(cli_json *j);                   /* closes it, newline   */
+void json_object(cli_json *j, const char *key); /* key NULL in arrays */
+void json_object_end(cli_json *j);
+void json_array(cli_json *j, const char *key);
+void json_array_end(cli_json *j);
+void json_string(cli_json *j, const char *key, const char *value);
+void json_int(cli_json *j, const char *key, int64_t value);
+void json_double(cli_json *j, const char *key, double value); /* NaN: null */
+void json_bool(cli_json *j, const char *key, bool value);
+
+/* ---- commands -------------------------------------------------------------- */
+
+int cmd_info(int argc, char **argv);
+int cmd_gen_users(int argc, char **argv);
+int cmd_gen_baskets(int argc, char **argv);
+int cmd_gen_transactions(int argc, char **argv);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+** src/cli/main.c: the `retain` command: finds the command named by the
+** first words of argv and runs it. Each command lives in its own cmd_*.c.
+*/
+#include "cli.h"
+
+#include "io/atomic.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct command_entry {
+    const char *group, *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command_entry;
+
+static const command_entry commands[] = {
+    {"info", NULL, cmd_info, "what is inside a file: datasets, shapes, types, chunks, NaN/Inf per column"},
+    {"gen", "users", cmd_gen_users, "synthetic customer features with known segments and churn model"},
+    {"gen", "baskets", cmd_gen_baskets, "synthetic transactions with planted frequent patterns"},
+    {"gen", "transactions", cmd_gen_transactions, "synthetic purchase log from a buy-till-you-die process"},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: retain COMMAND [options]   (retain COMMAND --help for details)\n\n"
+                 "commands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s%s", commands[i].group,
+                 commands[i].name ? " " : "", commands[i].name ? commands[i].name : "");
+        fprintf(out, "  %-20s %s\n", name, commands[i].summary);
+    }
+    fprintf(out, "\n%s\n", retain_build_info());
+}
+
+int main(int argc, char **argv)
+{
+    rt_output_install_signal_cleanup();
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("%s\n", retain_build_info());
+        return 0;
+    }
+    bool group_known = false;
+    for (int i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(argv[1], commands[i].group) != 0)
+            continue;
+        group_known = true;
+        if (!commands[i].name)
+            return commands[i].run(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[2], commands[i].name) == 0)
+            return commands[i].run(argc - 3, argv + 3);
+    }
+    if (group_known)
+        fprintf(stderr, "retain %s: needs a subcommand (%s)\n", argv[1],
+                strcmp(argv[1], "gen") == 0 ? "users, baskets or transactions" : "see --help");
+    else
+        fprintf(stderr, "retain: unknown command '%s'\n\n", argv[1]);
+    if (!group_known)
+        usage(stderr);
+    return 1;
+}

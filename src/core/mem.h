@@ -1,0 +1,34 @@
+/*
+** src/core/mem.h: aligned allocation with overflow-checked sizes, the
+** "is this claim too large for the machine" test that runs before any big
+** allocation, and an allocation-failure hook for tests of error paths.
+*/
+#ifndef RT_CORE_MEM_H
+#define RT_CORE_MEM_H
+
+#include "retain.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RT_ALIGN 64
+
+/* *out = a * b; false on overflow or negative operands. */
+bool rt_mul_size(int64_t a, int64_t b, int64_t *out);
+
+/* Bytes this process may allocate: physical memory, capped by RLIMIT_AS. */
+int64_t rt_mem_limit(void);
+
+/* RETAIN_OK if `bytes` (for `what`, e.g. "matrix 100 x 3 float32") fits
+** under rt_mem_limit(); otherwise RETAIN_ERR_DATA with a message giving both
+** sizes. Call before allocating anything the input file asked for. */
+retain_status rt_mem_check_claim(int64_t bytes, const char *what);
+
+/* Test hook: make the n-th allocation from now fail (0 disables). */
+void rt_mem_fail_after(int64_t n);
+
+/* Formats a byte count as "1.5 GiB" into buf (at least 32 bytes). */
+const char *rt_mem_format(int64_t bytes, char *buf, size_t cap);
+
+#endif

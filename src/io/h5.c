@@ -1,0 +1,351 @@
+/*
+** src/io/h5.c: shared HDF5 helpers (see h5.h). Object kinds are found with
+** H5Lexists walked component by component plus H5Iget_type, and groups are
+** listed with H5Gget_info/H5Lget_name_by_idx, calls that read the same way in
+** HDF5 1.10 and 1.12+.
+*/
+#include "h5.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void quiet_now(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+void rt_h5_quiet(void) { pthread_once(&quiet_once, quiet_now); }
+
+retain_status rt_h5_open_read(const char *path, hid_t *out)
+{
+    rt_h5_quiet();
+    *out = H5I_INVALID_HID;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return rt_error(RETAIN_ERR_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return rt_error(RETAIN_ERR_IO, "%s: is a folder, not a file", path);
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return rt_error(RETAIN_ERR_IO, "%s: %s", path, strerror(errno));
+    fclose(probe);
+    htri_t is_h5 = H5Fis_hdf5(path);
+    if (is_h5 <= 0)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s: not an HDF5 file (%lld bytes, no HDF5 signature); "
+                        "give an .h5 file written by retain, h5py or pandas",
+                        path, (long long)st.st_size);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s: HDF5 file is truncated or corrupt and cannot be "
+                        "opened (%lld bytes); write it again from its source",
+                        path, (long long)st.st_size);
+    *out = f;
+    return RETAIN_OK;
+}
+
+bool rt_h5_exists(hid_t file, const char *path)
+{
+    if (!path || !*path)
+        return false;
+    if (strcmp(path, "/") == 0)
+        return true;
+    char buf[1024];
+    size_t n = strlen(path);
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char saved = buf[i];
+            buf[i] = '\0';
+            if (i > 1 && buf[i - 1] != '/' && H5Lexists(file, buf, H5P_DEFAULT) <= 0)
+                return false;
+            buf[i] = saved;
+        }
+    }
+    return H5Oexists_by_name(file, path, H5P_DEFAULT) > 0;
+}
+
+H5I_type_t rt_h5_kind(hid_t file, const char *path)
+{
+    if (!rt_h5_exists(file, path))
+        return H5I_BADID;
+    hid_t obj = H5Oopen(file, path, H5P_DEFAULT);
+    if (obj < 0)
+        return H5I_BADID;
+    H5I_type_t kind = H5Iget_type(obj);
+    H5Oclose(obj);
+    return kind;
+}
+
+const char *rt_h5_type_name(hid_t type)
+{
+    H5T_class_t cls = H5Tget_class(type);
+    size_t size = H5Tget_size(type);
+    switch (cls) {
+    case H5T_INTEGER: {
+        bool sign = H5Tget_sign(type) == H5T_SGN_2;
+        switch (size) {
+        case 1: return sign ? "int8" : "uint8";
+        case 2: return sign ? "int16" : "uint16";
+        case 4: return sign ? "int32" : "uint32";
+        case 8: return sign ? "int64" : "uint64";
+        default: return "integer";
+        }
+    }
+    case H5T_FLOAT:
+        return size == 4 ? "float32" : size == 8 ? "float64" : size == 2 ? "float16" : "float";
+    case H5T_STRING: return "string";
+    case H5T_ENUM: return "enum (bool)";
+    case H5T_COMPOUND: return "compound";
+    case H5T_VLEN: return "variable-length (object)";
+    case H5T_ARRAY: return "array";
+    case H5T_OPAQUE: return "opaque";
+    case H5T_REFERENCE: return "reference";
+    default: return "unknown";
+    }
+}
+
+bool rt_h5_type_is_numeric(hid_t type)
+{
+    H5T_class_t cls = H5Tget_class(type);
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT)
+        return true;
+    if (cls == H5T_ENUM) {
+        hid_t super = H5Tget_super(type);
+        bool ok = super >= 0 && H5Tget_class(super) == H5T_INTEGER;
+        if (super >= 0)
+            H5Tclose(super);
+        return ok;
+    }
+    return false;
+}
+
+int rt_h5_shape(hid_t dset, hsize_t dims[8])
+{
+    hid_t space = H5Dget_space(dset);
+    if (space < 0)
+        return -1;
+    int rank = H5Sget_simple_extent_ndims(space);
+    if (rank > 8)
+        rank = 8;
+    if (rank >= 0)
+        H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    return rank;
+}
+
+const char *rt_h5_shape_text(int rank, const hsize_t *dims, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (rank == 0)
+        snprintf(buf, cap, "scalar");
+    for (int i = 0; i < rank && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, i ? " x %llu" : "%llu",
+                                 (unsigned long long)dims[i]);
+    return buf;
+}
+
+typedef struct listing {
+    char *buf;
+    size_t cap, used;
+    int depth;
+} listing;
+
+static void list_append(listing *l, const char *text)
+{
+    size_t n = strlen(text);
+    if (l->used + n + 4 >= l->cap) {
+        if (l->used + 4 < l->cap)
+            strcpy(l->buf + l->used, "...");
+        l->used = l->cap;
+        return;
+    }
+    memcpy(l->buf + l->used, text, n + 1);
+    l->used += n;
+}
+
+static void list_group(hid_t file, const char *group_path, listing *l)
+{
+    hid_t g = H5Gopen2(file, group_path, H5P_DEFAULT);
+    if (g < 0)
+        return;
+    H5G_info_t info;
+    if (H5Gget_info(g, &info) < 0) {
+        H5Gclose(g);
+        return;
+    }
+    for (hsize_t i = 0; i < info.nlinks && l->used < l->cap; i++) {
+        char name[512], path[1100], line[1400];
+        if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
+                               sizeof name, H5P_DEFAULT) < 0)
+            continue;
+        snprintf(path, sizeof path, "%s%s%s", group_path,
+                 strcmp(group_path, "/") ? "/" : "", name);
+        H5I_type_t kind = rt_h5_kind(file, path);
+        if (kind == H5I_GROUP && l->depth < 8) {
+            l->depth++;
+            list_group(file, path, l);
+            l->depth--;
+        } else if (kind == H5I_DATASET) {
+            hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+            hsize_t dims[8];
+            char shape[128];
+            int rank = rt_h5_shape(d, dims);
+            hid_t t = H5Dget_type(d);
+            snprintf(line, sizeof line, "\n  %s  %s %s", path,
+                     rt_h5_shape_text(rank, dims, shape, sizeof shape),
+                     rt_h5_type_name(t));
+            H5Tclose(t);
+            H5Dclose(d);
+            list_append(l, line);
+        }
+    }
+    H5Gclose(g);
+}
+
+void rt_h5_list(hid_t file, char *buf, size_t cap)
+{
+    listing l = {buf, cap, 0, 0};
+    buf[0] = '\0';
+    list_group(file, "/", &l);
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "\n  (no datasets)");
+}
+
+static retain_status read_string_items(hid_t obj, bool is_attr, int64_t *out_count,
+                                       char ***out)
+{
+    *out = NULL;
+    *out_count = 0;
+    hid_t type = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+    hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    retain_status s = RETAIN_OK;
+    if (type < 0 || space < 0 || H5Tget_class(type) != H5T_STRING) {
+        s = rt_error(RETAIN_ERR_DATA, "expected strings, found %s",
+                     type < 0 ? "nothing readable" : rt_h5_type_name(type));
+        goto done;
+    }
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > (1 << 24)) {
+        s = rt_error(RETAIN_ERR_DATA, "string list of %lld entries is too long",
+                     (long long)n);
+        goto done;
+    }
+    char **list = calloc((size_t)n + 1, sizeof *list);
+    if (!list) {
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory reading strings");
+        goto done;
+    }
+    herr_t rc;
+    if (H5Tis_variable_str(type) > 0) {
+        hid_t mem = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mem, H5T_VARIABLE);
+        H5Tset_cset(mem, H5Tget_cset(type));
+        char **raw = calloc((size_t)n + 1, sizeof *raw);
+        rc = !raw ? -1 : is_attr ? H5Aread(obj, mem, raw)
+                                 : H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
+        for (hssize_t i = 0; rc >= 0 && i < n; i++)
+            list[i] = strdup(raw[i] ? raw[i] : "");
+        if (rc >= 0)
+            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
+        free(raw);
+        H5Tclose(mem);
+    } else {
+        size_t width = H5Tget_size(type);
+        char *raw = calloc((size_t)n + 1, width + 1);
+        hid_t mem = H5Tcopy(type);
+        rc = !raw ? -1 : is_attr ? H5Aread(obj, mem, raw)
+                                 : H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
+        for (hssize_t i = 0; rc >= 0 && i < n; i++)
+            list[i] = strndup(raw + (size_t)i * width, width);
+        free(raw);
+        H5Tclose(mem);
+    }
+    for (hssize_t i = 0; rc >= 0 && i < n; i++)
+        if (!list[i])
+            rc = -1;
+    if (rc < 0) {
+        rt_h5_free_strings(list, n);
+        s = rt_error(RETAIN_ERR_DATA, "cannot read the strings (file damaged?)");
+        goto done;
+    }
+    *out = list;
+    *out_count = n;
+done:
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    return s;
+}
+
+retain_status rt_h5_read_strings(hid_t dset, int64_t *out_count, char ***out)
+{
+    return read_string_items(dset, false, out_count, out);
+}
+
+retain_status rt_h5_read_attr_strings(hid_t obj, const char *name,
+                                      int64_t *out_count, char ***out)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) {
+        *out = NULL;
+        *out_count = 0;
+        return rt_error(RETAIN_ERR_DATA, "no attribute %s", name);
+    }
+    retain_status s = read_string_items(a, true, out_count, out);
+    H5Aclose(a);
+    return s;
+}
+
+void rt_h5_free_strings(char **list, int64_t count)
+{
+    if (!list)
+        return;
+    for (int64_t i = 0; i < count; i++)
+        free(list[i]);
+    free(list);
+}
+
+bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return false;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    bool ok = H5Tget_class(t) == H5T_INTEGER &&
+              H5Aread(a, H5T_NATIVE_INT64, out) >= 0;
+    H5Tclose(t);
+    H5Aclose(a);
+    return ok;
+}
+
+bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return false;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int64_t n;
+    char **list;
+    bool ok = read_string_items(a, true, &n, &list) == RETAIN_OK && n >= 1;
+    if (ok)
+        snprintf(buf, cap, "%s", list[0]);
+    if (ok)
+        rt_h5_free_strings(list, n);
+    H5Aclose(a);
+    return ok;
+}
+
+hid_t rt_h5_dapl(void)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_chunk_cache(dapl, 12421, 64u << 20, 1.0);
+    return dapl;
+}

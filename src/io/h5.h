@@ -1,0 +1,62 @@
+/*
+** src/io/h5.h: small HDF5 helpers every reader and writer shares: opening a
+** file with a message that says what is wrong with it, finding objects by
+** path, describing a dataset's type and shape in words, listing what a file
+** holds (for "no such dataset; found: ..."), reading string lists and
+** attributes. HDF5's own error printing is switched off; our messages name
+** the file and dataset instead.
+*/
+#ifndef RT_IO_H5_H
+#define RT_IO_H5_H
+
+#include "retain.h"
+
+#include <hdf5.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Switches off HDF5's automatic error printing (idempotent). */
+void rt_h5_quiet(void);
+
+/* Opens an existing HDF5 file read-only. Missing or unreadable: IO error;
+** not HDF5, truncated or corrupt: DATA error. */
+retain_status rt_h5_open_read(const char *path, hid_t *out);
+
+/* True if every component of `path` exists under file. */
+bool rt_h5_exists(hid_t file, const char *path);
+
+/* H5I_DATASET, H5I_GROUP, or H5I_BADID when path is absent. */
+H5I_type_t rt_h5_kind(hid_t file, const char *path);
+
+/* "float32", "int64", "uint8", "string", "bool" ... for a dataset type. */
+const char *rt_h5_type_name(hid_t type);
+
+/* True for integer, float, and enums over integers (h5py's bool). */
+bool rt_h5_type_is_numeric(hid_t type);
+
+/* Rank and dimensions (up to 8) of a dataset. */
+int rt_h5_shape(hid_t dset, hsize_t dims[8]);
+
+/* "1000 x 32" into buf. */
+const char *rt_h5_shape_text(int rank, const hsize_t *dims, char *buf, size_t cap);
+
+/* A newline-separated listing "  /path  SHAPE TYPE" of every dataset in the
+** file, at most `cap` bytes (cut with "..."). */
+void rt_h5_list(hid_t file, char *buf, size_t cap);
+
+/* Reads a 1-D string dataset (fixed or variable length) or a string-array
+** attribute into a malloc'd array of malloc'd strings. */
+retain_status rt_h5_read_strings(hid_t dset, int64_t *out_count, char ***out);
+retain_status rt_h5_read_attr_strings(hid_t obj, const char *name,
+                                      int64_t *out_count, char ***out);
+void rt_h5_free_strings(char **list, int64_t count);
+
+/* A numeric or string scalar attribute; false when absent or other type. */
+bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out);
+bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
+
+/* Dataset access list with a chunk cache large enough for row-block reads. */
+hid_t rt_h5_dapl(void);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+** src/io/h5write.c: HDF5 writing helpers (see h5write.h). Files are created
+** with the 1.8 format bounds so h5py, pandas and older tools read them.
+*/
+#include "h5write.h"
+
+#include "core/error.h"
+#include "h5.h"
+
+#include <string.h>
+
+static retain_status write_failed(const char *what, const char *name)
+{
+    return rt_error(RETAIN_ERR_IO,
+                    "cannot write %s %s (disk full, file too large or device "
+                    "error)", what, name);
+}
+
+retain_status rt_h5_create(const char *path, hid_t *out)
+{
+    rt_h5_quiet();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    *out = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (*out < 0)
+        return rt_error(RETAIN_ERR_IO, "cannot create HDF5 file %s", path);
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_close_file(hid_t file, const char *path)
+{
+    herr_t a = H5Fflush(file, H5F_SCOPE_GLOBAL);
+    herr_t b = H5Fclose(file);
+    if (a < 0 || b < 0)
+        return write_failed("file", path);
+    return RETAIN_OK;
+}
+
+int64_t rt_h5_chunk_rows(int64_t rows, int64_t row_bytes, int64_t bytes)
+{
+    int64_t r = row_bytes > 0 ? bytes / row_bytes : bytes;
+    if (r < 1)
+        r = 1;
+    if (r > rows)
+        r = rows;
+    return r < 1 ? 1 : r;
+}
+
+retain_status rt_h5_dataset_create(hid_t file, const char *path, hid_t type,
+                                   int64_t rows, int64_t cols, int gzip, hid_t *out)
+{
+    int rank = cols > 0 ? 2 : 1;
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)cols};
+    int64_t row_bytes = (int64_t)H5Tget_size(type) * (cols > 0 ? cols : 1);
+    hsize_t chunk[2] = {(hsize_t)rt_h5_chunk_rows(rows, row_bytes, 1 << 20),
+                        (hsize_t)cols};
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    if (rows > 0) {
+        H5Pset_chunk(dcpl, rank, chunk);
+        if (gzip > 0) {
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, (unsigned)gzip);
+        }
+    }
+    *out = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (*out < 0)
+        return write_failed("dataset", path);
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_write_rows(hid_t dset, hid_t mem_type, int64_t first,
+                               int64_t count, int64_t cols, const void *buf)
+{
+    if (count <= 0)
+        return RETAIN_OK;
+    int rank = cols > 0 ? 2 : 1;
+    hsize_t start[2] = {(hsize_t)first, 0}, size[2] = {(hsize_t)count, (hsize_t)cols};
+    hid_t file_space = H5Dget_space(dset);
+    hid_t mem_space = H5Screate_simple(rank, size, NULL);
+    herr_t rc = H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, size, NULL);
+    if (rc >= 0)
+        rc = H5Dwrite(dset, mem_type, mem_space, file_space, H5P_DEFAULT, buf);
+    H5Sclose(mem_space);
+    H5Sclose(file_space);
+    if (rc < 0) {
+        char name[512] = "dataset";
+        H5Iget_name(dset, name, sizeof name);
+        return write_failed("rows of", name);
+    }
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_write_vector(hid_t file, const char *path, hid_t file_type,
+                                 hid_t mem_type, int64_t n, const void *buf)
+{
+    hid_t d;
+    retain_status s = rt_h5_dataset_create(file, path, file_type, n, 0, 0, &d);
+    if (s)
+        return s;
+    s = rt_h5_write_rows(d, mem_type, 0, n, 0, buf);
+    if (H5Dclose(d) < 0 && !s)
+        s = write_failed("dataset", path);
+    return s;
+}
+
+static hid_t vlen_utf8(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+retain_status rt_h5_write_strings(hid_t file, const char *path, int64_t n,
+                                  const char *const *strings)
+{
+    hid_t t = vlen_utf8();
+    hid_t d;
+    retain_status s = rt_h5_dataset_create(file, path, t, n, 0, 0, &d);
+    if (!s) {
+        s = rt_h5_write_rows(d, t, 0, n, 0, strings);
+        if (H5Dclose(d) < 0 && !s)
+            s = write_failed("dataset", path);
+    }
+    H5Tclose(t);
+    return s;
+}
+
+static retain_status attr_write(hid_t obj, const char *name, hid_t type,
+                                hid_t space, const void *value)
+{
+    if (H5Aexists(obj, name) > 0)
+        H5Adelete(obj, name);
+    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, type, value);
+    if (a >= 0 && H5Aclose(a) < 0)
+        rc = -1;
+    H5Sclose(space);
+    if (rc < 0)
+        return write_failed("attribute", name);
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_attr_set_string(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = vlen_utf8();
+    retain_status s = attr_write(obj, name, t, H5Screate(H5S_SCALAR), &value);
+    H5Tclose(t);
+    return s;
+}
+
+retain_status rt_h5_attr_set_strings(hid_t obj, const char *name, int64_t n,
+                                     const char *const *values)
+{
+    hid_t t = vlen_utf8();
+    hsize_t dims[1] = {(hsize_t)n};
+    retain_status s = attr_write(obj, name, t, H5Screate_simple(1, dims, NULL), values);
+    H5Tclose(t);
+    return s;
+}
+
+retain_status rt_h5_attr_set_double(hid_t obj, const char *name, double value)
+{
+    return attr_write(obj, name, H5T_NATIVE_DOUBLE, H5Screate(H5S_SCALAR), &value);
+}
+
+retain_status rt_h5_attr_set_doubles(hid_t obj, const char *name, int64_t n,
+                                     const double *values)
+{
+    hsize_t dims[1] = {(hsize_t)n};
+    return attr_write(obj, name, H5T_NATIVE_DOUBLE, H5Screate_simple(1, dims, NULL),
+                      values);
+}
+
+retain_status rt_h5_attr_set_int64(hid_t obj, const char *name, int64_t value)
+{
+    return attr_write(obj, name, H5T_NATIVE_INT64, H5Screate(H5S_SCALAR), &value);
+}
