@@ -183,3 +183,66 @@ retain_status rt_h5_attr_set_int64(hid_t obj, const char *name, int64_t value)
 {
     return attr_write(obj, name, H5T_NATIVE_INT64, H5Screate(H5S_SCALAR), &value);
 }
+
+retain_status rt_h5_dataset_create_growing(hid_t file, const char *path, hid_t type,
+                                           int gzip, hid_t *out)
+{
+    hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED};
+    hsize_t chunk[1] = {(hsize_t)rt_h5_chunk_rows(INT64_MAX, (int64_t)H5Tget_size(type),
+                                                  1 << 20)};
+    hid_t space = H5Screate_simple(1, dims, maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    H5Pset_chunk(dcpl, 1, chunk);
+    if (gzip > 0) {
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, (unsigned)gzip);
+    }
+    /* Four chunks of cache: an append that ends mid-chunk finds it again. */
+    H5Pset_chunk_cache(dapl, 521, 4u << 20, 1.0);
+    *out = H5Dcreate2(file, path, type, space, lcpl, dcpl, dapl);
+    H5Pclose(dapl);
+    H5Pclose(lcpl);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (*out < 0)
+        return write_failed("dataset", path);
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_append(hid_t dset, hid_t mem_type, int64_t count, const void *buf)
+{
+    if (count <= 0)
+        return RETAIN_OK;
+    hid_t space = H5Dget_space(dset);
+    hsize_t dims[1] = {0};
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, dims, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    hsize_t grown[1] = {dims[0] + (hsize_t)count};
+    if (rank != 1 || H5Dset_extent(dset, grown) < 0) {
+        char name[512] = "dataset";
+        H5Iget_name(dset, name, sizeof name);
+        return write_failed("rows of", name);
+    }
+    return rt_h5_write_rows(dset, mem_type, (int64_t)dims[0], count, 0, buf);
+}
+
+retain_status rt_h5_strings_create(hid_t file, const char *path, int64_t n, hid_t *out)
+{
+    hid_t t = vlen_utf8();
+    retain_status s = rt_h5_dataset_create(file, path, t, n, 0, 0, out);
+    H5Tclose(t);
+    return s;
+}
+
+retain_status rt_h5_write_string_rows(hid_t dset, int64_t first, int64_t count,
+                                      const char *const *strings)
+{
+    hid_t t = vlen_utf8();
+    retain_status s = rt_h5_write_rows(dset, t, first, count, 0, strings);
+    H5Tclose(t);
+    return s;
+}

@@ -50,4 +50,23 @@ retain_status rt_h5_attr_set_doubles(hid_t obj, const char *name, int64_t n,
                                      const double *values);
 retain_status rt_h5_attr_set_int64(hid_t obj, const char *name, int64_t value);
 
+/* ---- growing outputs (sizes not known in advance) -------------------------- */
+
+/* A 1-D dataset of file type `type` that starts empty and grows with
+** rt_h5_append: unlimited maximum size, chunks of about 1 MiB, gzip level
+** `gzip` (0: none) with shuffle, and a chunk cache that keeps the last,
+** partly filled chunk between appends. Intermediate groups are created. */
+retain_status rt_h5_dataset_create_growing(hid_t file, const char *path, hid_t type,
+                                           int gzip, hid_t *out);
+
+/* Appends `count` values from buf (memory type mem_type) at the end of a
+** growing 1-D dataset. */
+retain_status rt_h5_append(hid_t dset, hid_t mem_type, int64_t count, const void *buf);
+
+/* A 1-D dataset of `n` variable-length UTF-8 strings, to be filled in row
+** blocks with rt_h5_write_string_rows (for lists too long to hold at once). */
+retain_status rt_h5_strings_create(hid_t file, const char *path, int64_t n, hid_t *out);
+retain_status rt_h5_write_string_rows(hid_t dset, int64_t first, int64_t count,
+                                      const char *const *strings);
+
 #endif
