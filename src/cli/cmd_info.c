@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "io/features.h"
+#include "io/h5.h"
 #include "io/inventory.h"
 
 #include <hdf5.h>
@@ -96,14 +97,17 @@ static void print_text(const char *path, const rt_inventory *inv, const feature_
         const rt_dataset_info *d = &inv->datasets[i];
         char shape[64] = "", chunk[64] = "-", stored[32];
         size_t used = 0;
-        for (int r = 0; r < d->rank; r++)
+        int rank = d->rank < 8 ? d->rank : 8;
+        for (int r = 0; r < rank && used < sizeof shape; r++)
             used += (size_t)snprintf(shape + used, sizeof shape - used, r ? " x %lld" : "%lld",
                                      (long long)d->dims[r]);
+        if (d->rank > 8 && used < sizeof shape)
+            snprintf(shape + used, sizeof shape - used, " x ...");
         if (d->rank == 0)
             snprintf(shape, sizeof shape, "scalar");
         if (d->chunk[0]) {
             used = 0;
-            for (int r = 0; r < d->rank; r++)
+            for (int r = 0; r < rank && used < sizeof chunk; r++)
                 used += (size_t)snprintf(chunk + used, sizeof chunk - used,
                                          r ? " x %lld" : "%lld", (long long)d->chunk[r]);
         }
@@ -120,6 +124,8 @@ static void print_text(const char *path, const rt_inventory *inv, const feature_
                 nan += d->stats[c].nan, inf += d->stats[c].inf;
             printf("   nan %lld, inf %lld", (long long)nan, (long long)inf);
         }
+        if (d->note[0])
+            printf("\n    %s", d->note);
         printf("\n");
     }
 }
@@ -157,17 +163,21 @@ static void print_json(const char *path, const rt_inventory *inv, const feature_
         const rt_dataset_info *d = &inv->datasets[i];
         json_object(&j, NULL);
         json_string(&j, "path", d->path);
+        int rank = d->rank < 8 ? d->rank : 8;
         json_array(&j, "shape");
-        for (int r = 0; r < d->rank; r++)
+        for (int r = 0; r < rank; r++)
             json_int(&j, NULL, d->dims[r]);
         json_array_end(&j);
+        json_int(&j, "rank", d->rank);
         json_string(&j, "type", d->type);
         json_array(&j, "chunks");
-        for (int r = 0; r < d->rank && d->chunk[0]; r++)
+        for (int r = 0; r < rank && d->chunk[0]; r++)
             json_int(&j, NULL, d->chunk[r]);
         json_array_end(&j);
         json_string(&j, "filters", d->filters);
         json_int(&j, "stored_bytes", d->storage_bytes);
+        if (d->note[0])
+            json_string(&j, "note", d->note);
         if (d->has_stats) {
             json_array(&j, "columns");
             for (int64_t c = 0; c < d->stats_cols; c++) {
@@ -287,7 +297,7 @@ int cmd_info(int argc, char **argv)
         return 0;
     }
     const char *path = pos[0];
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    rt_h5_quiet();
     FILE *probe = fopen(path, "rb");
     if (probe) {
         fclose(probe);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,8 @@ static void remove_stale(const char *dir, const char *base)
             continue;
         char *end;
         long pid = strtol(e->d_name + plen, &end, 10);
-        if (end == e->d_name + plen || *end != '-' || pid <= 0)
+        /* Only names mkstemp made from our pattern: BASE.tmp-<pid>-XXXXXX */
+        if (end == e->d_name + plen || *end != '-' || pid <= 0 || strlen(end + 1) != 6)
             continue;
         if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue;
@@ -123,11 +125,11 @@ retain_status rt_output_begin(rt_output *out, const char *final_path,
     split_path(final_path, dir, base);
     struct stat st;
     if (stat(dir, &st) != 0)
-        return rt_error(RETAIN_ERR_IO, "cannot write %s: folder %s: %s", final_path,
-                        dir, strerror(errno));
+        return rt_error(RETAIN_ERR_IO, "cannot write %s: folder %s: %s; create the "
+                        "folder or choose another -o", final_path, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return rt_error(RETAIN_ERR_IO, "cannot write %s: %s is not a folder",
-                        final_path, dir);
+        return rt_error(RETAIN_ERR_IO, "cannot write %s: %s is not a folder; choose "
+                        "another -o", final_path, dir);
     if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode))
         return rt_error(RETAIN_ERR_IO, "cannot write %s: it is a folder; give a file name",
                         final_path);
@@ -140,7 +142,8 @@ retain_status rt_output_begin(rt_output *out, const char *final_path,
     memcpy(out->tmp_path, tmp, (size_t)len + 1);
     int fd = mkstemp(out->tmp_path);
     if (fd < 0) {
-        s = rt_error(RETAIN_ERR_IO, "cannot write %s: cannot create a file in %s: %s",
+        s = rt_error(RETAIN_ERR_IO, "cannot write %s: cannot create a file in %s: %s; "
+                     "choose a writable folder with -o",
                      final_path, dir, strerror(errno));
         out->tmp_path[0] = '\0';
         return s;
@@ -166,12 +169,28 @@ retain_status rt_output_stream(rt_output *out, FILE **stream)
     return RETAIN_OK;
 }
 
+static void remove_temporary(rt_output *out)
+{
+    if (out->stream) {
+        fclose(out->stream);
+        out->stream = NULL;
+    }
+    if (out->tmp_path[0]) {
+        unlink(out->tmp_path);
+        live_remove(out->tmp_path);
+        out->tmp_path[0] = '\0';
+    }
+}
+
 static retain_status fail(rt_output *out, const char *what, int err)
 {
     retain_status s = rt_error(RETAIN_ERR_IO,
-                               "writing %s failed (%s: %s); nothing was replaced",
-                               out->final_path, what, strerror(err));
-    rt_output_abort(out);
+                               "writing %s failed (%s: %s); nothing was replaced%s",
+                               out->final_path, what, strerror(err),
+                               err == ENOSPC || err == EFBIG || err == EDQUOT
+                                   ? ": free some space or write to another folder"
+                                   : "");
+    remove_temporary(out);
     return s;
 }
 
@@ -212,15 +231,26 @@ retain_status rt_output_commit(rt_output *out)
     return RETAIN_OK;
 }
 
+/* True if msg names path itself (not only as the start of a longer name
+** such as its temporary NAME.tmp-...). */
+static bool names_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *p = strstr(msg, path); p; p = strstr(p + 1, path)) {
+        char next = p[n];
+        if (!(next == '.' || next == '_' || next == '-' || next == '/' ||
+              (next >= '0' && next <= '9') || (next >= 'A' && next <= 'Z') ||
+              (next >= 'a' && next <= 'z')))
+            return true;
+    }
+    return false;
+}
+
 void rt_output_abort(rt_output *out)
 {
-    if (out->stream) {
-        fclose(out->stream);
-        out->stream = NULL;
-    }
-    if (out->tmp_path[0]) {
-        unlink(out->tmp_path);
-        live_remove(out->tmp_path);
-        out->tmp_path[0] = '\0';
-    }
+    bool live = out->tmp_path[0] != '\0';
+    remove_temporary(out);
+    if (live && out->final_path[0] && !names_path(retain_last_error(), out->final_path))
+        rt_error_context(RETAIN_ERR_IO, "%s was not written (any earlier file of that "
+                         "name is untouched)", out->final_path);
 }

@@ -34,10 +34,13 @@ retain_status rt_output_stream(rt_output *out, FILE **stream);
 ** removed and the old final_path, if any, is untouched. */
 retain_status rt_output_commit(rt_output *out);
 
-/* Removes the temporary file; safe to call twice or after commit. */
+/* Removes the temporary file; safe to call twice or after commit. When a
+** temporary was still live, the thread's error message gains the context
+** "NAME was not written" (unless it names NAME already). */
 void rt_output_abort(rt_output *out);
 
-/* IO error naming `path` if it is the same file as any of the inputs. */
+/* RETAIN_ERR_USAGE naming `path` and the input if `path` is the same file
+** as any of the inputs (same path, a hard link or a symbolic link to it). */
 retain_status rt_output_check_not_input(const char *path,
                                         const char *const *inputs, int ninputs);
 

@@ -2,9 +2,21 @@
 ** src/io/features.c: the feature-matrix reader (see features.h). Whatever the
 ** layout, a matrix is a list of parts: datasets of `width` columns (1 for a
 ** 1-D column) whose columns map to destination columns. A row range is read
-** part by part in sub-blocks of at most SUB_ROWS rows through one scratch
-** buffer, converted to float32 and checked; a single float32 part holding
-** every column in order is read straight into the caller's buffer.
+** part by part in sub-blocks through one scratch buffer of bounded size
+** (only the span of columns a part contributes is read), converted to
+** float32 and checked; a single float32 part holding every column in order
+** is read straight into the caller's buffer.
+**
+** Conversion matches numpy's astype(float32): one rounding to nearest from
+** the stored value. 64-bit integers are therefore read as integers and cast
+** once (through double they would round twice); float64 is read as double
+** and cast; a finite value beyond float32's range is an error, never Inf.
+** Booleans arrive as HDF5 enums (h5py) or 8-bit bitfields (PyTables, so
+** pandas), which HDF5 will not convert to numbers: they are read raw.
+**
+** Before any row is read, every dataset's claimed size is compared with what
+** the file stores (rt_h5_check_stored), so a damaged or never-filled file
+** claiming 10^15 values is refused at open instead of read for days.
 */
 #include "features.h"
 
@@ -20,24 +32,34 @@
 #include <string.h>
 
 #define SUB_ROWS 65536
+#define SCRATCH_BYTES ((int64_t)4 << 20)
 #define NAME_CAP 512
+
+typedef enum conv {
+    CONV_F32, /* HDF5 converts to float32 exactly: float32/16, 8/16-bit ints */
+    CONV_F64, /* read as double, cast once                                 */
+    CONV_I64, /* 32/64-bit signed integers read as int64, cast once         */
+    CONV_U64, /* 32/64-bit unsigned integers read as uint64, cast once      */
+    CONV_RAW, /* enum or bitfield (bool): raw integers of raw_size bytes    */
+} conv;
 
 typedef struct part {
     hid_t dset;
     char path[NAME_CAP];
-    int64_t width;     /* columns in the dataset; 1 for 1-D */
-    bool as_double;    /* read through double (float64, 64-bit integers) */
-    hid_t mem_type;    /* owned copy; for enums the native enum type */
-    int enum_size;     /* > 0: enum (bool) over integers of this size */
-    bool enum_signed;
-    int64_t *dst_col;  /* per dataset column: destination column or -1 */
+    int64_t width;    /* columns in the dataset; 1 for 1-D */
+    int64_t lo, hi;   /* dataset columns [lo, hi) span every selected one */
+    conv conv;
+    hid_t mem_type;   /* owned */
+    int raw_size;     /* CONV_RAW: bytes per value */
+    bool raw_signed;
+    int64_t *dst_col; /* per dataset column: destination column or -1 */
 } part;
 
 /* One column of some dataset: labels, ids. */
 typedef struct column_ref {
     hid_t dset; /* owned; H5I_INVALID_HID when absent */
     char name[NAME_CAP];
-    int64_t width, index;
+    int64_t index; /* column within a 2-D dataset (pandas block), else 0 */
 } column_ref;
 
 struct rt_features {
@@ -54,8 +76,13 @@ struct rt_features {
     bool direct;                       /* one float32 part, columns in order */
     bool allow_nonfinite;
     void *scratch;
+    int64_t sub_rows; /* rows per sub-block through scratch */
     column_ref label, ids;
     bool ids_strings;
+    /* pandas: every column of the frame, for labels and ids by name */
+    char **pd_names;
+    int *pd_part; /* part index, or -1 for a non-numeric (object) block */
+    int64_t *pd_index, npd;
 };
 
 const char *rt_features_layout_name(rt_layout layout)
@@ -68,24 +95,32 @@ const char *rt_features_layout_name(rt_layout layout)
     return "unknown";
 }
 
-static retain_status not_found(rt_features *f, const char *what, const char *path)
+static retain_status not_found(rt_features *f, const char *what, const char *path,
+                               const char *fix)
 {
     char listing[3000];
     rt_h5_list(f->file, listing, sizeof listing);
-    return rt_error(RETAIN_ERR_DATA, "%s: no %s %s; the file holds:%s", f->path,
-                    what, path, listing);
+    return rt_error(RETAIN_ERR_DATA, "%s: no %s %s%s; the file holds:%s", f->path,
+                    what, path, fix ? fix : "", listing);
 }
 
-static bool is_pandas_frame(hid_t file, const char *path)
+static bool group_attr_is(hid_t file, const char *path, const char *attr,
+                          const char *value)
 {
     if (rt_h5_kind(file, path) != H5I_GROUP)
         return false;
     hid_t g = H5Gopen2(file, path, H5P_DEFAULT);
-    char kind[64] = "";
-    bool yes = rt_h5_attr_string(g, "pandas_type", kind, sizeof kind) &&
-               strcmp(kind, "frame") == 0;
+    if (g < 0)
+        return false;
+    char text[64] = "";
+    bool yes = rt_h5_attr_string(g, attr, text, sizeof text) && strcmp(text, value) == 0;
     H5Gclose(g);
     return yes;
+}
+
+static bool is_pandas_frame(hid_t file, const char *path)
+{
+    return group_attr_is(file, path, "pandas_type", "frame");
 }
 
 /* The default source: /features, else the only pandas frame at the root. */
@@ -98,7 +133,7 @@ static retain_status find_default_source(rt_features *f)
     hid_t root = H5Gopen2(f->file, "/", H5P_DEFAULT);
     H5G_info_t info;
     int frames = 0;
-    if (H5Gget_info(root, &info) >= 0) {
+    if (root >= 0 && H5Gget_info(root, &info) >= 0) {
         for (hsize_t i = 0; i < info.nlinks; i++) {
             char name[NAME_CAP], path[NAME_CAP + 1];
             if (H5Lget_name_by_idx(root, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
@@ -109,7 +144,8 @@ static retain_status find_default_source(rt_features *f)
                 snprintf(f->source, sizeof f->source, "%s", path);
         }
     }
-    H5Gclose(root);
+    if (root >= 0)
+        H5Gclose(root);
     if (frames == 1)
         return RETAIN_OK;
     char listing[3000];
@@ -121,13 +157,13 @@ static retain_status find_default_source(rt_features *f)
                     listing);
 }
 
-/* Splits "a,b,c" into a malloc'd list. */
+/* Splits "a,b,c" into a malloc'd list; refuses empty and repeated names. */
 static retain_status split_columns(const char *text, int64_t *out_n, char ***out)
 {
     int64_t n = 1;
     for (const char *p = text; *p; p++)
         n += *p == ',';
-    char **list = calloc((size_t)n, sizeof *list);
+    char **list = calloc((size_t)n + 1, sizeof *list);
     if (!list)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     const char *start = text;
@@ -135,13 +171,26 @@ static retain_status split_columns(const char *text, int64_t *out_n, char ***out
         const char *end = strchr(start, ',');
         size_t len = end ? (size_t)(end - start) : strlen(start);
         list[i] = strndup(start, len);
-        if (!list[i] || len == 0) {
+        if (!list[i]) {
+            rt_h5_free_strings(list, n);
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+        }
+        if (len == 0) {
             rt_h5_free_strings(list, n);
             return rt_error(RETAIN_ERR_USAGE,
                             "--columns '%s' has an empty name; give names "
                             "separated by single commas",
                             text);
         }
+        for (int64_t k = 0; k < i; k++)
+            if (strcmp(list[k], list[i]) == 0) {
+                retain_status s = rt_error(RETAIN_ERR_USAGE,
+                                           "--columns '%s' names '%s' twice; give "
+                                           "each column once",
+                                           text, list[i]);
+                rt_h5_free_strings(list, n);
+                return s;
+            }
         start = end ? end + 1 : start + len;
     }
     *out_n = n;
@@ -167,13 +216,42 @@ static retain_status unknown_column(rt_features *f, const char *name, char **nam
         used += (size_t)snprintf(avail + used, sizeof avail - used, "%s%s",
                                  i ? ", " : "", names[i]);
     return rt_error(RETAIN_ERR_DATA,
-                    "%s:%s has no column '%s'; its columns are: %s", f->path,
-                    f->source, name, avail);
+                    "%s:%s has no column '%s'; fix --columns: its columns are: %s",
+                    f->path, f->source, name, n ? avail : "(none)");
 }
 
+/* Checks that a dataset is numeric; names the dataset and column otherwise. */
+static retain_status require_numeric(rt_features *f, hid_t dset, const char *path,
+                                     const char *column)
+{
+    hid_t t = H5Dget_type(dset);
+    bool ok = t >= 0 && rt_h5_type_is_numeric(t);
+    const char *tn = t >= 0 ? rt_h5_type_name(t) : "unreadable";
+    if (t >= 0)
+        H5Tclose(t);
+    if (ok)
+        return RETAIN_OK;
+    if (column)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s column '%s' holds %s data; features must be "
+                        "numeric: drop it from --columns or encode it as numbers",
+                        f->path, path, column, tn);
+    return rt_error(RETAIN_ERR_DATA,
+                    "%s:%s holds %s data; features must be numeric (integer, "
+                    "float or bool): choose another --dataset or encode it as numbers",
+                    f->path, path, tn);
+}
+
+/* Adds a dataset as a part (taking ownership of dset) after checking that
+** its claimed size is plausible. */
 static retain_status add_part(rt_features *f, hid_t dset, const char *path,
                               int64_t width)
 {
+    retain_status s = rt_h5_check_stored(dset, f->path, path);
+    if (s) {
+        H5Dclose(dset);
+        return s;
+    }
     part *grown = realloc(f->parts, (size_t)(f->nparts + 1) * sizeof *grown);
     if (!grown) {
         H5Dclose(dset);
@@ -184,8 +262,9 @@ static retain_status add_part(rt_features *f, hid_t dset, const char *path,
     memset(p, 0, sizeof *p);
     p->dset = dset;
     p->width = width;
+    p->mem_type = H5I_INVALID_HID;
     snprintf(p->path, sizeof p->path, "%s", path);
-    p->dst_col = malloc((size_t)width * sizeof *p->dst_col);
+    p->dst_col = malloc((size_t)(width > 0 ? width : 1) * sizeof *p->dst_col);
     if (!p->dst_col)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     for (int64_t j = 0; j < width; j++)
@@ -193,40 +272,30 @@ static retain_status add_part(rt_features *f, hid_t dset, const char *path,
     hid_t t = H5Dget_type(dset);
     H5T_class_t cls = H5Tget_class(t);
     size_t size = H5Tget_size(t);
-    p->as_double = !(cls == H5T_FLOAT && size <= 4) &&
-                   !(cls == H5T_INTEGER && size <= 2);
-    p->mem_type = H5Tcopy(p->as_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT);
-    if (cls == H5T_ENUM) {
-        H5Tclose(p->mem_type);
+    if (cls == H5T_ENUM || cls == H5T_BITFIELD) {
+        p->conv = CONV_RAW;
         p->mem_type = H5Tget_native_type(t, H5T_DIR_ASCEND);
-        p->enum_size = (int)H5Tget_size(p->mem_type);
-        hid_t base = H5Tget_super(t);
-        p->enum_signed = H5Tget_sign(base) == H5T_SGN_2;
-        H5Tclose(base);
+        p->raw_size = (int)H5Tget_size(p->mem_type);
+        hid_t base = cls == H5T_ENUM ? H5Tget_super(t) : H5I_INVALID_HID;
+        p->raw_signed = base >= 0 && H5Tget_sign(base) == H5T_SGN_2;
+        if (base >= 0)
+            H5Tclose(base);
+    } else if (cls == H5T_INTEGER && size > 2) {
+        bool sign = H5Tget_sign(t) == H5T_SGN_2;
+        p->conv = sign ? CONV_I64 : CONV_U64;
+        p->mem_type = H5Tcopy(sign ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64);
+    } else if (cls == H5T_FLOAT && size > 4) {
+        p->conv = CONV_F64;
+        p->mem_type = H5Tcopy(H5T_NATIVE_DOUBLE);
+    } else {
+        p->conv = CONV_F32;
+        p->mem_type = H5Tcopy(H5T_NATIVE_FLOAT);
     }
     H5Tclose(t);
+    if (p->mem_type < 0 || (p->conv == CONV_RAW && (p->raw_size < 1 || p->raw_size > 8)))
+        return rt_error(RETAIN_ERR_DATA, "%s:%s has a type this reader cannot convert",
+                        f->path, path);
     return RETAIN_OK;
-}
-
-/* Checks that a dataset is numeric; names the dataset and column otherwise. */
-static retain_status require_numeric(rt_features *f, hid_t dset, const char *path,
-                                     const char *column)
-{
-    hid_t t = H5Dget_type(dset);
-    bool ok = rt_h5_type_is_numeric(t);
-    const char *tn = rt_h5_type_name(t);
-    H5Tclose(t);
-    if (ok)
-        return RETAIN_OK;
-    if (column)
-        return rt_error(RETAIN_ERR_DATA,
-                        "%s:%s column '%s' holds %s data; features must be "
-                        "numeric: drop it from --columns or encode it as numbers",
-                        f->path, path, column, tn);
-    return rt_error(RETAIN_ERR_DATA,
-                    "%s:%s holds %s data; features must be numeric (integer or "
-                    "float)",
-                    f->path, path, tn);
 }
 
 static retain_status set_names(rt_features *f, int64_t n)
@@ -241,39 +310,61 @@ static retain_status set_names(rt_features *f, int64_t n)
     return RETAIN_OK;
 }
 
-static void map_column(rt_features *f, int part_index, int64_t col, int64_t dst,
-                       const char *name)
+static retain_status map_column(rt_features *f, int part_index, int64_t col,
+                                int64_t dst, const char *name)
 {
     part *p = &f->parts[part_index];
+    if (p->dst_col[col] >= 0)
+        return rt_error(RETAIN_ERR_USAGE,
+                        "%s:%s column '%s' is selected twice; give each column once",
+                        f->path, f->source, name);
     p->dst_col[col] = dst;
+    if (p->lo == p->hi) {
+        p->lo = col;
+        p->hi = col + 1;
+    } else {
+        p->lo = col < p->lo ? col : p->lo;
+        p->hi = col + 1 > p->hi ? col + 1 : p->hi;
+    }
     f->origin_part[dst] = part_index;
     f->origin_col[dst] = col;
     f->names[dst] = strdup(name);
     hid_t t = H5Dget_type(p->dset);
     f->type_names[dst] = rt_h5_type_name(t);
     H5Tclose(t);
+    if (!f->names[dst])
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    return RETAIN_OK;
+}
+
+static hid_t open_for_rows(hid_t file, const char *path, size_t cache_bytes)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_chunk_cache(dapl, 12421, cache_bytes, 1.0);
+    hid_t d = H5Dopen2(file, path, dapl);
+    H5Pclose(dapl);
+    return d;
 }
 
 /* Layout 1: a 2-D dataset with names from its feature_names attribute or a
 ** /feature_names dataset. */
 static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
 {
-    hid_t dapl = rt_h5_dapl();
-    hid_t d = H5Dopen2(f->file, f->source, dapl);
-    H5Pclose(dapl);
+    hid_t d = open_for_rows(f->file, f->source, 64u << 20);
     if (d < 0)
-        return rt_error(RETAIN_ERR_DATA, "%s:%s cannot be opened (file damaged?)",
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s cannot be opened (file damaged?); write it again",
                         f->path, f->source);
     hsize_t dims[8];
     int rank = rt_h5_shape(d, dims);
     if (rank != 2) {
-        char shape[128];
+        char shape[160];
         rt_h5_shape_text(rank, dims, shape, sizeof shape);
         H5Dclose(d);
         return rt_error(RETAIN_ERR_DATA,
                         "%s:%s is %d-D (%s); features need a 2-D dataset (rows = "
-                        "users, columns = features), or a group of 1-D columns "
-                        "given with --dataset GROUP --columns a,b,c",
+                        "users, columns = features): choose one with --dataset, or "
+                        "give a group of 1-D columns with --dataset GROUP --columns a,b,c",
                         f->path, f->source, rank, shape);
     }
     retain_status s = require_numeric(f, d, f->source, NULL);
@@ -307,6 +398,10 @@ static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
                         f->path, f->source, (long long)width, (long long)nnames);
     }
     if (!file_names) {
+        int64_t bytes;
+        if ((s = rt_mem_check_claim(rt_mul_size(width, 64, &bytes) ? bytes : -1,
+                                    "default column names")))
+            return rt_error_context(s, "%s:%s", f->path, f->source);
         file_names = calloc((size_t)width + 1, sizeof *file_names);
         for (int64_t j = 0; file_names && j < width; j++) {
             char buf[32];
@@ -318,23 +413,21 @@ static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
             return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     }
     if (spec->columns) {
-        char **want;
-        int64_t nwant;
+        char **want = NULL;
+        int64_t nwant = 0;
         if ((s = split_columns(spec->columns, &nwant, &want)) == RETAIN_OK &&
             (s = set_names(f, nwant)) == RETAIN_OK) {
             for (int64_t i = 0; i < nwant && !s; i++) {
                 int64_t j = find_name(file_names, nnames, want[i]);
-                if (j < 0)
-                    s = unknown_column(f, want[i], file_names, nnames);
-                else
-                    map_column(f, 0, j, i, want[i]);
+                s = j < 0 ? unknown_column(f, want[i], file_names, nnames)
+                          : map_column(f, 0, j, i, want[i]);
             }
         }
         rt_h5_free_strings(want, nwant);
     } else if ((s = set_names(f, width)) == RETAIN_OK) {
-        for (int64_t j = 0; j < width; j++)
-            map_column(f, 0, j, j, file_names[j]);
-        f->direct = !f->parts[0].as_double;
+        for (int64_t j = 0; j < width && !s; j++)
+            s = map_column(f, 0, j, j, file_names[j]);
+        f->direct = f->parts[0].conv == CONV_F32;
     }
     rt_h5_free_strings(file_names, nnames);
     return s;
@@ -342,21 +435,38 @@ static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
 
 /* Layout 2: pandas fixed format. axis0 names the columns, axis1 is the index,
 ** block<i>_items / block<i>_values hold the columns of one dtype each, stored
-** transposed (rows x items); object (string) blocks are variable-length. */
+** transposed (rows x items); object (string) blocks are pickled
+** variable-length arrays this reader cannot use. */
 static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
 {
     hid_t g = H5Gopen2(f->file, f->source, H5P_DEFAULT);
     int64_t nblocks = 0;
-    rt_h5_attr_int64(g, "nblocks", &nblocks);
+    char variety[32] = "regular";
+    if (g >= 0) {
+        rt_h5_attr_int64(g, "nblocks", &nblocks);
+        rt_h5_attr_string(g, "axis1_variety", variety, sizeof variety);
+        H5Gclose(g);
+    }
+    if (strcmp(variety, "regular") != 0)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s is a pandas frame with a %s index (e.g. a MultiIndex); "
+                        "call reset_index() before to_hdf so the index is one column",
+                        f->path, f->source, variety);
     char axis1[NAME_CAP + 8];
     snprintf(axis1, sizeof axis1, "%s/axis1", f->source);
     hsize_t dims[8] = {0};
-    if (rt_h5_kind(f->file, axis1) == H5I_DATASET) {
-        hid_t a = H5Dopen2(f->file, axis1, H5P_DEFAULT);
-        rt_h5_shape(a, dims);
+    if (rt_h5_kind(f->file, axis1) != H5I_DATASET)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s looks like a pandas frame but has no index (%s); "
+                        "write it again with to_hdf(format=\"fixed\")",
+                        f->path, f->source, axis1);
+    hid_t a = H5Dopen2(f->file, axis1, H5P_DEFAULT);
+    int arank = a >= 0 ? rt_h5_shape(a, dims) : -1;
+    if (a >= 0)
         H5Dclose(a);
-    }
-    H5Gclose(g);
+    if (arank != 1)
+        return rt_error(RETAIN_ERR_DATA, "%s:%s is not a 1-D index (file damaged?)",
+                        f->path, axis1);
     f->rows = (int64_t)dims[0];
     if (nblocks <= 0 || nblocks > 100000)
         return rt_error(RETAIN_ERR_DATA,
@@ -364,10 +474,7 @@ static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
                         "(nblocks = %lld); write it again with to_hdf(format=\"fixed\")",
                         f->path, f->source, (long long)nblocks);
 
-    /* Every column: (block, index in block, numeric?) */
-    char **all = NULL;
-    int64_t nall = 0, *block_of = NULL, *index_in = NULL;
-    bool *numeric = NULL;
+    /* Every column: (part, index in block); part -1 when not numeric. */
     retain_status s = RETAIN_OK;
     for (int64_t b = 0; b < nblocks && !s; b++) {
         char items[NAME_CAP + 32], values[NAME_CAP + 32];
@@ -376,32 +483,35 @@ static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
         if (rt_h5_kind(f->file, items) != H5I_DATASET ||
             rt_h5_kind(f->file, values) != H5I_DATASET) {
             s = rt_error(RETAIN_ERR_DATA, "%s:%s is missing block %lld of the pandas "
-                         "frame (file damaged?)", f->path, f->source, (long long)b);
+                         "frame (file damaged?); write it again",
+                         f->path, f->source, (long long)b);
             break;
         }
         hid_t id = H5Dopen2(f->file, items, H5P_DEFAULT);
-        char **names;
-        int64_t n;
-        s = rt_h5_read_strings(id, &n, &names);
-        H5Dclose(id);
+        char **names = NULL;
+        int64_t n = 0;
+        s = id >= 0 ? rt_h5_read_strings(id, &n, &names)
+                    : rt_error(RETAIN_ERR_DATA, "cannot be opened (file damaged?)");
+        if (id >= 0)
+            H5Dclose(id);
         if (s) {
             s = rt_error_context(s, "%s:%s", f->path, items);
             break;
         }
-        hid_t dapl = rt_h5_dapl();
-        hid_t vd = H5Dopen2(f->file, values, dapl);
-        H5Pclose(dapl);
-        hid_t vt = H5Dget_type(vd);
-        bool is_num = rt_h5_type_is_numeric(vt);
-        H5Tclose(vt);
-        hsize_t vdims[8];
-        int rank = rt_h5_shape(vd, vdims);
-        if (is_num && (rank != 2 || (int64_t)vdims[0] != f->rows ||
-                       (int64_t)vdims[1] != n)) {
-            H5Dclose(vd);
+        hid_t vd = open_for_rows(f->file, values, 64u << 20);
+        hid_t vt = vd >= 0 ? H5Dget_type(vd) : H5I_INVALID_HID;
+        bool is_num = vt >= 0 && rt_h5_type_is_numeric(vt);
+        if (vt >= 0)
+            H5Tclose(vt);
+        hsize_t vdims[8] = {0};
+        int rank = vd >= 0 ? rt_h5_shape(vd, vdims) : -1;
+        if (vd < 0 || (is_num && (rank != 2 || (int64_t)vdims[0] != f->rows ||
+                                  (int64_t)vdims[1] != n))) {
+            if (vd >= 0)
+                H5Dclose(vd);
             rt_h5_free_strings(names, n);
             s = rt_error(RETAIN_ERR_DATA, "%s:%s has a shape that does not match "
-                         "its %lld items and %lld rows (file damaged?)",
+                         "its %lld items and %lld rows (file damaged?); write it again",
                          f->path, values, (long long)n, (long long)f->rows);
             break;
         }
@@ -413,65 +523,132 @@ static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
         } else {
             H5Dclose(vd);
         }
-        char **ga = realloc(all, (size_t)(nall + n) * sizeof *ga);
-        int64_t *gb = realloc(block_of, (size_t)(nall + n) * sizeof *gb);
-        int64_t *gi = realloc(index_in, (size_t)(nall + n) * sizeof *gi);
-        bool *gn = realloc(numeric, (size_t)(nall + n) * sizeof *gn);
-        all = ga ? ga : all;
-        block_of = gb ? gb : block_of;
-        index_in = gi ? gi : index_in;
-        numeric = gn ? gn : numeric;
-        if (!ga || !gb || !gi || !gn) {
+        char **ga = realloc(f->pd_names, (size_t)(f->npd + n + 1) * sizeof *ga);
+        if (ga)
+            f->pd_names = ga;
+        int *gb = realloc(f->pd_part, (size_t)(f->npd + n + 1) * sizeof *gb);
+        if (gb)
+            f->pd_part = gb;
+        int64_t *gi = realloc(f->pd_index, (size_t)(f->npd + n + 1) * sizeof *gi);
+        if (gi)
+            f->pd_index = gi;
+        if (!ga || !gb || !gi) {
             rt_h5_free_strings(names, n);
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory");
             break;
         }
         for (int64_t i = 0; i < n; i++) {
-            all[nall] = names[i];
-            block_of[nall] = is_num ? f->nparts - 1 : -1;
-            index_in[nall] = i;
-            numeric[nall] = is_num;
-            nall++;
+            f->pd_names[f->npd] = names[i];
+            f->pd_part[f->npd] = is_num ? f->nparts - 1 : -1;
+            f->pd_index[f->npd] = i;
+            f->npd++;
         }
         free(names);
     }
-    if (!s) {
-        char **want = NULL;
-        int64_t nwant = 0;
-        if (spec->columns) {
-            s = split_columns(spec->columns, &nwant, &want);
-        } else {
-            want = calloc((size_t)nall + 1, sizeof *want);
-            for (int64_t i = 0; want && i < nall; i++)
-                if (numeric[i] && (!spec->label || strcmp(all[i], spec->label)) &&
-                    (!spec->user_id || strcmp(all[i], spec->user_id)) &&
-                    !(!spec->user_id && strcmp(all[i], "user_id") == 0))
-                    want[nwant++] = strdup(all[i]);
-            if (!want)
-                s = rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    if (s)
+        return s;
+    char **want = NULL;
+    int64_t nwant = 0;
+    if (spec->columns) {
+        s = split_columns(spec->columns, &nwant, &want);
+    } else {
+        /* Every numeric column but label and ids, in the frame's column
+        ** order (axis0), not the order of its dtype blocks. */
+        char **order = NULL, axis0[NAME_CAP + 8];
+        int64_t norder = 0;
+        snprintf(axis0, sizeof axis0, "%s/axis0", f->source);
+        if (rt_h5_kind(f->file, axis0) == H5I_DATASET) {
+            hid_t ad = H5Dopen2(f->file, axis0, H5P_DEFAULT);
+            if (ad < 0 || rt_h5_read_strings(ad, &norder, &order) != RETAIN_OK ||
+                norder != f->npd) {
+                rt_h5_free_strings(order, norder);
+                order = NULL;
+                norder = 0;
+            }
+            if (ad >= 0)
+                H5Dclose(ad);
+            rt_error_clear();
         }
-        if (!s)
-            s = set_names(f, nwant);
-        for (int64_t i = 0; i < nwant && !s; i++) {
-            int64_t j = find_name(all, nall, want[i]);
-            if (j < 0)
-                s = unknown_column(f, want[i], all, nall);
-            else if (!numeric[j])
-                s = rt_error(RETAIN_ERR_DATA,
-                             "%s:%s column '%s' holds string data (a pandas object "
-                             "column); features must be numeric: drop it from "
-                             "--columns or encode it as numbers",
-                             f->path, f->source, want[i]);
-            else
-                map_column(f, (int)block_of[j], index_in[j], i, want[i]);
+        want = calloc((size_t)f->npd + 1, sizeof *want);
+        for (int64_t k = 0; want && k < f->npd; k++) {
+            int64_t i = order ? find_name(f->pd_names, f->npd, order[k]) : k;
+            if (i < 0)
+                continue;
+            const char *name = f->pd_names[i];
+            if (f->pd_part[i] >= 0 && (!spec->label || strcmp(name, spec->label)) &&
+                strcmp(name, spec->user_id ? spec->user_id : "user_id") &&
+                find_name(want, nwant, name) < 0)
+                want[nwant++] = strdup(name);
         }
-        rt_h5_free_strings(want, nwant);
+        rt_h5_free_strings(order, norder);
+        if (!want)
+            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     }
-    rt_h5_free_strings(all, nall);
-    free(block_of);
-    free(index_in);
-    free(numeric);
+    if (!s)
+        s = set_names(f, nwant);
+    for (int64_t i = 0; i < nwant && !s; i++) {
+        int64_t j = find_name(f->pd_names, f->npd, want[i]);
+        if (j < 0)
+            s = unknown_column(f, want[i], f->pd_names, f->npd);
+        else if (f->pd_part[j] < 0)
+            s = rt_error(RETAIN_ERR_DATA,
+                         "%s:%s column '%s' holds string data (a pandas object "
+                         "column); features must be numeric: drop it from "
+                         "--columns or encode it as numbers",
+                         f->path, f->source, want[i]);
+        else
+            s = map_column(f, f->pd_part[j], f->pd_index[j], i, want[i]);
+    }
+    rt_h5_free_strings(want, nwant);
     return s;
+}
+
+/* Names of the numeric 1-D datasets directly under a group (the columns a
+** group layout offers), excluding ids, names and the label. */
+static retain_status group_columns(rt_features *f, const rt_features_spec *spec,
+                                   bool all, int64_t *out_n, char ***out)
+{
+    const char *sep = strcmp(f->source, "/") ? "/" : "";
+    hid_t g = H5Gopen2(f->file, f->source, H5P_DEFAULT);
+    H5G_info_t info;
+    if (g < 0 || H5Gget_info(g, &info) < 0) {
+        if (g >= 0)
+            H5Gclose(g);
+        return rt_error(RETAIN_ERR_DATA, "%s:%s cannot be read (file damaged?)",
+                        f->path, f->source);
+    }
+    int64_t n = 0;
+    char **list = calloc((size_t)info.nlinks + 1, sizeof *list);
+    for (hsize_t i = 0; list && i < info.nlinks; i++) {
+        char name[NAME_CAP], path[NAME_CAP * 2 + 2];
+        if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
+                               sizeof name, H5P_DEFAULT) < 0)
+            continue;
+        snprintf(path, sizeof path, "%s%s%s", f->source, sep, name);
+        if (rt_h5_kind(f->file, path) != H5I_DATASET)
+            continue;
+        if (!all && (strcmp(name, spec->user_id ? spec->user_id : "user_id") == 0 ||
+                     (spec->user_id && strcmp(spec->user_id, path) == 0) ||
+                     strcmp(name, "feature_names") == 0 ||
+                     (spec->label && (strcmp(spec->label, path) == 0 ||
+                                      strcmp(spec->label, name) == 0))))
+            continue;
+        hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
+        if (d < 0)
+            continue;
+        hsize_t dims[8];
+        hid_t t = H5Dget_type(d);
+        if (rt_h5_shape(d, dims) == 1 && rt_h5_type_is_numeric(t))
+            list[n++] = strdup(name);
+        H5Tclose(t);
+        H5Dclose(d);
+    }
+    H5Gclose(g);
+    if (!list)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    *out_n = n;
+    *out = list;
+    return RETAIN_OK;
 }
 
 /* Layout 3: a group of 1-D datasets, one per column. */
@@ -481,61 +658,58 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
     int64_t nwant = 0;
     retain_status s = RETAIN_OK;
     const char *sep = strcmp(f->source, "/") ? "/" : "";
+    if (group_attr_is(f->file, f->source, "pandas_type", "frame_table"))
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s is a pandas frame written with format=\"table\"; "
+                        "write it with to_hdf(..., format=\"fixed\")",
+                        f->path, f->source);
+    if (group_attr_is(f->file, f->source, "pandas_type", "series"))
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s is a pandas Series; write a DataFrame (series.to_frame())",
+                        f->path, f->source);
     if (spec->columns) {
         s = split_columns(spec->columns, &nwant, &want);
     } else {
-        hid_t g = H5Gopen2(f->file, f->source, H5P_DEFAULT);
-        H5G_info_t info;
-        H5Gget_info(g, &info);
-        want = calloc((size_t)info.nlinks + 1, sizeof *want);
-        for (hsize_t i = 0; want && i < info.nlinks; i++) {
-            char name[NAME_CAP], path[NAME_CAP * 2 + 2];
-            if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
-                                   sizeof name, H5P_DEFAULT) < 0)
-                continue;
-            snprintf(path, sizeof path, "%s%s%s", f->source, sep, name);
-            if (rt_h5_kind(f->file, path) != H5I_DATASET ||
-                strcmp(name, "user_id") == 0 || strcmp(name, "feature_names") == 0 ||
-                (spec->label && (strcmp(spec->label, path) == 0 ||
-                                 strcmp(spec->label, name) == 0)))
-                continue;
-            hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-            hsize_t dims[8];
-            hid_t t = H5Dget_type(d);
-            if (rt_h5_shape(d, dims) == 1 && rt_h5_type_is_numeric(t))
-                want[nwant++] = strdup(name);
-            H5Tclose(t);
-            H5Dclose(d);
-        }
-        H5Gclose(g);
-        if (!want)
-            return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+        if ((s = group_columns(f, spec, false, &nwant, &want)))
+            return s;
         if (nwant == 0) {
             free(want);
-            return not_found(f, "1-D numeric column datasets under", f->source);
+            return not_found(f, "1-D numeric column datasets under", f->source,
+                             "; give the feature dataset or group with --dataset");
         }
     }
     if (!s)
         s = set_names(f, nwant);
     f->rows = -1;
+    size_t cache = (size_t)(64 << 20) / (size_t)(nwant > 0 ? nwant : 1);
+    cache = cache < (1u << 20) ? (1u << 20) : cache;
     for (int64_t i = 0; i < nwant && !s; i++) {
         char path[NAME_CAP * 2 + 2];
         snprintf(path, sizeof path, "%s%s%s", f->source, sep, want[i]);
         if (rt_h5_kind(f->file, path) != H5I_DATASET) {
-            s = not_found(f, "column dataset", path);
+            char **avail = NULL;
+            int64_t navail = 0;
+            if ((s = group_columns(f, spec, true, &navail, &avail)) == RETAIN_OK)
+                s = unknown_column(f, want[i], avail, navail);
+            rt_h5_free_strings(avail, navail);
             break;
         }
-        hid_t dapl = rt_h5_dapl();
-        hid_t d = H5Dopen2(f->file, path, dapl);
-        H5Pclose(dapl);
+        hid_t d = open_for_rows(f->file, path, cache);
+        if (d < 0) {
+            s = rt_error(RETAIN_ERR_DATA, "%s:%s cannot be opened (file damaged?)",
+                         f->path, path);
+            break;
+        }
         hsize_t dims[8];
         int rank = rt_h5_shape(d, dims);
         if (rank != 1) {
+            char shape[160];
+            rt_h5_shape_text(rank, dims, shape, sizeof shape);
             H5Dclose(d);
             s = rt_error(RETAIN_ERR_DATA,
-                         "%s:%s is %d-D; a column group needs 1-D datasets of "
-                         "equal length",
-                         f->path, path, rank);
+                         "%s:%s is %d-D (%s); a column group needs 1-D datasets of "
+                         "equal length: leave it out of --columns",
+                         f->path, path, rank, shape);
             break;
         }
         if ((s = require_numeric(f, d, path, want[i]))) {
@@ -546,7 +720,8 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
             H5Dclose(d);
             s = rt_error(RETAIN_ERR_DATA,
                          "%s:%s has %llu rows but %s has %lld; columns must have "
-                         "equal length",
+                         "equal length: fix the file or leave the column out of "
+                         "--columns",
                          f->path, path, (unsigned long long)dims[0],
                          f->parts[0].path, (long long)f->rows);
             break;
@@ -554,69 +729,92 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
         f->rows = (int64_t)dims[0];
         if ((s = add_part(f, d, path, 1)))
             break;
-        map_column(f, f->nparts - 1, 0, i, want[i]);
+        s = map_column(f, f->nparts - 1, 0, i, want[i]);
     }
+    if (f->rows < 0)
+        f->rows = 0;
     rt_h5_free_strings(want, nwant);
     return s;
 }
 
-/* Resolves a label or id: a dataset path, or a column of the frame/group. */
+/* Opens a 1-D dataset (or n x 1) of f->rows values as a label or id column. */
+static retain_status open_ref_dataset(rt_features *f, const char *what,
+                                      const char *path, column_ref *ref)
+{
+    hid_t d = open_for_rows(f->file, path, 8u << 20);
+    if (d < 0)
+        return rt_error(RETAIN_ERR_DATA, "%s:%s (%s) cannot be opened (file damaged?)",
+                        f->path, path, what);
+    hsize_t dims[8];
+    int rank = rt_h5_shape(d, dims);
+    if (!(rank == 1 || (rank == 2 && dims[1] == 1)) || (int64_t)dims[0] != f->rows) {
+        char shape[160];
+        rt_h5_shape_text(rank, dims, shape, sizeof shape);
+        H5Dclose(d);
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s (%s) is %s but the features have %lld rows; "
+                        "it must be 1-D with one value per row",
+                        f->path, path, what, shape, (long long)f->rows);
+    }
+    retain_status s = rt_h5_check_stored(d, f->path, path);
+    if (s) {
+        H5Dclose(d);
+        return s;
+    }
+    ref->dset = d;
+    ref->index = 0;
+    snprintf(ref->name, sizeof ref->name, "%s", path);
+    return RETAIN_OK;
+}
+
+/* Resolves a label or id: a dataset path, or a column of the frame/group.
+** `required`: a missing one is an error (else the ref stays empty). */
 static retain_status open_column_ref(rt_features *f, const char *what,
-                                     const char *name, column_ref *ref)
+                                     const char *name, column_ref *ref,
+                                     bool required)
 {
     ref->dset = H5I_INVALID_HID;
     snprintf(ref->name, sizeof ref->name, "%s", name);
+    if (f->layout == RT_LAYOUT_PANDAS && name[0] != '/') {
+        int64_t j = find_name(f->pd_names, f->npd, name);
+        if (j >= 0 && f->pd_part[j] < 0 && !required)
+            return RETAIN_OK;
+        if (j >= 0 && f->pd_part[j] < 0)
+            return rt_error(RETAIN_ERR_DATA,
+                            "%s:%s column '%s' (%s) holds strings pickled by pandas "
+                            "(an object column), which only Python can read; store "
+                            "it as numbers or in its own dataset",
+                            f->path, f->source, name, what);
+        if (j >= 0) {
+            ref->dset = H5Dopen2(f->file, f->parts[f->pd_part[j]].path, H5P_DEFAULT);
+            ref->index = f->pd_index[j];
+            snprintf(ref->name, sizeof ref->name, "%s column '%s'", f->source, name);
+            if (ref->dset < 0)
+                return rt_error(RETAIN_ERR_DATA, "%s:%s cannot be opened", f->path,
+                                f->parts[f->pd_part[j]].path);
+            return RETAIN_OK;
+        }
+        if (!required)
+            return RETAIN_OK; /* datasets beside a frame are not its columns */
+    }
     char path[NAME_CAP * 2 + 2];
-    snprintf(path, sizeof path, "%s", name);
-    if (rt_h5_kind(f->file, path) != H5I_DATASET && f->layout != RT_LAYOUT_DATASET) {
+    if (name[0] == '/') {
+        snprintf(path, sizeof path, "%s", name);
+    } else {
+        /* A bare name: beside the features in their group, else at the root. */
         const char *sep = strcmp(f->source, "/") ? "/" : "";
         snprintf(path, sizeof path, "%s%s%s", f->source, sep, name);
+        if (f->layout == RT_LAYOUT_DATASET || rt_h5_kind(f->file, path) != H5I_DATASET)
+            snprintf(path, sizeof path, "/%s", name);
     }
-    if (rt_h5_kind(f->file, path) == H5I_DATASET) {
-        hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-        hsize_t dims[8];
-        int rank = rt_h5_shape(d, dims);
-        if (!(rank == 1 || (rank == 2 && dims[1] == 1)) ||
-            (int64_t)dims[0] != f->rows) {
-            char shape[128];
-            rt_h5_shape_text(rank, dims, shape, sizeof shape);
-            H5Dclose(d);
-            return rt_error(RETAIN_ERR_DATA,
-                            "%s:%s (%s) is %s but the features have %lld rows; "
-                            "it must be 1-D with one value per row",
-                            f->path, path, what, shape, (long long)f->rows);
-        }
-        ref->dset = d;
-        ref->width = 1;
-        ref->index = 0;
+    if (rt_h5_kind(f->file, path) == H5I_DATASET)
+        return open_ref_dataset(f, what, path, ref);
+    if (!required)
         return RETAIN_OK;
-    }
-    if (f->layout == RT_LAYOUT_PANDAS) {
-        for (int p = 0; p < f->nparts; p++) {
-            char items[NAME_CAP + 16];
-            snprintf(items, sizeof items, "%s", f->parts[p].path);
-            char *cut = strstr(items, "_values");
-            if (!cut)
-                continue;
-            strcpy(cut, "_items");
-            hid_t id = H5Dopen2(f->file, items, H5P_DEFAULT);
-            char **names;
-            int64_t n;
-            retain_status s = rt_h5_read_strings(id, &n, &names);
-            H5Dclose(id);
-            if (s)
-                continue;
-            int64_t j = find_name(names, n, name);
-            rt_h5_free_strings(names, n);
-            if (j >= 0) {
-                ref->dset = H5Dopen2(f->file, f->parts[p].path, H5P_DEFAULT);
-                ref->width = f->parts[p].width;
-                ref->index = j;
-                return RETAIN_OK;
-            }
-        }
-    }
-    return not_found(f, what, name);
+    char fix[160];
+    snprintf(fix, sizeof fix, "; give the %s with --%s PATH",
+             what, strcmp(what, "label") == 0 ? "label" : "user-id");
+    return not_found(f, what, name, fix);
 }
 
 static void close_ref(column_ref *ref)
@@ -626,10 +824,68 @@ static void close_ref(column_ref *ref)
     ref->dset = H5I_INVALID_HID;
 }
 
+static retain_status check_label_type(rt_features *f)
+{
+    hid_t t = H5Dget_type(f->label.dset);
+    bool ok = rt_h5_type_is_numeric(t);
+    const char *tn = rt_h5_type_name(t);
+    H5Tclose(t);
+    if (ok)
+        return RETAIN_OK;
+    return rt_error(RETAIN_ERR_DATA,
+                    "%s:%s (label) holds %s data; a label must be 0/1 as integers, "
+                    "floats or bool: encode it as numbers or choose another --label",
+                    f->path, f->label.name, tn);
+}
+
+/* Opens user ids: explicit, else a user_id column/dataset, else the pandas
+** index when it holds integers or strings. */
+static retain_status open_ids(rt_features *f, const rt_features_spec *spec)
+{
+    retain_status s;
+    bool explicit_ids = spec->user_id != NULL;
+    if (explicit_ids) {
+        s = open_column_ref(f, "user id", spec->user_id, &f->ids, true);
+    } else {
+        s = open_column_ref(f, "user id", "user_id", &f->ids, false);
+        if (!s && f->ids.dset < 0 && f->layout == RT_LAYOUT_PANDAS) {
+            char axis1[NAME_CAP + 8];
+            snprintf(axis1, sizeof axis1, "%s/axis1", f->source);
+            hid_t d = H5Dopen2(f->file, axis1, H5P_DEFAULT);
+            hid_t t = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
+            H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+            if (t >= 0)
+                H5Tclose(t);
+            if (d >= 0)
+                H5Dclose(d);
+            if (cls == H5T_INTEGER || cls == H5T_STRING)
+                s = open_column_ref(f, "user id", axis1, &f->ids, true);
+        }
+    }
+    if (s || f->ids.dset < 0)
+        return s;
+    hid_t t = H5Dget_type(f->ids.dset);
+    H5T_class_t cls = H5Tget_class(t);
+    f->ids_strings = cls == H5T_STRING;
+    if (cls != H5T_STRING && cls != H5T_INTEGER)
+        s = rt_error(RETAIN_ERR_DATA,
+                     "%s:%s user ids are %s; they must be integers or strings: "
+                     "%s",
+                     f->path, f->ids.name, rt_h5_type_name(t),
+                     explicit_ids ? "choose another --user-id"
+                                  : "convert them, or rename the dataset");
+    H5Tclose(t);
+    return s;
+}
+
 retain_status rt_features_open(const char *path, const rt_features_spec *spec,
                                rt_features **out)
 {
+    if (!out)
+        return rt_error(RETAIN_ERR_USAGE, "rt_features_open: out is NULL");
     *out = NULL;
+    if (!path || !*path)
+        return rt_error(RETAIN_ERR_USAGE, "no input file given");
     rt_features_spec none = {0};
     if (!spec)
         spec = &none;
@@ -645,9 +901,14 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
         return s;
     }
     if (spec->dataset) {
-        snprintf(f->source, sizeof f->source, "%s", spec->dataset);
+        snprintf(f->source, sizeof f->source, "%s%s", spec->dataset[0] == '/' ? "" : "/",
+                 spec->dataset);
+        size_t n = strlen(f->source);
+        while (n > 1 && f->source[n - 1] == '/')
+            f->source[--n] = '\0';
         if (!rt_h5_exists(f->file, f->source))
-            s = not_found(f, "dataset or group", f->source);
+            s = not_found(f, "dataset or group", f->source,
+                          "; fix --dataset PATH");
     } else {
         s = find_default_source(f);
     }
@@ -663,37 +924,21 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
             f->layout = RT_LAYOUT_COLUMNS;
             s = open_columns(f, spec);
         } else {
-            s = not_found(f, "dataset or group", f->source);
+            s = not_found(f, "dataset or group", f->source, NULL);
         }
     }
     if (!s && f->cols == 0)
-        s = rt_error(RETAIN_ERR_DATA, "%s:%s has no numeric feature columns",
+        s = rt_error(RETAIN_ERR_DATA,
+                     "%s:%s has no numeric feature columns; choose the features "
+                     "with --dataset or --columns",
                      path, f->source);
-    if (!s && spec->label)
-        s = open_column_ref(f, "label", spec->label, &f->label);
-    if (!s) {
-        const char *ids = spec->user_id;
-        if (!ids && f->layout == RT_LAYOUT_PANDAS) {
-            char axis1[NAME_CAP + 8];
-            snprintf(axis1, sizeof axis1, "%s/axis1", f->source);
-            ids = axis1;
-            s = open_column_ref(f, "user id", ids, &f->ids);
-        } else if (!ids && rt_h5_kind(f->file, "/user_id") == H5I_DATASET) {
-            s = open_column_ref(f, "user id", "/user_id", &f->ids);
-        } else if (ids) {
-            s = open_column_ref(f, "user id", ids, &f->ids);
-        }
-        if (!s && f->ids.dset >= 0) {
-            hid_t t = H5Dget_type(f->ids.dset);
-            H5T_class_t cls = H5Tget_class(t);
-            f->ids_strings = cls == H5T_STRING;
-            if (cls != H5T_STRING && cls != H5T_INTEGER)
-                s = rt_error(RETAIN_ERR_DATA,
-                             "%s:%s user ids are %s; they must be integers or strings",
-                             path, f->ids.name, rt_h5_type_name(t));
-            H5Tclose(t);
-        }
+    if (!s && spec->label) {
+        s = open_column_ref(f, "label", spec->label, &f->label, true);
+        if (!s)
+            s = check_label_type(f);
     }
+    if (!s)
+        s = open_ids(f, spec);
     if (s) {
         rt_features_close(f);
         return s;
@@ -708,13 +953,17 @@ void rt_features_close(rt_features *f)
         return;
     for (int p = 0; p < f->nparts; p++) {
         H5Dclose(f->parts[p].dset);
-        H5Tclose(f->parts[p].mem_type);
+        if (f->parts[p].mem_type >= 0)
+            H5Tclose(f->parts[p].mem_type);
         free(f->parts[p].dst_col);
     }
     free(f->parts);
     close_ref(&f->label);
     close_ref(&f->ids);
     rt_h5_free_strings(f->names, f->cols);
+    rt_h5_free_strings(f->pd_names, f->npd);
+    free(f->pd_part);
+    free(f->pd_index);
     free(f->type_names);
     free(f->origin_part);
     free(f->origin_col);
@@ -734,12 +983,13 @@ const char *const *rt_features_names(const rt_features *f)
 const char *rt_features_source(const rt_features *f) { return f->source; }
 const char *rt_features_column_type(const rt_features *f, int64_t j)
 {
-    return f->type_names[j];
+    return j >= 0 && j < f->cols ? f->type_names[j] : "";
 }
 bool rt_features_has_label(const rt_features *f) { return f->label.dset >= 0; }
 const char *rt_features_label_name(const rt_features *f) { return f->label.name; }
 bool rt_features_has_user_ids(const rt_features *f) { return f->ids.dset >= 0; }
 bool rt_features_user_ids_are_strings(const rt_features *f) { return f->ids_strings; }
+const char *rt_features_user_id_name(const rt_features *f) { return f->ids.name; }
 
 /* Reads rows [first, first+count) x columns [col, col+ncols) of a 1-D or
 ** 2-D dataset into buf as mem_type. */
@@ -747,19 +997,55 @@ static herr_t read_block(hid_t dset, int64_t first, int64_t count, int64_t col,
                          int64_t ncols, hid_t mem_type, void *buf)
 {
     hid_t space = H5Dget_space(dset);
+    if (space < 0)
+        return -1;
     int rank = H5Sget_simple_extent_ndims(space);
     hsize_t start[2] = {(hsize_t)first, (hsize_t)col};
     hsize_t size[2] = {(hsize_t)count, (hsize_t)ncols};
-    hsize_t mem_size[1] = {(hsize_t)(count * ncols)};
-    herr_t rc = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, size, NULL);
-    hid_t mem = H5Screate_simple(1, mem_size, NULL);
-    if (rank < 1 || rank > 2)
-        rc = -1;
-    if (rc >= 0)
+    herr_t rc = -1;
+    if (rank == 1 || rank == 2)
+        rc = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, size, NULL);
+    /* The memory space has the selection's shape: HDF5 then maps chunks to
+    ** memory block by block instead of element by element (3x faster). */
+    hid_t mem = H5Screate_simple(rank == 2 ? 2 : 1, size, NULL);
+    if (rc >= 0 && mem >= 0)
         rc = H5Dread(dset, mem_type, mem, space, H5P_DEFAULT, buf);
-    H5Sclose(mem);
+    else
+        rc = -1;
+    if (mem >= 0)
+        H5Sclose(mem);
     H5Sclose(space);
     return rc;
+}
+
+/* After a failed read of rows [first, first+count) of a part: the first
+** piece (a chunk's rows, or 4096 rows when contiguous) that fails alone, so
+** the message names the damaged rows rather than the whole range. */
+static void locate_failure(rt_features *f, const part *pt, void *buf,
+                           int64_t *first, int64_t *count)
+{
+    int64_t piece = 4096;
+    hid_t dcpl = H5Dget_create_plist(pt->dset);
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t chunk[H5S_MAX_RANK];
+        if (H5Pget_chunk(dcpl, H5S_MAX_RANK, chunk) >= 1 && chunk[0] > 0)
+            piece = (int64_t)chunk[0];
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    int64_t w = pt->hi - pt->lo;
+    /* buf holds *count rows (direct: the caller's rows) or SCRATCH_BYTES */
+    if (*count <= piece || (!f->direct && piece * w * 8 > SCRATCH_BYTES))
+        return;
+    int64_t end = *first + *count;
+    for (int64_t r = *first - *first % piece; r < end; r += piece) {
+        int64_t a = r < *first ? *first : r, b = r + piece < end ? r + piece : end;
+        if (read_block(pt->dset, a, b - a, pt->lo, w, pt->mem_type, buf) < 0) {
+            *first = a;
+            *count = b - a;
+            return;
+        }
+    }
 }
 
 static retain_status read_failed(rt_features *f, const char *dataset, int64_t first,
@@ -767,13 +1053,14 @@ static retain_status read_failed(rt_features *f, const char *dataset, int64_t fi
 {
     return rt_error(RETAIN_ERR_DATA,
                     "%s:%s: cannot read rows %lld..%lld (file truncated or "
-                    "damaged?)",
+                    "damaged, or a compressed chunk is corrupt); copy or write "
+                    "the file again",
                     f->path, dataset, (long long)first,
                     (long long)(first + count - 1));
 }
 
-/* Value i of raw enum storage (integers of `size` bytes) as a double. */
-static double enum_value(const void *raw, int size, bool sign, int64_t i)
+/* Value i of raw enum/bitfield storage (integers of `size` bytes). */
+static double raw_value(const void *raw, int size, bool sign, int64_t i)
 {
     const char *p = (const char *)raw + i * size;
     switch (size) {
@@ -784,85 +1071,163 @@ static double enum_value(const void *raw, int size, bool sign, int64_t i)
     }
 }
 
+static bool range_ok(const rt_features *f, int64_t first, int64_t count)
+{
+    return first >= 0 && count >= 0 && first <= f->rows && count <= f->rows - first;
+}
+
+static retain_status bad_range(const rt_features *f, const char *what, int64_t first,
+                               int64_t count)
+{
+    if (first < 0 || count < 0 || count > INT64_MAX - first)
+        return rt_error(RETAIN_ERR_USAGE,
+                        "%s: %s rows requested from row %lld, count %lld: both must "
+                        "be >= 0 and within the file's %lld rows",
+                        f->path, what, (long long)first, (long long)count,
+                        (long long)f->rows);
+    return rt_error(RETAIN_ERR_USAGE,
+                    "%s: %s rows %lld..%lld requested but the file has %lld rows "
+                    "(0..%lld)",
+                    f->path, what, (long long)first, (long long)(first + count - 1),
+                    (long long)f->rows, (long long)f->rows - 1);
+}
+
+/* The scratch buffer for sub-blocks: about SCRATCH_BYTES, at least a row. */
+static retain_status ensure_scratch(rt_features *f)
+{
+    if (f->direct || f->scratch)
+        return RETAIN_OK;
+    int64_t widest = 1;
+    for (int p = 0; p < f->nparts; p++)
+        if (f->parts[p].hi - f->parts[p].lo > widest)
+            widest = f->parts[p].hi - f->parts[p].lo;
+    int64_t row_bytes = widest * 8;
+    f->sub_rows = SCRATCH_BYTES / row_bytes;
+    f->sub_rows = f->sub_rows < 1 ? 1 : f->sub_rows > SUB_ROWS ? SUB_ROWS : f->sub_rows;
+    char what[128];
+    snprintf(what, sizeof what, "a read buffer for %lld columns", (long long)widest);
+    retain_status s = rt_mem_check_claim(row_bytes * f->sub_rows, what);
+    if (!s)
+        s = retain_malloc((size_t)(row_bytes * f->sub_rows), &f->scratch);
+    return s ? rt_error_context(s, "%s:%s", f->path, f->source) : RETAIN_OK;
+}
+
+/* Converts the n rows of part pt in f->scratch into out (n x cols); records
+** the earliest float64 value too large for float32 at *ovf (flat index). */
+static void convert_part(rt_features *f, const part *pt, int64_t n, float *out,
+                         int64_t *ovf, double *ovf_value)
+{
+    const int64_t cols = f->cols, w = pt->hi - pt->lo;
+    for (int64_t c = pt->lo; c < pt->hi; c++) {
+        int64_t j = pt->dst_col[c], k = c - pt->lo;
+        if (j < 0)
+            continue;
+        switch (pt->conv) {
+        case CONV_RAW:
+            for (int64_t i = 0; i < n; i++)
+                out[i * cols + j] =
+                    (float)raw_value(f->scratch, pt->raw_size, pt->raw_signed, i * w + k);
+            break;
+        case CONV_F64: {
+            const double *src = f->scratch;
+            for (int64_t i = 0; i < n; i++) {
+                double v = src[i * w + k];
+                float x = (float)v;
+                if (isinf(x) && isfinite(v) && (*ovf < 0 || i * cols + j < *ovf)) {
+                    *ovf = i * cols + j;
+                    *ovf_value = v;
+                }
+                out[i * cols + j] = x;
+            }
+            break;
+        }
+        case CONV_I64: {
+            const int64_t *src = f->scratch;
+            for (int64_t i = 0; i < n; i++)
+                out[i * cols + j] = (float)src[i * w + k];
+            break;
+        }
+        case CONV_U64: {
+            const uint64_t *src = f->scratch;
+            for (int64_t i = 0; i < n; i++)
+                out[i * cols + j] = (float)src[i * w + k];
+            break;
+        }
+        case CONV_F32: {
+            const float *src = f->scratch;
+            for (int64_t i = 0; i < n; i++)
+                out[i * cols + j] = src[i * w + k];
+            break;
+        }
+        }
+    }
+}
+
 retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
                                float *dst)
 {
-    if (first < 0 || count < 0 || first + count > f->rows)
-        return rt_error(RETAIN_ERR_USAGE,
-                        "%s: rows %lld..%lld requested but the file has %lld rows",
-                        f->path, (long long)first, (long long)(first + count - 1),
-                        (long long)f->rows);
+    if (!f || (!dst && count > 0))
+        return rt_error(RETAIN_ERR_USAGE, "rt_features_read: %s is NULL",
+                        f ? "dst" : "f");
+    if (!range_ok(f, first, count))
+        return bad_range(f, "feature", first, count);
     if (count == 0)
         return RETAIN_OK;
     const int64_t cols = f->cols;
-    if (!f->direct && !f->scratch) {
-        int64_t widest = 1;
-        for (int p = 0; p < f->nparts; p++)
-            widest = f->parts[p].width > widest ? f->parts[p].width : widest;
-        retain_status s = retain_malloc((size_t)(SUB_ROWS * widest) * sizeof(double),
-                                        &f->scratch);
-        if (s)
-            return s;
-    }
-    for (int64_t r0 = 0; r0 < count; r0 += SUB_ROWS) {
-        int64_t n = count - r0 < SUB_ROWS ? count - r0 : SUB_ROWS;
+    retain_status s = ensure_scratch(f);
+    if (s)
+        return s;
+    const int64_t step = f->direct ? SUB_ROWS : f->sub_rows;
+    for (int64_t r0 = 0; r0 < count; r0 += step) {
+        int64_t n = count - r0 < step ? count - r0 : step;
         float *out = dst + r0 * cols;
+        int64_t ovf = -1;
+        double ovf_value = 0;
         for (int p = 0; p < f->nparts; p++) {
             part *pt = &f->parts[p];
+            if (pt->lo == pt->hi)
+                continue; /* a pandas block none of whose columns is selected */
             void *buf = f->direct ? (void *)out : f->scratch;
-            if (read_block(pt->dset, first + r0, n, 0, pt->width,
-                           pt->mem_type, buf) < 0)
-                return read_failed(f, pt->path, first + r0, n);
-            if (f->direct)
-                break;
-            for (int64_t c = 0; c < pt->width; c++) {
-                int64_t j = pt->dst_col[c];
-                if (j < 0)
-                    continue;
-                if (pt->enum_size) {
-                    for (int64_t i = 0; i < n; i++)
-                        out[i * cols + j] = (float)enum_value(
-                            f->scratch, pt->enum_size, pt->enum_signed,
-                            i * pt->width + c);
-                } else if (pt->as_double) {
-                    const double *src = f->scratch;
-                    for (int64_t i = 0; i < n; i++) {
-                        double v = src[i * pt->width + c];
-                        if (isfinite(v) && fabs(v) > FLT_MAX)
-                            return rt_error(RETAIN_ERR_DATA,
-                                            "%s:%s row %lld, column %lld (%s): value "
-                                            "%g does not fit in float32; rescale "
-                                            "the column",
-                                            f->path, pt->path, (long long)(first + r0 + i),
-                                            (long long)j, f->names[j], v);
-                        out[i * cols + j] = (float)v;
-                    }
-                } else {
-                    const float *src = f->scratch;
-                    for (int64_t i = 0; i < n; i++)
-                        out[i * cols + j] = src[i * pt->width + c];
-                }
+            if (read_block(pt->dset, first + r0, n, pt->lo, pt->hi - pt->lo,
+                           pt->mem_type, buf) < 0) {
+                int64_t a = first + r0, m = n;
+                locate_failure(f, pt, buf, &a, &m);
+                return read_failed(f, pt->path, a, m);
             }
+            if (!f->direct)
+                convert_part(f, pt, n, out, &ovf, &ovf_value);
         }
-        if (f->allow_nonfinite)
+        if (f->allow_nonfinite && ovf < 0)
             continue;
-        int64_t bad = rt_kernels_get()->first_nonfinite(out, n * cols);
-        if (bad >= 0) {
-            int64_t row = first + r0 + bad / cols, j = bad % cols;
-            float v = out[bad];
+        int64_t bad = f->allow_nonfinite ? ovf : rt_kernels_get()->first_nonfinite(out, n * cols);
+        if (bad < 0)
+            continue;
+        int64_t row = first + r0 + bad / cols, j = bad % cols;
+        const char *where = f->layout == RT_LAYOUT_COLUMNS
+                                ? f->parts[f->origin_part[j]].path
+                                : f->source;
+        if (bad == ovf)
             return rt_error(RETAIN_ERR_DATA,
-                            "%s:%s row %lld (counting from 0), column %lld (%s) "
-                            "is %s; fix the data or pass --impute mean|median|zero",
-                            f->path, f->parts[f->origin_part[j]].path,
-                            (long long)row, (long long)j, f->names[j],
-                            isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
-        }
+                            "%s:%s row %lld (counting from 0), column %lld (%s): "
+                            "value %g does not fit in float32 (largest %g); "
+                            "rescale the column",
+                            f->path, where, (long long)row, (long long)j, f->names[j],
+                            ovf_value, (double)FLT_MAX);
+        float v = out[bad];
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s row %lld (counting from 0), column %lld (%s) "
+                        "is %s; fix the data or pass --impute mean|median|zero",
+                        f->path, where, (long long)row, (long long)j, f->names[j],
+                        isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
     }
     return RETAIN_OK;
 }
 
 retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out)
 {
+    if (!f || !out)
+        return rt_error(RETAIN_ERR_USAGE, "rt_features_read_all: %s is NULL",
+                        f ? "out" : "f");
     retain_status s = retain_matrix_alloc(f->rows, f->cols, out);
     if (s)
         return rt_error_context(s, "%s:%s", f->path, f->source);
@@ -873,37 +1238,41 @@ retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out)
 }
 
 static retain_status check_ref_range(rt_features *f, column_ref *ref, const char *what,
-                                     int64_t first, int64_t count)
+                                     int64_t first, int64_t count, const void *dst)
 {
     if (ref->dset < 0)
         return rt_error(RETAIN_ERR_USAGE, "%s: no %s was given or found", f->path, what);
-    if (first < 0 || count < 0 || first + count > f->rows)
-        return rt_error(RETAIN_ERR_USAGE, "%s: %s rows out of range", f->path, what);
+    if (!range_ok(f, first, count))
+        return bad_range(f, what, first, count);
+    if (!dst && count > 0)
+        return rt_error(RETAIN_ERR_USAGE, "reading %s: dst is NULL", what);
     return RETAIN_OK;
 }
 
 retain_status rt_features_read_label(rt_features *f, int64_t first, int64_t count,
                                      double *dst)
 {
-    retain_status s = check_ref_range(f, &f->label, "label", first, count);
+    retain_status s = check_ref_range(f, &f->label, "label", first, count, dst);
     if (s || count == 0)
         return s;
     hid_t t = H5Dget_type(f->label.dset);
+    H5T_class_t cls = H5Tget_class(t);
     herr_t rc;
-    if (H5Tget_class(t) == H5T_ENUM) {
-        /* h5py and PyTables store bool as an enum over integers: HDF5 will
-        ** not convert it, so read the native enum and widen by hand. */
+    if (cls == H5T_ENUM || cls == H5T_BITFIELD) {
+        /* h5py stores bool as an enum over int8, PyTables as an 8-bit
+        ** bitfield: HDF5 converts neither, so read raw and widen by hand. */
         hid_t mem = H5Tget_native_type(t, H5T_DIR_ASCEND);
-        hid_t base = H5Tget_super(t);
+        hid_t base = cls == H5T_ENUM ? H5Tget_super(t) : H5I_INVALID_HID;
         int size = (int)H5Tget_size(mem);
-        bool sign = H5Tget_sign(base) == H5T_SGN_2;
-        void *raw = malloc((size_t)count * (size_t)size);
+        bool sign = base >= 0 && H5Tget_sign(base) == H5T_SGN_2;
+        void *raw = size >= 1 && size <= 8 ? malloc((size_t)count * (size_t)size) : NULL;
         rc = raw ? read_block(f->label.dset, first, count, f->label.index, 1, mem, raw)
                  : -1;
         for (int64_t i = 0; rc >= 0 && i < count; i++)
-            dst[i] = enum_value(raw, size, sign, i);
+            dst[i] = raw_value(raw, size, sign, i);
         free(raw);
-        H5Tclose(base);
+        if (base >= 0)
+            H5Tclose(base);
         H5Tclose(mem);
     } else {
         rc = read_block(f->label.dset, first, count, f->label.index, 1,
@@ -912,18 +1281,26 @@ retain_status rt_features_read_label(rt_features *f, int64_t first, int64_t coun
     H5Tclose(t);
     if (rc < 0)
         return read_failed(f, f->label.name, first, count);
+    for (int64_t i = 0; !f->allow_nonfinite && i < count; i++)
+        if (!isfinite(dst[i]))
+            return rt_error(RETAIN_ERR_DATA,
+                            "%s:%s (label) row %lld (counting from 0) is %s; a "
+                            "label must be 0 or 1: fix the data or drop the row",
+                            f->path, f->label.name, (long long)(first + i),
+                            isnan(dst[i]) ? "NaN" : "infinite");
     return RETAIN_OK;
 }
 
 retain_status rt_features_read_user_ids(rt_features *f, int64_t first, int64_t count,
                                         int64_t *dst)
 {
-    retain_status s = check_ref_range(f, &f->ids, "user id", first, count);
+    retain_status s = check_ref_range(f, &f->ids, "user id", first, count, dst);
     if (s || count == 0)
         return s;
     if (f->ids_strings)
-        return rt_error(RETAIN_ERR_USAGE, "%s:%s user ids are strings", f->path,
-                        f->ids.name);
+        return rt_error(RETAIN_ERR_USAGE,
+                        "%s:%s user ids are strings; read them as strings",
+                        f->path, f->ids.name);
     if (read_block(f->ids.dset, first, count, f->ids.index, 1,
                    H5T_NATIVE_INT64, dst) < 0)
         return read_failed(f, f->ids.name, first, count);
@@ -933,9 +1310,11 @@ retain_status rt_features_read_user_ids(rt_features *f, int64_t first, int64_t c
 retain_status rt_features_read_user_id_strings(rt_features *f, int64_t first,
                                                int64_t count, char **dst)
 {
-    retain_status s = check_ref_range(f, &f->ids, "user id", first, count);
+    retain_status s = check_ref_range(f, &f->ids, "user id", first, count, dst);
     if (s || count == 0)
         return s;
+    for (int64_t i = 0; i < count; i++)
+        dst[i] = NULL;
     if (!f->ids_strings) {
         int64_t *ids = malloc((size_t)count * sizeof *ids);
         if (!ids)
@@ -944,10 +1323,11 @@ retain_status rt_features_read_user_id_strings(rt_features *f, int64_t first,
         for (int64_t i = 0; !s && i < count; i++) {
             char buf[32];
             snprintf(buf, sizeof buf, "%lld", (long long)ids[i]);
-            dst[i] = strdup(buf);
+            if (!(dst[i] = strdup(buf)))
+                s = rt_error(RETAIN_ERR_INTERNAL, "out of memory");
         }
         free(ids);
-        return s;
+        goto done;
     }
     hid_t ft = H5Dget_type(f->ids.dset);
     herr_t rc;
@@ -955,18 +1335,47 @@ retain_status rt_features_read_user_id_strings(rt_features *f, int64_t first,
         hid_t mem = H5Tcopy(H5T_C_S1);
         H5Tset_size(mem, H5T_VARIABLE);
         H5Tset_cset(mem, H5Tget_cset(ft));
-        rc = read_block(f->ids.dset, first, count, 0, 1, mem, dst);
+        char **raw = calloc((size_t)count, sizeof *raw);
+        rc = raw ? read_block(f->ids.dset, first, count, 0, 1, mem, raw) : -1;
+        for (int64_t i = 0; rc >= 0 && i < count; i++)
+            if (!(dst[i] = strdup(raw[i] ? raw[i] : "")))
+                rc = -2;
+        if (raw && rc != -1) {
+            hsize_t n = (hsize_t)count;
+            hid_t space = H5Screate_simple(1, &n, NULL);
+            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
+            H5Sclose(space);
+        }
+        free(raw);
         H5Tclose(mem);
     } else {
         size_t width = H5Tget_size(ft);
+        bool space_pad = H5Tget_strpad(ft) == H5T_STR_SPACEPAD;
         char *raw = malloc((size_t)count * width);
-        rc = raw ? read_block(f->ids.dset, first, count, 0, 1, ft, raw) : -1;
-        for (int64_t i = 0; rc >= 0 && i < count; i++)
-            dst[i] = strndup(raw + (size_t)i * width, width);
+        hid_t mem = H5Tcopy(ft);
+        rc = raw ? read_block(f->ids.dset, first, count, 0, 1, mem, raw) : -1;
+        for (int64_t i = 0; rc >= 0 && i < count; i++) {
+            if (!(dst[i] = strndup(raw + (size_t)i * width, width))) {
+                rc = -2;
+                break;
+            }
+            size_t len = strlen(dst[i]);
+            while (space_pad && len > 0 && dst[i][len - 1] == ' ')
+                dst[i][--len] = '\0';
+        }
+        H5Tclose(mem);
         free(raw);
     }
     H5Tclose(ft);
-    if (rc < 0)
-        return read_failed(f, f->ids.name, first, count);
-    return RETAIN_OK;
+    if (rc == -2)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory reading user ids");
+    else if (rc < 0)
+        s = read_failed(f, f->ids.name, first, count);
+done:
+    if (s)
+        for (int64_t i = 0; i < count; i++) {
+            free(dst[i]);
+            dst[i] = NULL;
+        }
+    return s;
 }

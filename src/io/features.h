@@ -35,7 +35,12 @@ typedef struct rt_features_spec {
 typedef struct rt_features rt_features;
 
 /* Opens `path` and resolves the layout, columns, label and ids; reads no
-** rows. Errors name the file and dataset and list what exists. */
+** rows. Errors name the file and dataset and list what exists. Every
+** dataset used is checked against what the file stores for it
+** (rt_h5_check_stored), so a damaged or never-filled file claiming an
+** impossible shape is refused here, before anything is allocated.
+** Without spec->user_id, ids come from a `user_id` dataset or column when
+** there is one, else (pandas) from an integer or string index. */
 retain_status rt_features_open(const char *path, const rt_features_spec *spec,
                                rt_features **out);
 void rt_features_close(rt_features *f);
@@ -52,7 +57,11 @@ const char *rt_features_source(const rt_features *f);
 const char *rt_features_column_type(const rt_features *f, int64_t j);
 
 /* Rows [first, first + count) into dst (count x cols, row-major, float32).
-** Memory beyond dst is bounded (a few MiB) whatever count is. */
+** Values are rounded once to the nearest float32, as numpy's
+** astype(float32) does; a finite value beyond float32's range is a DATA
+** error naming row and column, and so is NaN/Inf unless allow_nonfinite.
+** Memory beyond dst is bounded (a few MiB plus HDF5's chunk cache) whatever
+** count is. */
 retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
                                float *dst);
 
@@ -66,6 +75,8 @@ retain_status rt_features_read_label(rt_features *f, int64_t first,
                                      int64_t count, double *dst);
 
 bool rt_features_has_user_ids(const rt_features *f);
+/* Where the ids come from: a dataset path, or "/df column 'user_id'". */
+const char *rt_features_user_id_name(const rt_features *f);
 bool rt_features_user_ids_are_strings(const rt_features *f);
 /* Integer ids of rows [first, first + count). */
 retain_status rt_features_read_user_ids(rt_features *f, int64_t first,

@@ -2,11 +2,15 @@
 ** src/io/h5.c: shared HDF5 helpers (see h5.h). Object kinds are found with
 ** H5Lexists walked component by component plus H5Iget_type, and groups are
 ** listed with H5Gget_info/H5Lget_name_by_idx, calls that read the same way in
-** HDF5 1.10 and 1.12+.
+** HDF5 1.10 and 1.12+. Files are probed for the HDF5 signature before HDF5
+** sees them, so "not HDF5" and "truncated or corrupt" get their own
+** messages; rt_h5_check_stored compares what a dataset claims with what the
+** file stores before anyone reads or allocates for it.
 */
 #include "h5.h"
 
 #include "core/error.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,8 +20,35 @@
 #include <sys/stat.h>
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void quiet_now(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static void quiet_now(void)
+{
+    /* HDF5 1.10 crashes in its atexit handler (H5F__close_cb) when a file
+    ** whose H5Fclose failed, e.g. on a full disk, is still registered. Every
+    ** file retain keeps is closed explicitly and outputs are committed only
+    ** after their close succeeded, so the handler has nothing to save: skip
+    ** it. This works when it runs before the library's first call. */
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 void rt_h5_quiet(void) { pthread_once(&quiet_once, quiet_now); }
+
+/* True if the HDF5 signature sits at offset 0, 512, 1024, ... of the file
+** (where the format allows the superblock), within its first `size` bytes. */
+static bool has_signature(const char *path, int64_t size)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return false;
+    bool found = false;
+    for (int64_t off = 0; !found && off + 8 <= size; off = off ? off * 2 : 512) {
+        unsigned char buf[8];
+        found = fseeko(in, (off_t)off, SEEK_SET) == 0 && fread(buf, 1, 8, in) == 8 &&
+                memcmp(buf, sig, 8) == 0;
+    }
+    fclose(in);
+    return found;
+}
 
 retain_status rt_h5_open_read(const char *path, hid_t *out)
 {
@@ -25,24 +56,28 @@ retain_status rt_h5_open_read(const char *path, hid_t *out)
     *out = H5I_INVALID_HID;
     struct stat st;
     if (stat(path, &st) != 0)
-        return rt_error(RETAIN_ERR_IO, "%s: %s", path, strerror(errno));
+        return rt_error(RETAIN_ERR_IO, "%s: %s; check the file name and folder", path,
+                        strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return rt_error(RETAIN_ERR_IO, "%s: is a folder, not a file", path);
+        return rt_error(RETAIN_ERR_IO, "%s: is a folder, not a file; give the .h5 file "
+                        "inside it", path);
     FILE *probe = fopen(path, "rb");
     if (!probe)
-        return rt_error(RETAIN_ERR_IO, "%s: %s", path, strerror(errno));
+        return rt_error(RETAIN_ERR_IO, "%s: %s; check the file's permissions", path,
+                        strerror(errno));
     fclose(probe);
-    htri_t is_h5 = H5Fis_hdf5(path);
-    if (is_h5 <= 0)
+    bool signature = has_signature(path, (int64_t)st.st_size);
+    htri_t is_h5 = signature ? H5Fis_hdf5(path) : 0;
+    if (!signature)
         return rt_error(RETAIN_ERR_DATA,
                         "%s: not an HDF5 file (%lld bytes, no HDF5 signature); "
                         "give an .h5 file written by retain, h5py or pandas",
                         path, (long long)st.st_size);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = is_h5 > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID;
     if (f < 0)
         return rt_error(RETAIN_ERR_DATA,
                         "%s: HDF5 file is truncated or corrupt and cannot be "
-                        "opened (%lld bytes); write it again from its source",
+                        "opened (%lld bytes); copy or write it again from its source",
                         path, (long long)st.st_size);
     *out = f;
     return RETAIN_OK;
@@ -102,6 +137,7 @@ const char *rt_h5_type_name(hid_t type)
         return size == 4 ? "float32" : size == 8 ? "float64" : size == 2 ? "float16" : "float";
     case H5T_STRING: return "string";
     case H5T_ENUM: return "enum (bool)";
+    case H5T_BITFIELD: return size == 1 ? "bool" : "bitfield";
     case H5T_COMPOUND: return "compound";
     case H5T_VLEN: return "variable-length (object)";
     case H5T_ARRAY: return "array";
@@ -116,6 +152,8 @@ bool rt_h5_type_is_numeric(hid_t type)
     H5T_class_t cls = H5Tget_class(type);
     if (cls == H5T_INTEGER || cls == H5T_FLOAT)
         return true;
+    if (cls == H5T_BITFIELD)
+        return H5Tget_size(type) == 1;
     if (cls == H5T_ENUM) {
         hid_t super = H5Tget_super(type);
         bool ok = super >= 0 && H5Tget_class(super) == H5T_INTEGER;
@@ -131,11 +169,15 @@ int rt_h5_shape(hid_t dset, hsize_t dims[8])
     hid_t space = H5Dget_space(dset);
     if (space < 0)
         return -1;
+    hsize_t all[H5S_MAX_RANK];
     int rank = H5Sget_simple_extent_ndims(space);
-    if (rank > 8)
-        rank = 8;
-    if (rank >= 0)
-        H5Sget_simple_extent_dims(space, dims, NULL);
+    if (rank >= 0 && rank <= H5S_MAX_RANK &&
+        H5Sget_simple_extent_dims(space, all, NULL) >= 0) {
+        for (int i = 0; i < rank && i < 8; i++)
+            dims[i] = all[i];
+    } else {
+        rank = -1;
+    }
     H5Sclose(space);
     return rank;
 }
@@ -146,9 +188,13 @@ const char *rt_h5_shape_text(int rank, const hsize_t *dims, char *buf, size_t ca
     buf[0] = '\0';
     if (rank == 0)
         snprintf(buf, cap, "scalar");
-    for (int i = 0; i < rank && used < cap; i++)
+    if (rank < 0)
+        snprintf(buf, cap, "unreadable shape");
+    for (int i = 0; i < rank && i < 8 && used < cap; i++)
         used += (size_t)snprintf(buf + used, cap - used, i ? " x %llu" : "%llu",
                                  (unsigned long long)dims[i]);
+    if (rank > 8 && used < cap)
+        snprintf(buf + used, cap - used, " x ... (%d dimensions)", rank);
     return buf;
 }
 
@@ -195,6 +241,11 @@ static void list_group(hid_t file, const char *group_path, listing *l)
             l->depth--;
         } else if (kind == H5I_DATASET) {
             hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+            if (d < 0) {
+                snprintf(line, sizeof line, "\n  %s  (unreadable)", path);
+                list_append(l, line);
+                continue;
+            }
             hsize_t dims[8];
             char shape[128];
             int rank = rt_h5_shape(d, dims);
@@ -259,12 +310,17 @@ static retain_status read_string_items(hid_t obj, bool is_attr, int64_t *out_cou
         H5Tclose(mem);
     } else {
         size_t width = H5Tget_size(type);
+        bool space_pad = H5Tget_strpad(type) == H5T_STR_SPACEPAD;
         char *raw = calloc((size_t)n + 1, width + 1);
         hid_t mem = H5Tcopy(type);
         rc = !raw ? -1 : is_attr ? H5Aread(obj, mem, raw)
                                  : H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
-        for (hssize_t i = 0; rc >= 0 && i < n; i++)
+        for (hssize_t i = 0; rc >= 0 && i < n; i++) {
             list[i] = strndup(raw + (size_t)i * width, width);
+            size_t len = list[i] ? strlen(list[i]) : 0;
+            while (space_pad && len > 0 && list[i][len - 1] == ' ')
+                list[i][--len] = '\0';
+        }
         free(raw);
         H5Tclose(mem);
     }
@@ -348,4 +404,93 @@ hid_t rt_h5_dapl(void)
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     H5Pset_chunk_cache(dapl, 12421, 64u << 20, 1.0);
     return dapl;
+}
+
+/* True for the filters stock HDF5 ships: their packing ratio is bounded
+** (deflate at about 1030:1); a third-party compressor's is not. */
+static bool stock_filter(H5Z_filter_t id)
+{
+    return id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE ||
+           id == H5Z_FILTER_FLETCHER32 || id == H5Z_FILTER_SZIP ||
+           id == H5Z_FILTER_NBIT || id == H5Z_FILTER_SCALEOFFSET;
+}
+
+/* Checks every filter of dset can be decoded; *third_party set when one
+** is not a stock filter. */
+static retain_status check_filters(hid_t dcpl, const char *file_path,
+                                   const char *dset_path, bool *third_party)
+{
+    *third_party = false;
+    int n = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int i = 0; i < n; i++) {
+        unsigned flags, values[8];
+        size_t nvalues = 8;
+        char name[80] = "";
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &nvalues, values,
+                                         sizeof name, name, NULL);
+        if (id < 0)
+            continue;
+        if (!stock_filter(id))
+            *third_party = true;
+        if (H5Zfilter_avail(id) <= 0)
+            return rt_error(RETAIN_ERR_DATA,
+                            "%s:%s is compressed with filter %d (%s), which this HDF5 "
+                            "library cannot decode; install its plugin (see "
+                            "HDF5_PLUGIN_PATH) or write the file with gzip",
+                            file_path, dset_path, (int)id, name[0] ? name : "unnamed");
+    }
+    return RETAIN_OK;
+}
+
+retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
+                                 const char *dset_path)
+{
+    hsize_t dims[8];
+    int rank = rt_h5_shape(dset, dims);
+    hid_t space = H5Dget_space(dset);
+    hid_t type = H5Dget_type(dset);
+    hid_t dcpl = H5Dget_create_plist(dset);
+    hsize_t all[H5S_MAX_RANK];
+    size_t elem = type >= 0 ? H5Tget_size(type) : 0;
+    H5D_layout_t layout = dcpl >= 0 ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
+    int64_t claimed = elem > 0 ? (int64_t)elem : 1;
+    bool overflow = rank < 0 || space < 0 ||
+                    H5Sget_simple_extent_dims(space, all, NULL) < 0;
+    for (int i = 0; !overflow && i < rank; i++)
+        overflow = all[i] > (hsize_t)INT64_MAX ||
+                   !rt_mul_size(claimed, (int64_t)all[i], &claimed);
+    int64_t stored = (int64_t)H5Dget_storage_size(dset);
+    bool third_party = false;
+    retain_status fs = check_filters(dcpl, file_path, dset_path, &third_party);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (fs)
+        return fs;
+    char shape[160];
+    rt_h5_shape_text(rank, dims, shape, sizeof shape);
+    if (overflow)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s claims a shape of %s, too large to address (its "
+                        "size overflows 64 bits); the file is damaged or was not "
+                        "written as a feature matrix",
+                        file_path, dset_path, shape);
+    /* Virtual datasets store nothing themselves, and a third-party
+    ** compressor's ratio is unbounded; otherwise a claim is plausible when
+    ** gzip (at most about 1030:1) could have packed it into what is stored. */
+    if (stored < 0 || stored > INT64_MAX / RT_H5_CLAIM_RATIO)
+        stored = stored < 0 ? 0 : INT64_MAX / RT_H5_CLAIM_RATIO;
+    if (layout == H5D_VIRTUAL || third_party || claimed <= RT_H5_CLAIM_SLACK ||
+        claimed - RT_H5_CLAIM_SLACK <= RT_H5_CLAIM_RATIO * stored)
+        return RETAIN_OK;
+    char c[32], st[32];
+    return rt_error(RETAIN_ERR_DATA,
+                    "%s:%s claims %s values (%s) but the file stores only %s of "
+                    "them; refusing to read it (the file was never filled, or is "
+                    "damaged): write the dataset again in full",
+                    file_path, dset_path, shape, rt_mem_format(claimed, c, sizeof c),
+                    rt_mem_format(stored, st, sizeof st));
 }

@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Switches off HDF5's automatic error printing (idempotent). */
+/* Switches off HDF5's automatic error printing and, when called before any
+** other HDF5 call, its atexit handler, which crashes after a failed close
+** (full disk) in HDF5 1.10 (idempotent, thread-safe). */
 void rt_h5_quiet(void);
 
 /* Opens an existing HDF5 file read-only. Missing or unreadable: IO error;
@@ -55,6 +57,19 @@ void rt_h5_free_strings(char **list, int64_t count);
 /* A numeric or string scalar attribute; false when absent or other type. */
 bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out);
 bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
+
+/* Refuses (RETAIN_ERR_DATA, naming file and dataset) a dataset whose shape
+** times element size overflows 64 bits, or whose claimed bytes exceed
+** RT_H5_CLAIM_RATIO times what the file stores for it plus
+** RT_H5_CLAIM_SLACK: no stock filter packs data that tightly, so such a
+** claim comes from a file never filled or damaged, and reading it would
+** take forever or allocate without bound. Virtual datasets and those with a
+** third-party compressor pass that test; a compression filter this HDF5
+** cannot decode (an absent plugin) is refused by name. */
+#define RT_H5_CLAIM_RATIO 1100
+#define RT_H5_CLAIM_SLACK ((int64_t)64 << 20)
+retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
+                                 const char *dset_path);
 
 /* Dataset access list with a chunk cache large enough for row-block reads. */
 hid_t rt_h5_dapl(void);

@@ -134,8 +134,8 @@ static retain_status dataset_stats(hid_t d, rt_dataset_info *info)
     for (int64_t r = 0; !s && r < rows; r += block) {
         int64_t n = rows - r < block ? rows - r : block;
         hsize_t start[2] = {(hsize_t)r, 0}, size[2] = {(hsize_t)n, (hsize_t)cols};
-        hsize_t flat[1] = {(hsize_t)(n * cols)};
-        hid_t mem = H5Screate_simple(1, flat, NULL);
+        /* memory shaped like the selection: HDF5's fast path for chunks */
+        hid_t mem = H5Screate_simple(info->rank, size, NULL);
         herr_t rc = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, size, NULL);
         if (rc >= 0)
             rc = H5Dread(d, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, buf);
@@ -165,6 +165,7 @@ static retain_status dataset_stats(hid_t d, rt_dataset_info *info)
 
 typedef struct walker {
     hid_t file;
+    const char *file_path;
     rt_inventory *inv;
     int64_t cap, max_stat_cols;
     const char *skip_stats;
@@ -187,22 +188,32 @@ static retain_status add_dataset(walker *w, const char *path)
     snprintf(info->path, sizeof info->path, "%s", path);
     hid_t d = H5Dopen2(w->file, path, H5P_DEFAULT);
     if (d < 0)
-        return rt_error(RETAIN_ERR_DATA, "%s cannot be opened (file damaged?)", path);
+        return rt_error(RETAIN_ERR_DATA, "%s cannot be opened (file damaged?); copy or "
+                        "write the file again", path);
     hsize_t dims[8] = {0};
     info->rank = rt_h5_shape(d, dims);
-    for (int i = 0; i < info->rank; i++)
+    for (int i = 0; i < info->rank && i < 8; i++)
         info->dims[i] = (int64_t)dims[i];
     hid_t t = H5Dget_type(d);
     snprintf(info->type, sizeof info->type, "%s", rt_h5_type_name(t));
-    info->numeric = rt_h5_type_is_numeric(t) && H5Tget_class(t) != H5T_ENUM;
+    /* HDF5 converts integers and floats to float32; enums and bitfields
+    ** (bool) it will not, so they get no statistics here. */
+    H5T_class_t cls = H5Tget_class(t);
+    info->numeric = cls == H5T_INTEGER || cls == H5T_FLOAT;
     H5Tclose(t);
     describe_layout(d, info);
     retain_status s = RETAIN_OK;
     size_t skip_len = w->skip_stats ? strlen(w->skip_stats) : 0;
     bool skipped = skip_len && strncmp(path, w->skip_stats, skip_len) == 0 &&
                    (path[skip_len] == '\0' || path[skip_len] == '/');
-    if (!skipped && info->numeric && (info->rank == 1 || info->rank == 2) &&
-        (info->rank == 1 || info->dims[1] <= w->max_stat_cols)) {
+    bool want = !skipped && info->numeric && (info->rank == 1 || info->rank == 2) &&
+                (info->rank == 1 || info->dims[1] <= w->max_stat_cols);
+    if (want && rt_h5_check_stored(d, w->file_path, path) != RETAIN_OK) {
+        snprintf(info->note, sizeof info->note, "not read: %s", retain_last_error());
+        rt_error_clear();
+        want = false;
+    }
+    if (want) {
         if (w->progress)
             w->progress(w->user, path, 0, info->dims[0]);
         s = dataset_stats(d, info);
@@ -251,7 +262,7 @@ retain_status rt_inventory_build(const char *path, int64_t max_stat_cols,
         return s;
     struct stat st;
     out->file_bytes = stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
-    walker w = {file, out, 0, max_stat_cols, skip_stats, progress, progress_user};
+    walker w = {file, path, out, 0, max_stat_cols, skip_stats, progress, progress_user};
     s = walk(&w, "/", 0);
     H5Fclose(file);
     if (s) {

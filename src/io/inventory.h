@@ -19,7 +19,7 @@ typedef struct rt_column_stats {
 
 typedef struct rt_dataset_info {
     char path[512];
-    int rank;
+    int rank;        /* may exceed 8; dims holds the first 8 */
     int64_t dims[8];
     char type[32];
     int64_t chunk[8]; /* zeros when contiguous */
@@ -29,6 +29,7 @@ typedef struct rt_dataset_info {
     bool has_stats;
     int64_t stats_cols;      /* columns with stats (1 for 1-D) */
     rt_column_stats *stats;  /* malloc'd, stats_cols entries */
+    char note[400];          /* why stats were not computed, or "" */
 } rt_dataset_info;
 
 typedef struct rt_inventory {
@@ -37,9 +38,12 @@ typedef struct rt_inventory {
     rt_dataset_info *datasets;
 } rt_inventory;
 
-/* Lists every dataset; stats for numeric 1-D and 2-D datasets with at most
-** `max_stat_cols` columns, except those at or under `skip_stats` (a path the
-** caller describes itself; NULL for none). The progress callback may be NULL. */
+/* Lists every dataset; stats for numeric (integer or float) 1-D and 2-D
+** datasets with at most `max_stat_cols` columns, except those at or under
+** `skip_stats` (a path the caller describes itself; NULL for none) and those
+** whose claimed size the file cannot hold (rt_h5_check_stored: the reason
+** goes to `note`, so a damaged file is described, never read for days).
+** The progress callback may be NULL. */
 retain_status rt_inventory_build(const char *path, int64_t max_stat_cols,
                                  const char *skip_stats,
                                  void (*progress)(void *, const char *, int64_t, int64_t),
