@@ -241,8 +241,7 @@ static retain_status write_truth_file(const char *path, const rt_gen_baskets_par
         return s;
     if (!(s = write_patterns(file, g, p->patterns)))
         s = write_attrs(file, p, n);
-    retain_status c = rt_h5_close_file(file, path);
-    return s ? s : c;
+    return rt_h5_close_file(file, path, s);
 }
 
 static retain_status generate(const rt_gen_baskets_params *p, const rt_gen_baskets *g,
@@ -280,10 +279,8 @@ static retain_status generate(const rt_gen_baskets_params *p, const rt_gen_baske
         s = rt_error(RETAIN_ERR_IO, "cannot write dataset /baskets/indptr");
     if (o.indices >= 0 && H5Dclose(o.indices) < 0 && !s)
         s = rt_error(RETAIN_ERR_IO, "cannot write dataset /baskets/indices");
-    if (o.file >= 0) {
-        retain_status c = rt_h5_close_file(o.file, path);
-        s = s ? s : c;
-    }
+    if (o.file >= 0)
+        s = rt_h5_close_file(o.file, path, s);
     batch_free(&b);
     return s;
 }

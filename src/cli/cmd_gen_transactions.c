@@ -389,8 +389,7 @@ static retain_status write_truth_file(const char *path, const rt_gen_tx_params *
         return s;
     if (!(s = write_truth(file, p, g)))
         s = root_attrs(file, p);
-    retain_status c = rt_h5_close_file(file, path);
-    return s ? s : c;
+    return rt_h5_close_file(file, path, s);
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -426,10 +425,8 @@ static retain_status generate(const rt_gen_tx_params *p, rt_gen_tx *g, out_forma
         s = s ? s : e;
         if (!s)
             s = write_truth(h.file, p, g);
-        if (h.file >= 0) {
-            e = rt_h5_close_file(h.file, path);
-            s = s ? s : e;
-        }
+        if (h.file >= 0)
+            s = rt_h5_close_file(h.file, path, s);
     }
     free(h.amounts);
     free(c.text);

@@ -103,10 +103,8 @@ static retain_status write_users(const rt_gen_users_params *p, const rt_gen_user
         cli_progress_report(progress, "gen users", first + n, p->n);
     }
     close_datasets(&o);
-    if (o.file >= 0) {
-        retain_status c = rt_h5_close_file(o.file, path);
-        s = s ? s : c;
-    }
+    if (o.file >= 0)
+        s = rt_h5_close_file(o.file, path, s);
     free(x);
     free(ids);
     free(seg);

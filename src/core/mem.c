@@ -35,14 +35,47 @@ bool rt_mul_size(int64_t a, int64_t b, int64_t *out)
     return !__builtin_mul_overflow(a, b, out);
 }
 
-int64_t rt_mem_limit(void)
+/* MemAvailable from /proc/meminfo in bytes, or -1. */
+static int64_t meminfo_available(void)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    int64_t limit = (pages > 0 && page > 0) ? (int64_t)pages * page : INT64_MAX;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib < 0 ? -1 : (int64_t)kib * 1024;
+}
+
+/* Virtual address space this process maps now, in bytes, or 0. */
+static int64_t mapped_now(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lld", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return (int64_t)pages * sysconf(_SC_PAGESIZE);
+}
+
+int64_t rt_mem_available(void)
+{
+    int64_t limit = meminfo_available();
+    if (limit < 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        limit = (pages > 0 && page > 0) ? (int64_t)pages * page : INT64_MAX;
+    }
     struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        (int64_t)rl.rlim_cur < limit)
-        limit = (int64_t)rl.rlim_cur;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        int64_t left = (int64_t)rl.rlim_cur - mapped_now();
+        if (left < limit)
+            limit = left > 0 ? left : 0;
+    }
     return limit;
 }
 
@@ -59,9 +92,9 @@ const char *rt_mem_format(int64_t bytes, char *buf, size_t cap)
     return buf;
 }
 
-retain_status rt_mem_check_claim(int64_t bytes, const char *what)
+retain_status rt_mem_check_claim(int64_t bytes, const char *what, const char *advice)
 {
-    int64_t limit = rt_mem_limit();
+    int64_t limit = rt_mem_available();
     if (bytes >= 0 && bytes <= limit)
         return RETAIN_OK;
     char need[32], have[32];
@@ -70,10 +103,9 @@ retain_status rt_mem_check_claim(int64_t bytes, const char *what)
                         "%s is too large to address (size overflows 64 bits)",
                         what);
     return rt_error(RETAIN_ERR_DATA,
-                    "%s needs %s but this machine allows %s; read it in row "
-                    "ranges or on a larger machine",
-                    what, rt_mem_format(bytes, need, sizeof need),
-                    rt_mem_format(limit, have, sizeof have));
+                    "%s needs %s but only %s is available; %s", what,
+                    rt_mem_format(bytes, need, sizeof need),
+                    rt_mem_format(limit, have, sizeof have), advice);
 }
 
 retain_status retain_malloc(size_t bytes, void **out)
@@ -129,7 +161,8 @@ retain_status retain_matrix_alloc(int64_t rows, int64_t cols,
     char what[96];
     snprintf(what, sizeof what, "a %lld x %lld float32 matrix", (long long)rows,
              (long long)cols);
-    retain_status s = rt_mem_check_claim(bytes, what);
+    retain_status s = rt_mem_check_claim(bytes, what,
+                                         "read it in row ranges or on a larger machine");
     if (s)
         return s;
     void *p;

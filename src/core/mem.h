@@ -17,13 +17,16 @@
 /* *out = a * b; false on overflow or negative operands. */
 bool rt_mul_size(int64_t a, int64_t b, int64_t *out);
 
-/* Bytes this process may allocate: physical memory, capped by RLIMIT_AS. */
-int64_t rt_mem_limit(void);
+/* Bytes this process can still allocate: the memory the kernel reports
+** available (MemAvailable), capped by what RLIMIT_AS leaves beside the
+** address space already mapped. */
+int64_t rt_mem_available(void);
 
 /* RETAIN_OK if `bytes` (for `what`, e.g. "matrix 100 x 3 float32") fits
-** under rt_mem_limit(); otherwise RETAIN_ERR_DATA with a message giving both
-** sizes. Call before allocating anything the input file asked for. */
-retain_status rt_mem_check_claim(int64_t bytes, const char *what);
+** under rt_mem_available(); otherwise RETAIN_ERR_DATA with a message giving
+** both sizes and `advice` (what would make it fit). Call before allocating
+** anything an input file or option asked for. */
+retain_status rt_mem_check_claim(int64_t bytes, const char *what, const char *advice);
 
 /* Test hook: make the n-th allocation from now fail (0 disables). */
 void rt_mem_fail_after(int64_t n);

@@ -38,6 +38,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,15 +196,11 @@ retain_status rt_gen_tx_create(const rt_gen_tx_params *p, rt_gen_tx **out)
         return s;
     int64_t per_user = 4 * (int64_t)sizeof(double) + (int64_t)sizeof(int64_t) +
                        (int64_t)sizeof(int32_t) + 1;
-    if (p->users * per_user > rt_mem_limit() / 2) {
-        char need[32], have[32];
-        return rt_error(RETAIN_ERR_USAGE,
-                        "users: %lld need %s of state, more than half of the %s this "
-                        "machine allows; generate fewer users per run",
-                        (long long)p->users,
-                        rt_mem_format(p->users * per_user, need, sizeof need),
-                        rt_mem_format(rt_mem_limit(), have, sizeof have));
-    }
+    char what[96];
+    snprintf(what, sizeof what, "-n %lld: the state of that many users, twice over",
+             (long long)p->users);
+    if (rt_mem_check_claim(2 * p->users * per_user, what, "generate fewer users per run"))
+        return RETAIN_ERR_USAGE;
     rt_gen_tx *g = calloc(1, sizeof *g);
     if (!g)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");

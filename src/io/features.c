@@ -400,7 +400,8 @@ static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
     if (!file_names) {
         int64_t bytes;
         if ((s = rt_mem_check_claim(rt_mul_size(width, 64, &bytes) ? bytes : -1,
-                                    "default column names")))
+                                    "default column names",
+                                    "give the dataset a feature_names attribute")))
             return rt_error_context(s, "%s:%s", f->path, f->source);
         file_names = calloc((size_t)width + 1, sizeof *file_names);
         for (int64_t j = 0; file_names && j < width; j++) {
@@ -1106,7 +1107,8 @@ static retain_status ensure_scratch(rt_features *f)
     f->sub_rows = f->sub_rows < 1 ? 1 : f->sub_rows > SUB_ROWS ? SUB_ROWS : f->sub_rows;
     char what[128];
     snprintf(what, sizeof what, "a read buffer for %lld columns", (long long)widest);
-    retain_status s = rt_mem_check_claim(row_bytes * f->sub_rows, what);
+    retain_status s = rt_mem_check_claim(row_bytes * f->sub_rows, what,
+                                         "select fewer columns with --columns");
     if (!s)
         s = retain_malloc((size_t)(row_bytes * f->sub_rows), &f->scratch);
     return s ? rt_error_context(s, "%s:%s", f->path, f->source) : RETAIN_OK;

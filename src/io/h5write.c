@@ -28,10 +28,12 @@ retain_status rt_h5_create(const char *path, hid_t *out)
     return RETAIN_OK;
 }
 
-retain_status rt_h5_close_file(hid_t file, const char *path)
+retain_status rt_h5_close_file(hid_t file, const char *path, retain_status prior)
 {
-    herr_t a = H5Fflush(file, H5F_SCOPE_GLOBAL);
+    herr_t a = prior ? 0 : H5Fflush(file, H5F_SCOPE_GLOBAL);
     herr_t b = H5Fclose(file);
+    if (prior)
+        return prior;
     if (a < 0 || b < 0)
         return write_failed("file", path);
     return RETAIN_OK;

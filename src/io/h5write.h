@@ -15,8 +15,10 @@
 /* Creates (truncating) an HDF5 file at path. */
 retain_status rt_h5_create(const char *path, hid_t *out);
 
-/* Flushes and closes; a failure here is a failed write. */
-retain_status rt_h5_close_file(hid_t file, const char *path);
+/* Flushes and closes the file and returns the outcome of the whole write:
+** `prior` (the status so far) if it is a failure, whose message is left as
+** it is; otherwise a failed flush or close, which is a failed write. */
+retain_status rt_h5_close_file(hid_t file, const char *path, retain_status prior);
 
 /* A dataset of `rows` (x `cols` when cols > 0, else 1-D) of file type
 ** `type`, chunked by about 1 MiB of rows, gzip level `gzip` (0: none) with

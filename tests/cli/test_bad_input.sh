@@ -223,7 +223,7 @@ if ldd "$RF" 2>/dev/null | grep -q 'libasan\|libtsan\|libmsan'; then
     echo "note: sanitizer build reserves address space: ulimit -v check skipped"
 else
     # 100000 x 300 float32 = 114 MiB, more than an 80 MiB address-space limit
-    expect 2 "bigmem.h5|/features|100000 x 300|114.4 MiB|allows|row ranges" \
+    expect 2 "bigmem.h5|/features|100000 x 300|114.4 MiB|available|row ranges" \
         bash -c 'ulimit -v 80000; exec "$0" bigmem.h5 --all' "$RF"
     expect 0 "" bash -c 'ulimit -v 80000; exec "$0" bigmem.h5 --first 5000 --count 20000 >/dev/null' \
         "$RF"
