@@ -14,6 +14,10 @@
 #include "io/h5.h"
 #include "io/inventory.h"
 
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/device.cuh"
+#endif
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -253,6 +257,21 @@ static int describe_text(const cli_command *cmd, const cli_common *common, const
     return 0;
 }
 
+/* One line on the CUDA devices this build can use. */
+static void describe_gpu(char *buf, size_t cap)
+{
+#ifdef RETAIN_WITH_CUDA
+    int count;
+    char name[160];
+    if (rt_cuda_probe(&count, name, sizeof name) == RETAIN_OK)
+        snprintf(buf, cap, "%d CUDA device%s, first: %s", count, count == 1 ? "" : "s", name);
+    else
+        snprintf(buf, cap, "none usable (%s)", retain_last_error());
+#else
+    snprintf(buf, cap, "not built (configure with -DRETAIN_CUDA=ON and nvcc present)");
+#endif
+}
+
 int cmd_info(int argc, char **argv)
 {
     cli_common common = {0};
@@ -283,16 +302,19 @@ int cmd_info(int argc, char **argv)
     if ((rc = cli_apply_common(&cmd, &common)))
         return rc;
     if (npos == 0) {
+        char gpu[256];
+        describe_gpu(gpu, sizeof gpu);
         if (common.json) {
             cli_json j;
             json_begin(&j, stdout);
             json_string(&j, "version", retain_version());
             json_string(&j, "isa", retain_isa_name());
             json_int(&j, "threads", retain_threads_get());
+            json_string(&j, "gpu", gpu);
             json_string(&j, "build", retain_build_info());
             json_end(&j);
         } else {
-            printf("%s\n", retain_build_info());
+            printf("%s\ngpu: %s\n", retain_build_info(), gpu);
         }
         return 0;
     }
