@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #define STAT_BLOCK_BYTES (8 << 20)
+#define STAT_PIECE_BYTES (32 << 10)
 
 struct rt_stats_acc {
     int64_t cols, count_rows;
@@ -51,8 +52,14 @@ retain_status rt_stats_acc_create(int64_t cols, rt_stats_acc **out)
 
 void rt_stats_acc_add(rt_stats_acc *a, const float *x, int64_t rows)
 {
+    /* The kernel walks one vector of columns down all its rows at a time;
+    ** pieces of STAT_PIECE_BYTES keep every such walk in cache. */
     rt_colstats acc = {a->nan, a->inf, a->sum, a->sumsq, a->min, a->max};
-    rt_kernels_get()->colstats(x, rows, a->cols, a->cols, &acc);
+    int64_t piece = STAT_PIECE_BYTES / (a->cols * 4);
+    piece = piece < 16 ? 16 : piece;
+    for (int64_t r = 0; r < rows; r += piece)
+        rt_kernels_get()->colstats(x + r * a->cols, rows - r < piece ? rows - r : piece,
+                                   a->cols, a->cols, &acc);
     a->count_rows += rows;
 }
 
