@@ -2,7 +2,8 @@
 """bench/run.py: the benchmark runner. Builds retain (Release) unless told
 which binary to use, runs the named cases, each timing retain and its
 baselines (Python tools) in the same run on the same data, and writes
-bench/RESULTS.md: the machine at the top, then one table of ratios.
+bench/RESULTS.md: the machine at the top, then one table of ratios. A full
+run (all cases, not --quick) also copies the table into README.md.
 
     /usr/bin/python3 bench/run.py                 # every case
     /usr/bin/python3 bench/run.py --cases read    # some cases
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+DEFAULT_OUTPUT = os.path.join(HERE, "RESULTS.md")
 
 
 @dataclass
@@ -124,6 +126,22 @@ def write_results(rows, machine, path):
                      f"{fmt(r.baseline)} | {fmt(r.ratio())}x | {r.note} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+    return lines[lines.index(machine[0]):]
+
+
+def update_readme(table_lines):
+    """Puts the table between the bench markers of README.md."""
+    readme = os.path.join(ROOT, "README.md")
+    with open(readme) as f:
+        text = f.read()
+    begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
+    if begin not in text or end not in text:
+        print("README.md has no bench markers; table not copied", file=sys.stderr)
+        return
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(readme, "w") as f:
+        f.write(head + begin + "\n".join(table_lines) + "\n" + end + tail)
 
 
 def main():
@@ -132,7 +150,7 @@ def main():
     ap.add_argument("--cases", help="comma-separated case names (default: all)")
     ap.add_argument("--quick", action="store_true", help="small sizes, for trying the runner")
     ap.add_argument("--workdir", default=os.path.join(HERE, "work"), help="scratch folder")
-    ap.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--output", default=DEFAULT_OUTPUT)
     args = ap.parse_args()
 
     retain = args.retain
@@ -156,8 +174,11 @@ def main():
             print(f"   {row.case}: {row.metric} retain {fmt(row.retain)}, {row.baseline_name} "
                   f"{fmt(row.baseline)}, ratio {fmt(row.ratio())}x", file=sys.stderr, flush=True)
             rows.append(row)
-    write_results(rows, machine_description(), args.output)
+    table = write_results(rows, machine_description(), args.output)
     print(f"wrote {args.output}", file=sys.stderr)
+    if args.cases is None and not args.quick and args.output == DEFAULT_OUTPUT:
+        update_readme(table)
+        print("copied the table into README.md", file=sys.stderr)
 
 
 if __name__ == "__main__":
