@@ -57,12 +57,20 @@ int main(int argc, char **argv)
         if (argc >= 3 && strcmp(argv[2], commands[i].name) == 0)
             return commands[i].run(argc - 3, argv + 3);
     }
-    if (group_known)
-        fprintf(stderr, "retain %s: needs a subcommand (%s)\n", argv[1],
-                strcmp(argv[1], "gen") == 0 ? "users, baskets or transactions" : "see --help");
-    else
+    if (!group_known) {
         fprintf(stderr, "retain: unknown command '%s'\n\n", argv[1]);
-    if (!group_known)
         usage(stderr);
+        return 1;
+    }
+    char choices[256] = "";
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].group) == 0 && commands[i].name)
+            snprintf(choices + strlen(choices), sizeof choices - strlen(choices), "%s%s",
+                     choices[0] ? ", " : "", commands[i].name);
+    if (argc >= 3)
+        fprintf(stderr, "retain %s: unknown subcommand '%s'; choose one of: %s\n", argv[1],
+                argv[2], choices);
+    else
+        fprintf(stderr, "retain %s: needs a subcommand: %s\n", argv[1], choices);
     return 1;
 }

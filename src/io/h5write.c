@@ -21,7 +21,10 @@ retain_status rt_h5_create(const char *path, hid_t *out)
     rt_h5_quiet();
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-    *out = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0); /* the root group, as for every object */
+    *out = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
     H5Pclose(fapl);
     if (*out < 0)
         return rt_error(RETAIN_ERR_IO, "cannot create HDF5 file %s", path);
@@ -49,6 +52,60 @@ int64_t rt_h5_chunk_rows(int64_t rows, int64_t row_bytes, int64_t bytes)
     return r < 1 ? 1 : r;
 }
 
+/* Creates the groups above `path` that do not exist yet. Groups and
+** datasets are made without modification times, so the same data written
+** twice gives the same bytes. */
+static retain_status create_parents(hid_t file, const char *path)
+{
+    char parent[1024];
+    size_t n = strlen(path);
+    if (n >= sizeof parent)
+        return rt_error(RETAIN_ERR_USAGE, "HDF5 path too long: %s", path);
+    memcpy(parent, path, n + 1);
+    for (size_t i = 1; i < n; i++) {
+        if (parent[i] != '/')
+            continue;
+        parent[i] = '\0';
+        if (H5Lexists(file, parent, H5P_DEFAULT) <= 0) {
+            hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+            H5Pset_obj_track_times(gcpl, 0);
+            hid_t g = H5Gcreate2(file, parent, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+            H5Pclose(gcpl);
+            if (g < 0)
+                return write_failed("group", parent);
+            H5Gclose(g);
+        }
+        parent[i] = '/';
+    }
+    return RETAIN_OK;
+}
+
+/* Creates a chunked dataset (chunk NULL: contiguous) with optional
+** gzip + shuffle, its parent groups first. */
+static retain_status create_dataset(hid_t file, const char *path, hid_t type, hid_t space,
+                                    int rank, const hsize_t *chunk, int gzip, hid_t dapl,
+                                    hid_t *out)
+{
+    *out = H5I_INVALID_HID;
+    retain_status s = create_parents(file, path);
+    if (s)
+        return s;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);
+    if (chunk) {
+        H5Pset_chunk(dcpl, rank, chunk);
+        if (gzip > 0) {
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, (unsigned)gzip);
+        }
+    }
+    *out = H5Dcreate2(file, path, type, space, H5P_DEFAULT, dcpl, dapl);
+    H5Pclose(dcpl);
+    if (*out < 0)
+        return write_failed("dataset", path);
+    return RETAIN_OK;
+}
+
 retain_status rt_h5_dataset_create(hid_t file, const char *path, hid_t type,
                                    int64_t rows, int64_t cols, int gzip, hid_t *out)
 {
@@ -58,23 +115,10 @@ retain_status rt_h5_dataset_create(hid_t file, const char *path, hid_t type,
     hsize_t chunk[2] = {(hsize_t)rt_h5_chunk_rows(rows, row_bytes, 1 << 20),
                         (hsize_t)cols};
     hid_t space = H5Screate_simple(rank, dims, NULL);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    if (rows > 0) {
-        H5Pset_chunk(dcpl, rank, chunk);
-        if (gzip > 0) {
-            H5Pset_shuffle(dcpl);
-            H5Pset_deflate(dcpl, (unsigned)gzip);
-        }
-    }
-    *out = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    H5Pclose(dcpl);
+    retain_status s = create_dataset(file, path, type, space, rank, rows > 0 ? chunk : NULL,
+                                     gzip, H5P_DEFAULT, out);
     H5Sclose(space);
-    if (*out < 0)
-        return write_failed("dataset", path);
-    return RETAIN_OK;
+    return s;
 }
 
 retain_status rt_h5_write_rows(hid_t dset, hid_t mem_type, int64_t first,
@@ -193,25 +237,13 @@ retain_status rt_h5_dataset_create_growing(hid_t file, const char *path, hid_t t
     hsize_t chunk[1] = {(hsize_t)rt_h5_chunk_rows(INT64_MAX, (int64_t)H5Tget_size(type),
                                                   1 << 20)};
     hid_t space = H5Screate_simple(1, dims, maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    H5Pset_chunk(dcpl, 1, chunk);
-    if (gzip > 0) {
-        H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, (unsigned)gzip);
-    }
     /* Four chunks of cache: an append that ends mid-chunk finds it again. */
     H5Pset_chunk_cache(dapl, 521, 4u << 20, 1.0);
-    *out = H5Dcreate2(file, path, type, space, lcpl, dcpl, dapl);
+    retain_status s = create_dataset(file, path, type, space, 1, chunk, gzip, dapl, out);
     H5Pclose(dapl);
-    H5Pclose(lcpl);
-    H5Pclose(dcpl);
     H5Sclose(space);
-    if (*out < 0)
-        return write_failed("dataset", path);
-    return RETAIN_OK;
+    return s;
 }
 
 retain_status rt_h5_append(hid_t dset, hid_t mem_type, int64_t count, const void *buf)
