@@ -49,14 +49,23 @@ typedef struct cli_command {
     int min_positional, max_positional;
 } cli_command;
 
-/* Parses argv (after the command words). Positional arguments go to
-** positional[0..*npositional). Returns 0 to go on, or an exit code (0 after
-** --help, 1 on a usage error, with the message already printed). */
+/* Parses argv (after the command words), then applies the common options
+** (--threads, the RETAIN_ISA check). Positional arguments go to
+** positional[0..*npositional). Returns 0 to go on, 0 with *done set after
+** --help, or the exit code of a usage error (message printed). */
 int cli_parse(const cli_command *cmd, cli_common *common, int argc, char **argv,
               const char **positional, int *npositional, bool *done);
 
-/* Applies --threads and the RETAIN_ISA check; returns an exit code or 0. */
-int cli_apply_common(const cli_command *cmd, const cli_common *common);
+/* True if s ends with suffix (and is longer than it). */
+bool cli_has_suffix(const char *s, const char *suffix);
+
+/* For commands that write HDF5 or one text format: checks -o is given and
+** ends in .h5/.hdf5 or text_suffix (e.g. ".dat", described as text_name),
+** and that --compress (gzip > 0) is not asked of text. Sets *is_text;
+** returns 0 or the exit code of a usage error (message printed). */
+int cli_output_kind(const cli_command *cmd, const cli_common *common, const char *output,
+                    const char *text_suffix, const char *text_name, int64_t gzip,
+                    bool *is_text);
 
 /* Prints "retain <cmd>: <message>" (or a JSON event with --log-json) and
 ** returns the exit code for status. */

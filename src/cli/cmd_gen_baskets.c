@@ -12,6 +12,7 @@
 #include "gen/baskets.h"
 #include "io/atomic.h"
 #include "io/h5write.h"
+#include "io/textfmt.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -62,19 +63,6 @@ static retain_status batch_alloc(batch *b, int64_t max_len)
         !b->text_len)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a batch of baskets");
     return RETAIN_OK;
-}
-
-static char *put_uint(char *p, uint64_t v)
-{
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = digits[--n];
-    return p;
 }
 
 static retain_status write_attrs(hid_t obj, const rt_gen_baskets_params *p, int64_t n)
@@ -186,7 +174,7 @@ static retain_status format_batch(const rt_gen_baskets *g, batch *b, int64_t n)
             for (int64_t j = 0; j < b->lengths[r0 + i]; j++) {
                 if (j)
                     *p++ = ' ';
-                p = put_uint(p, (uint64_t)*ids++);
+                p = rt_put_uint(p, (uint64_t)*ids++);
             }
             *p++ = '\n';
         }
@@ -285,12 +273,6 @@ static retain_status generate(const rt_gen_baskets_params *p, const rt_gen_baske
     return s;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a > b && strcmp(s + a - b, suffix) == 0;
-}
-
 int cmd_gen_baskets(int argc, char **argv)
 {
     rt_gen_baskets_params p;
@@ -335,22 +317,10 @@ int cmd_gen_baskets(int argc, char **argv)
     int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
     if (rc || done)
         return rc;
-    if ((rc = cli_apply_common(&cmd, &common)))
+    bool is_text;
+    if ((rc = cli_output_kind(&cmd, &common, output, ".dat", "FIMI text", gzip, &is_text)))
         return rc;
-    if (!output)
-        return cli_usage_error(&cmd, &common, "no output file: give -o OUT.h5 or -o OUT.dat");
-    out_format format;
-    if (ends_with(output, ".h5") || ends_with(output, ".hdf5"))
-        format = OUT_H5;
-    else if (ends_with(output, ".dat"))
-        format = OUT_DAT;
-    else
-        return cli_usage_error(&cmd, &common,
-                               "-o %s: unknown output type; the name must end in .h5 or "
-                               ".hdf5 (HDF5 CSR) or .dat (FIMI text)", output);
-    if (format == OUT_DAT && gzip > 0)
-        return cli_usage_error(&cmd, &common, "--compress applies to HDF5 output only, "
-                               "not to %s", output);
+    out_format format = is_text ? OUT_DAT : OUT_H5;
     if (p.avg_len > (double)p.items)
         return cli_usage_error(&cmd, &common, "--avg-len %g is more than --items %lld; "
                                "a basket holds distinct items", p.avg_len, (long long)p.items);

@@ -10,10 +10,12 @@
 */
 #include "cli.h"
 
+#include "core/datetime.h"
 #include "core/error.h"
 #include "gen/transactions.h"
 #include "io/atomic.h"
 #include "io/h5write.h"
+#include "io/textfmt.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -26,83 +28,7 @@
 
 typedef enum out_format { OUT_H5, OUT_CSV } out_format;
 
-/* ---- dates (proleptic Gregorian, UTC; Hinnant's algorithms) --------------- */
-
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[Z]", years 1970-9999, to epoch
-** seconds; false if malformed or not a real date. */
-static bool parse_date(const char *text, int64_t *out)
-{
-    int y, mo, d, h = 0, mi = 0, s = 0, used = 0;
-    if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
-        return false;
-    const char *rest = text + used;
-    if (*rest == 'T' || *rest == ' ') {
-        int more = 0;
-        if (sscanf(rest + 1, "%2d:%2d:%2d%n", &h, &mi, &s, &more) != 3 || more != 8)
-            return false;
-        rest += 9;
-        if (*rest == 'Z')
-            rest++;
-    }
-    if (*rest || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-        s > 59 || h < 0 || mi < 0 || s < 0)
-        return false;
-    int64_t day = days_from_civil(y, mo, d);
-    int64_t y2;
-    int m2, d2;
-    civil_from_days(day, &y2, &m2, &d2);
-    if (m2 != mo || d2 != d)
-        return false;
-    *out = day * 86400 + h * 3600 + mi * 60 + s;
-    return true;
-}
-
-static void format_time(int64_t t, char out[20])
-{
-    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), sec = t - day * 86400, y;
-    int m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 20, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, m, d,
-             (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
-}
-
 /* ---- CSV ------------------------------------------------------------------- */
-
-static char *put_uint(char *p, uint64_t v)
-{
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = digits[--n];
-    return p;
-}
 
 static inline char *put2(char *p, int v)
 {
@@ -117,13 +43,13 @@ static char *format_rows(const rt_gen_tx_events *ev, int64_t r0, int64_t r1, cha
     int64_t cached_day = INT64_MIN;
     char date[11] = {0};
     for (int64_t i = r0; i < r1; i++) {
-        p = put_uint(p, (uint64_t)ev->user_id[i]);
+        p = rt_put_uint(p, (uint64_t)ev->user_id[i]);
         *p++ = ',';
         int64_t t = ev->timestamp[i];
         int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), sec = t - day * 86400;
         if (day != cached_day) {
             char full[20];
-            format_time(day * 86400, full);
+            rt_datetime_format(day * 86400, full);
             memcpy(date, full, 10);
             cached_day = day;
         }
@@ -141,13 +67,13 @@ static char *format_rows(const rt_gen_tx_events *ev, int64_t r0, int64_t r1, cha
             *p++ = '-';
             cents = -cents;
         }
-        p = put_uint(p, (uint64_t)(cents / 100));
+        p = rt_put_uint(p, (uint64_t)(cents / 100));
         *p++ = '.';
         p = put2(p, (int)(cents % 100));
         *p++ = ',';
-        p = put_uint(p, (uint64_t)ev->item[i]);
+        p = rt_put_uint(p, (uint64_t)ev->item[i]);
         *p++ = ',';
-        p = put_uint(p, (uint64_t)ev->order_id[i]);
+        p = rt_put_uint(p, (uint64_t)ev->order_id[i]);
         *p++ = '\n';
     }
     return p;
@@ -248,7 +174,7 @@ static retain_status close_log(h5_sink *o)
 static retain_status truth_attrs(hid_t grp, const rt_gen_tx_params *p)
 {
     char start[20];
-    format_time(p->start, start);
+    rt_datetime_format(p->start, start);
     retain_status s;
     if ((s = rt_h5_attr_set_double(grp, "r", p->r)) ||
         (s = rt_h5_attr_set_double(grp, "alpha", p->alpha)) ||
@@ -433,12 +359,6 @@ static retain_status generate(const rt_gen_tx_params *p, rt_gen_tx *g, out_forma
     return s;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a > b && strcmp(s + a - b, suffix) == 0;
-}
-
 int cmd_gen_transactions(int argc, char **argv)
 {
     rt_gen_tx_params p;
@@ -509,26 +429,14 @@ int cmd_gen_transactions(int argc, char **argv)
     int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
     if (rc || done)
         return rc;
-    if ((rc = cli_apply_common(&cmd, &common)))
+    bool is_text;
+    if ((rc = cli_output_kind(&cmd, &common, output, ".csv", "CSV text", gzip, &is_text)))
         return rc;
-    if (!output)
-        return cli_usage_error(&cmd, &common, "no output file: give -o OUT.csv or -o OUT.h5");
-    out_format format;
-    if (ends_with(output, ".h5") || ends_with(output, ".hdf5"))
-        format = OUT_H5;
-    else if (ends_with(output, ".csv"))
-        format = OUT_CSV;
-    else
-        return cli_usage_error(&cmd, &common,
-                               "-o %s: unknown output type; the name must end in .csv "
-                               "(text) or .h5 or .hdf5 (HDF5)", output);
-    if (format == OUT_CSV && gzip > 0)
-        return cli_usage_error(&cmd, &common, "--compress applies to HDF5 output only, "
-                               "not to %s", output);
-    if (!parse_date(start, &p.start))
+    out_format format = is_text ? OUT_CSV : OUT_H5;
+    if (!rt_datetime_parse(start, &p.start))
         return cli_usage_error(&cmd, &common, "--start expects a date YYYY-MM-DD or "
                                "YYYY-MM-DDTHH:MM:SS between 1970 and 9999, got '%s'", start);
-    if (p.start + p.days * 86400 > days_from_civil(10000, 1, 1) * 86400)
+    if (p.start + p.days * 86400 > rt_days_from_civil(10000, 1, 1) * 86400)
         return cli_usage_error(&cmd, &common, "--start %s plus --days %lld ends after the "
                                "year 9999", start, (long long)p.days);
     if (p.acquisition_days > (double)p.days)

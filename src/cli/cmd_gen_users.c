@@ -149,10 +149,11 @@ int cmd_gen_users(int argc, char **argv)
     int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
     if (rc || done)
         return rc;
-    if ((rc = cli_apply_common(&cmd, &common)))
-        return rc;
     if (!output)
         return cli_usage_error(&cmd, &common, "no output file: give -o FILE.h5");
+    if (!cli_has_suffix(output, ".h5") && !cli_has_suffix(output, ".hdf5"))
+        return cli_usage_error(&cmd, &common, "-o %s: the output is HDF5; name it .h5 or .hdf5",
+                               output);
     if (strcmp(shape, "realistic") && strcmp(shape, "gaussian"))
         return cli_usage_error(&cmd, &common, "--shape must be realistic or gaussian, got '%s'",
                                shape);

@@ -299,8 +299,6 @@ int cmd_info(int argc, char **argv)
     int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
     if (rc || done)
         return rc;
-    if ((rc = cli_apply_common(&cmd, &common)))
-        return rc;
     if (npos == 0) {
         char gpu[256];
         describe_gpu(gpu, sizeof gpu);

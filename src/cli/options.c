@@ -214,16 +214,36 @@ int cli_parse(const cli_command *cmd, cli_common *common, int argc, char **argv,
     if (*npositional < cmd->min_positional)
         return cli_usage_error(cmd, common, "missing argument: usage: retain %s %s",
                                cmd->name, cmd->usage);
-    return 0;
-}
-
-int cli_apply_common(const cli_command *cmd, const cli_common *common)
-{
     const char *isa = rt_kernels_env_problem();
     if (isa)
         return cli_usage_error(cmd, common, "%s", isa);
     if (retain_threads_set((int)common->threads))
         return cli_fail(cmd, common, RETAIN_ERR_USAGE);
+    return 0;
+}
+
+bool cli_has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a > b && strcmp(s + a - b, suffix) == 0;
+}
+
+int cli_output_kind(const cli_command *cmd, const cli_common *common, const char *output,
+                    const char *text_suffix, const char *text_name, int64_t gzip,
+                    bool *is_text)
+{
+    if (!output)
+        return cli_usage_error(cmd, common, "no output file: give -o OUT.h5 or -o OUT%s",
+                               text_suffix);
+    *is_text = cli_has_suffix(output, text_suffix);
+    if (!*is_text && !cli_has_suffix(output, ".h5") && !cli_has_suffix(output, ".hdf5"))
+        return cli_usage_error(cmd, common,
+                               "-o %s: unknown output type; the name must end in .h5 or "
+                               ".hdf5 (HDF5) or %s (%s)",
+                               output, text_suffix, text_name);
+    if (*is_text && gzip > 0)
+        return cli_usage_error(cmd, common,
+                               "--compress applies to HDF5 output only, not to %s", output);
     return 0;
 }
 

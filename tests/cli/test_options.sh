@@ -52,6 +52,7 @@ expect 1 "--threads must be between 0" gen users -o u.h5 --threads -2
 expect 1 "--quiet takes no value" gen users -o u.h5 --quiet=yes
 expect 1 "--shape must be realistic or gaussian|'round'" gen users -o u.h5 --shape round
 expect 1 "no output file|-o" gen users -n 10
+expect 1 "-o u.csv|name it .h5" gen users -n 10 -o u.csv
 expect 1 "unexpected argument 'extra'" gen users -n 10 -o u.h5 extra
 expect 1 "more segments than rows" gen users -n 3 -k 5 -o u.h5
 
