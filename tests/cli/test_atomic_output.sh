@@ -44,8 +44,8 @@ if [ "$(id -u)" -ne 0 ]; then
 else
     echo "note: running as root, where chmod 555 does not stop writes: read-only folder check skipped"
 fi
-mkdir adir
-expect 3 "folder" $small -o adir
+mkdir adir.h5
+expect 3 "folder" $small -o adir.h5
 
 # ---- full disk: the earlier output stays byte-identical ------------------------------
 "$RETAIN" gen users $small --seed 1 -o out.h5 || fail "first output"
