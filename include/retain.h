@@ -8,6 +8,8 @@
 **   threads and instruction set retain_threads_set(), retain_isa_name()
 **   memory                      retain_malloc(), retain_free()
 **   matrices                    retain_matrix (a view), retain_matrix_owned
+**   k-means segmentation        retain_kmeans_params, retain_kmeans_fit(),
+**                               retain_kmeans_predict(), accessors
 **
 ** Conventions (see DESIGN.md): every call that can fail returns a
 ** retain_status, 0 on success; the message for the last failure on the
@@ -131,6 +133,100 @@ RETAIN_API retain_matrix retain_matrix_view(const retain_matrix_owned *m);
 /* Rows [first, first + count) of a view; count is clipped to the end. */
 RETAIN_API retain_matrix retain_matrix_rows(retain_matrix m, int64_t first,
                                             int64_t count);
+
+/* ---- k-means segmentation ------------------------------------------------ */
+
+/* Lloyd's algorithm on scaled features, seeded by greedy k-means++ as
+** scikit-learn does it; the manual is at the top of src/kmeans/kmeans.c.
+**
+**     retain_kmeans_params p;
+**     retain_kmeans_params_init(&p);
+**     p.k = 6;
+**     retain_kmeans_model *m;
+**     if (retain_kmeans_fit(&x, NULL, &p, &m) == RETAIN_OK) {
+**         retain_kmeans_predict(m, &x, labels, NULL);
+**         retain_kmeans_free(m);
+**     }
+*/
+
+typedef enum retain_kmeans_init {
+    RETAIN_KMEANS_INIT_PLUSPLUS = 0, /* greedy k-means++ (the default)       */
+    RETAIN_KMEANS_INIT_RANDOM = 1,   /* k distinct rows drawn uniformly      */
+    RETAIN_KMEANS_INIT_GIVEN = 2,    /* params.init_centroids                */
+} retain_kmeans_init;
+
+typedef enum retain_scale {
+    RETAIN_SCALE_STANDARD = 0, /* (x - mean) / std; constant columns / 1     */
+    RETAIN_SCALE_MINMAX = 1,   /* (x - min) / (max - min); constant: / 1     */
+    RETAIN_SCALE_NONE = 2,
+} retain_scale;
+
+/* Progress: `done` of `total` units of the named phase ("init", "lloyd"). */
+typedef void (*retain_progress_fn)(void *user, const char *phase, int64_t done,
+                                   int64_t total);
+
+typedef struct retain_kmeans_params {
+    int64_t k;                   /* segments, >= 1 (default 8)               */
+    retain_kmeans_init init;     /* default RETAIN_KMEANS_INIT_PLUSPLUS      */
+    const float *init_centroids; /* k x cols, row-major, in the units of the
+                                    input (scaled by the fitted scaler);
+                                    read only with RETAIN_KMEANS_INIT_GIVEN  */
+    int64_t n_init;              /* runs from different seeds, lowest inertia
+                                    kept; 0 (default): 1, or 10 for RANDOM;
+                                    GIVEN always runs once                   */
+    int64_t max_iter;            /* Lloyd iterations per run (default 300);
+                                    0 only initialises                       */
+    double tol;                  /* stop when the summed squared centre shift
+                                    is <= tol * mean column variance of the
+                                    scaled data (default 1e-4)              */
+    retain_scale scale;          /* default RETAIN_SCALE_STANDARD            */
+    uint64_t seed;               /* default 0                                */
+    retain_progress_fn progress; /* NULL: none                               */
+    void *progress_user;
+} retain_kmeans_params;
+
+typedef struct retain_kmeans_model retain_kmeans_model;
+
+/* Sets every field to its default. */
+RETAIN_API void retain_kmeans_params_init(retain_kmeans_params *p);
+
+/* RETAIN_OK, or RETAIN_ERR_USAGE with a message naming the bad field. */
+RETAIN_API retain_status retain_kmeans_params_check(const retain_kmeans_params *p);
+
+/* Fits a model to the rows of x. sample_weight: NULL, or x->rows finite
+** weights >= 0 with a positive sum (a weight of 2 counts a row twice).
+** The same x, weights and params give the same bits for any thread count
+** and instruction set. RETAIN_ERR_DATA when x holds NaN/Inf or fewer than
+** k distinct rows (of positive weight). Memory beyond x: one float32 copy
+** of x when scaling, a label per row, O(threads * (4096 + k) * cols). */
+RETAIN_API retain_status retain_kmeans_fit(const retain_matrix *x,
+                                           const float *sample_weight,
+                                           const retain_kmeans_params *params,
+                                           retain_kmeans_model **out);
+
+/* Nearest segment of each row of x (same columns as the training data, in
+** the original units) into labels[0..rows); distances, if not NULL, gets the
+** Euclidean distance to that segment's centroid in scaled units. */
+RETAIN_API retain_status retain_kmeans_predict(const retain_kmeans_model *model,
+                                               const retain_matrix *x,
+                                               int32_t *labels, float *distances);
+
+/* Segments are numbered by size, largest first (ties: lower original
+** index first). Centroids are k x d, row-major, in the input's units. */
+RETAIN_API int64_t retain_kmeans_model_k(const retain_kmeans_model *model);
+RETAIN_API int64_t retain_kmeans_model_d(const retain_kmeans_model *model);
+RETAIN_API const float *retain_kmeans_model_centroids(const retain_kmeans_model *model);
+/* Training rows per segment (k of them). */
+RETAIN_API const int64_t *retain_kmeans_model_sizes(const retain_kmeans_model *model);
+/* Sum over training rows of weight * squared distance to the assigned
+** centroid, in scaled units, computed directly in float64. */
+RETAIN_API double retain_kmeans_model_inertia(const retain_kmeans_model *model);
+/* Lloyd iterations of the kept run, and whether it met tol (or stopped
+** changing labels) before max_iter. */
+RETAIN_API int64_t retain_kmeans_model_n_iter(const retain_kmeans_model *model);
+RETAIN_API int retain_kmeans_model_converged(const retain_kmeans_model *model);
+
+RETAIN_API void retain_kmeans_free(retain_kmeans_model *model);
 
 #ifdef __cplusplus
 }

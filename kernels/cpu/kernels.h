@@ -42,15 +42,39 @@ void rt_colstats_avx2(const float *x, int64_t rows, int64_t cols,
 void rt_colstats_avx512(const float *x, int64_t rows, int64_t cols,
                         int64_t stride, const rt_colstats *acc);
 
+/* Nearest centroid of each of `rows` rows of x (row stride xs, d columns)
+** by squared Euclidean distance; the rows-by-k distances are never stored.
+** The k centroids come transposed: ct is d x kp, centroid l's coordinate j
+** at ct[j * kp + l], kp a multiple of RT_SQDIST_KPAD, and entries k..kp-1
+** of every row NaN so the padding never wins. Writes label[i] (the lowest
+** index among equal distances) and dist[i] = sum over j in order of
+** (x_ij - c_lj)^2 in float32, multiply and add separate (no FMA): every
+** variant gives the same bits. Rows whose distances all overflow get 0. */
+#define RT_SQDIST_KPAD 16
+typedef void (*rt_sqdist_argmin_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
+                                    const float *ct, int64_t k, int64_t kp,
+                                    int32_t *label, float *dist);
+
 int64_t rt_first_nonfinite_scalar(const float *x, int64_t n);
 int64_t rt_first_nonfinite_avx2(const float *x, int64_t n);
 int64_t rt_first_nonfinite_avx512(const float *x, int64_t n);
+
+void rt_sqdist_argmin_scalar(const float *x, int64_t rows, int64_t d, int64_t xs,
+                             const float *ct, int64_t k, int64_t kp, int32_t *label,
+                             float *dist);
+void rt_sqdist_argmin_avx2(const float *x, int64_t rows, int64_t d, int64_t xs,
+                           const float *ct, int64_t k, int64_t kp, int32_t *label,
+                           float *dist);
+void rt_sqdist_argmin_avx512(const float *x, int64_t rows, int64_t d, int64_t xs,
+                             const float *ct, int64_t k, int64_t kp, int32_t *label,
+                             float *dist);
 
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
     rt_colstats_fn colstats;
     rt_first_nonfinite_fn first_nonfinite;
+    rt_sqdist_argmin_fn sqdist_argmin;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

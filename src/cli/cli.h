@@ -121,5 +121,16 @@ int cmd_info(int argc, char **argv);
 int cmd_gen_users(int argc, char **argv);
 int cmd_gen_baskets(int argc, char **argv);
 int cmd_gen_transactions(int argc, char **argv);
+int cmd_kmeans_fit(int argc, char **argv);
+int cmd_kmeans_predict(int argc, char **argv);
+
+/* Shared by `kmeans predict` and `kmeans fit --labels-out`: writes out_path
+** (atomically; never over the input or the model) with /user_id when f has
+** ids, /segment and /segment_distance for every row of f, read in batches,
+** and attributes naming model_path and input_path. */
+typedef struct rt_features rt_features;
+retain_status cli_kmeans_write_segments(const char *out_path, rt_features *f,
+                                        const retain_kmeans_model *m, const char *model_path,
+                                        const char *input_path, cli_progress *progress);
 
 #endif

@@ -20,6 +20,8 @@ static const command_entry commands[] = {
     {"gen", "users", cmd_gen_users, "synthetic customer features with known segments and churn model"},
     {"gen", "baskets", cmd_gen_baskets, "synthetic transactions with planted frequent patterns"},
     {"gen", "transactions", cmd_gen_transactions, "synthetic purchase log from a buy-till-you-die process"},
+    {"kmeans", "fit", cmd_kmeans_fit, "customer segments by k-means: fit and save a model"},
+    {"kmeans", "predict", cmd_kmeans_predict, "assign rows to the segments of a k-means model"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -1,13 +1,18 @@
 /*
-** src/core/parallel.c: the thread count behind retain_threads_set() and the
-** block-ordered reduction. Under MPI (a later build option) the reduction
-** is where ranks' partial sums meet; nothing above it needs to change.
+** src/core/parallel.c: the thread count behind retain_threads_set(), the
+** block-ordered reductions (including rt_reduce_rows, the parallel pass
+** over row blocks every algorithm uses) and per-thread scratch. Under MPI
+** (a later build option) the reduction is where ranks' partial sums meet;
+** nothing above it needs to change.
 */
 #include "parallel.h"
 
 #include "error.h"
+#include "mem.h"
 
 #include <omp.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int threads_requested;
 
@@ -37,4 +42,65 @@ void rt_reduce_blocks_f64(const double *partial, int64_t nblocks, int64_t width,
     for (int64_t b = 0; b < nblocks; b++)
         for (int64_t j = 0; j < width; j++)
             out[j] += partial[b * width + j];
+}
+
+retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn,
+                                    void *ctx, double *out)
+{
+    int64_t nblocks = rt_block_count(n);
+    int64_t wave = RT_REDUCE_WAVE_BYTES / (width * (int64_t)sizeof(double));
+    wave = wave < 1 ? 1 : wave > 256 ? 256 : wave;
+    if (wave > nblocks)
+        wave = nblocks > 0 ? nblocks : 1;
+    double *partial, *sum;
+    retain_status s = retain_malloc((size_t)(wave * width + width) * sizeof(double),
+                                    (void **)&partial);
+    if (s)
+        return rt_error_context(s, "block partials (%lld x %lld)", (long long)wave,
+                                (long long)width);
+    sum = partial + wave * width;
+    memset(out, 0, (size_t)width * sizeof *out);
+    int threads = rt_threads();
+    for (int64_t w0 = 0; w0 < nblocks; w0 += wave) {
+        int64_t nw = nblocks - w0 < wave ? nblocks - w0 : wave;
+        memset(partial, 0, (size_t)(nw * width) * sizeof *partial);
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+        for (int64_t b = 0; b < nw; b++) {
+            int64_t first = (w0 + b) * RT_BLOCK_ROWS;
+            int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
+            fn(ctx, omp_get_thread_num(), first, rows, partial + b * width);
+        }
+        rt_reduce_blocks_f64(partial, nw, width, sum);
+        for (int64_t j = 0; j < width; j++)
+            out[j] += sum[j];
+    }
+    retain_free(partial);
+    return RETAIN_OK;
+}
+
+retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)
+{
+    int threads = rt_threads();
+    void **bufs = calloc((size_t)threads, sizeof *bufs);
+    if (!bufs)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for per-thread scratch");
+    for (int t = 0; t < threads; t++) {
+        retain_status s = retain_malloc((size_t)bytes, &bufs[t]);
+        if (s) {
+            rt_thread_scratch_free(bufs, t);
+            return rt_error_context(s, "scratch for thread %d", t);
+        }
+    }
+    *out = bufs;
+    *count = threads;
+    return RETAIN_OK;
+}
+
+void rt_thread_scratch_free(void **bufs, int count)
+{
+    if (!bufs)
+        return;
+    for (int t = 0; t < count; t++)
+        retain_free(bufs[t]);
+    free(bufs);
 }

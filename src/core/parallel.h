@@ -1,11 +1,14 @@
 /*
-** src/core/parallel.h: thread count and block-ordered reductions. Work over
-** rows is cut into fixed blocks of RT_BLOCK_ROWS whatever the thread count;
-** each block writes its partial result to its own slot, and slots are summed
-** in block order, so results are the same bits for any number of threads.
+** src/core/parallel.h: thread count, block-ordered reductions, per-thread
+** scratch. Work over rows is cut into fixed blocks of RT_BLOCK_ROWS whatever
+** the thread count; each block writes its partial result to its own slot,
+** and slots are summed in block order, so results are the same bits for any
+** number of threads.
 */
 #ifndef RT_CORE_PARALLEL_H
 #define RT_CORE_PARALLEL_H
+
+#include "retain.h"
 
 #include <stdint.h>
 
@@ -23,5 +26,24 @@ static inline int64_t rt_block_count(int64_t rows)
 /* out[j] = sum over b in 0..nblocks-1 of partial[b * width + j], in order. */
 void rt_reduce_blocks_f64(const double *partial, int64_t nblocks, int64_t width,
                           double *out);
+
+/* Called once per block with `partial` (width doubles, zeroed) to fill and
+** the calling thread's number (0 .. rt_threads() - 1) for its scratch. */
+typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
+                            double *partial);
+
+/* The one way to pass over rows in parallel: runs fn over the RT_BLOCK_ROWS
+** blocks of n rows on rt_threads() threads and sums the partials in block
+** order into out[0..width). Blocks go in waves of a size fixed by width
+** alone, so out has the same bits for any thread count, in memory bounded
+** by RT_REDUCE_WAVE_BYTES. */
+#define RT_REDUCE_WAVE_BYTES ((int64_t)32 << 20)
+retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
+                             double *out);
+
+/* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
+** threads; rt_thread_scratch_free releases them. */
+retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count);
+void rt_thread_scratch_free(void **bufs, int count);
 
 #endif

@@ -4,6 +4,10 @@
 ** strides wider than the row and pointers offset from alignment, with NaN,
 ** +-Inf and ordinary values mixed. colstats must match bit for bit (each
 ** column is summed in row order by contract); first_nonfinite exactly.
+** sqdist_argmin (nearest centroid) must match labels and distances bit for
+** bit over odd d, odd k, row counts off the register blocks, misaligned x
+** and centroids, and on integer data where exact ties must go to the lowest
+** index, as an independent exact computation says.
 ** Also checks the RETAIN_ISA cap reported by the dispatcher.
 */
 #include "check.h"
@@ -13,6 +17,7 @@
 #include "retain.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +54,75 @@ static void fill(float *x, int64_t n, rt_rng *rng)
     }
 }
 
+/* Centroids (k x d) into the kernels' transposed, NaN-padded layout. */
+static int64_t transpose(const float *c, int64_t k, int64_t d, float *ct)
+{
+    int64_t kp = (k + RT_SQDIST_KPAD - 1) / RT_SQDIST_KPAD * RT_SQDIST_KPAD;
+    for (int64_t j = 0; j < d; j++)
+        for (int64_t l = 0; l < kp; l++)
+            ct[j * kp + l] = l < k ? c[l * d + j] : NAN;
+    return kp;
+}
+
+static float xs_buf[64 * 41 + 1], c_buf[48 * 41], ct_buf[48 * 48 + 1];
+
+/* Every variant against _scalar on random data (bit for bit), and against
+** an exact nearest-with-lowest-index on small integers, where ties abound. */
+static void check_sqdist_argmin(const rt_kernels *ref, const rt_kernels *k, rt_rng *rng)
+{
+    const int64_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33};
+    const int64_t ks[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 48};
+    int32_t want_l[64], got_l[64];
+    float want_d[64], got_d[64];
+    for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+            int64_t d = dims[di], kk = ks[ki], rows = 37 + (int64_t)(ki % 4);
+            int64_t stride = d + (int64_t)(di % 3);
+            bool ints = (di + ki) % 2 == 0;
+            float *x = xs_buf + 1, *ct = ct_buf + (ki % 2); /* misaligned */
+            for (int64_t i = 0; i < rows * stride; i++)
+                x[i] = ints ? (float)rt_rng_below(rng, 4) : (float)rt_rng_normal(rng);
+            for (int64_t i = 0; i < kk * d; i++)
+                c_buf[i] = ints ? (float)rt_rng_below(rng, 4) : (float)rt_rng_normal(rng);
+            int64_t kp = transpose(c_buf, kk, d, ct);
+            ref->sqdist_argmin(x, rows, d, stride, ct, kk, kp, want_l, want_d);
+            k->sqdist_argmin(x, rows, d, stride, ct, kk, kp, got_l, got_d);
+            for (int64_t i = 0; i < rows; i++) {
+                CHECK(want_l[i] == got_l[i] && memcmp(&want_d[i], &got_d[i], 4) == 0,
+                      "%s sqdist_argmin d %lld k %lld row %lld: %d %.9g vs scalar %d %.9g",
+                      k->name, (long long)d, (long long)kk, (long long)i, got_l[i],
+                      (double)got_d[i], want_l[i], (double)want_d[i]);
+                if (!ints)
+                    continue;
+                /* small integers: float sums are exact, so ties are exact */
+                int64_t best = -1, best_l = 0;
+                for (int64_t l = 0; l < kk; l++) {
+                    int64_t s = 0;
+                    for (int64_t j = 0; j < d; j++) {
+                        int64_t t = (int64_t)x[i * stride + j] - (int64_t)c_buf[l * d + j];
+                        s += t * t;
+                    }
+                    if (best < 0 || s < best)
+                        best = s, best_l = l;
+                }
+                CHECK(got_l[i] == best_l && got_d[i] == (float)best,
+                      "%s sqdist_argmin exact d %lld k %lld row %lld: %d (%g) want %lld (%lld)",
+                      k->name, (long long)d, (long long)kk, (long long)i, got_l[i],
+                      (double)got_d[i], (long long)best_l, (long long)best);
+            }
+        }
+    }
+    /* every centroid the same point: all tie, label 0 */
+    for (int64_t i = 0; i < 5 * 3; i++)
+        c_buf[i] = 1.0f;
+    for (int64_t i = 0; i < 9 * 3; i++)
+        xs_buf[i] = (float)(i % 5);
+    int64_t kp = transpose(c_buf, 5, 3, ct_buf);
+    k->sqdist_argmin(xs_buf, 9, 3, 3, ct_buf, 5, kp, got_l, got_d);
+    for (int i = 0; i < 9; i++)
+        CHECK(got_l[i] == 0, "%s all-tie row %d label %d", k->name, i, got_l[i]);
+}
+
 int main(void)
 {
     const rt_kernels *ref = rt_kernels_for(RT_ISA_SCALAR);
@@ -57,6 +131,7 @@ int main(void)
     rt_rng_init(&rng, 1, 0);
     static float buf[200 * 90 + 1];
     int variants = 0;
+    check_sqdist_argmin(ref, ref, &rng);
     for (int isa = RT_ISA_AVX2; isa < RT_ISA_COUNT; isa++) {
         const rt_kernels *k = rt_kernels_for((rt_isa)isa);
         if (!k) {
@@ -98,6 +173,7 @@ int main(void)
                       k->name, (long long)n, (long long)bad, (long long)got, (long long)want);
             }
         }
+        check_sqdist_argmin(ref, k, &rng);
         float two[2] = {NAN, INFINITY};
         CHECK(k->first_nonfinite(two, 2) == 0, "%s first of two", k->name);
     }

@@ -1,0 +1,308 @@
+/*
+** src/cli/cmd_kmeans_fit.c: `retain kmeans fit FILE -k K -o MODEL.h5`:
+** reads the feature matrix (and optional sample weights and initial
+** centroids), fits a k-means model (src/kmeans), saves it
+** (src/io/kmeans_model.c), optionally writes the training rows' segments,
+** and prints a segment profile or a JSON summary.
+*/
+#include "cli.h"
+
+#include "core/error.h"
+#include "io/atomic.h"
+#include "io/features.h"
+#include "io/kmeans_model.h"
+#include "kmeans/kmeans.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROFILE_MAX_FEATURES 10
+
+typedef struct fit_options {
+    const char *output, *labels_out, *init, *init_centroids, *scale, *weights;
+    rt_features_spec spec;
+} fit_options;
+
+/* Sample weights from dataset `path` of the input file (rows values). */
+static retain_status read_weights(const char *input, const fit_options *o, int64_t rows,
+                                  float **out)
+{
+    rt_features_spec spec = o->spec;
+    spec.label = o->weights;
+    rt_features *f;
+    retain_status s = rt_features_open(input, &spec, &f);
+    if (s)
+        return rt_error_context(s, "--sample-weight %s", o->weights);
+    double *w = malloc((size_t)rows * sizeof *w);
+    *out = malloc((size_t)rows * sizeof **out);
+    if (!w || !*out)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
+                     (long long)rows);
+    else
+        s = rt_features_read_label(f, 0, rows, w);
+    for (int64_t i = 0; !s && i < rows; i++) {
+        (*out)[i] = (float)w[i];
+        if (!(w[i] >= 0) || !isfinite((*out)[i]))
+            s = rt_error(RETAIN_ERR_DATA, "%s: sample weight %s row %lld is %g; weights "
+                         "must be finite and >= 0", input, o->weights, (long long)i, w[i]);
+    }
+    free(w);
+    rt_features_close(f);
+    if (s) {
+        free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
+/* /centroids of `path`: k x d, or a DATA error saying what it holds. */
+static retain_status read_centroids(const char *path, int64_t k, int64_t d,
+                                    retain_matrix_owned *out)
+{
+    rt_features_spec spec = {.dataset = "/centroids"};
+    rt_features *f;
+    retain_status s = rt_features_open(path, &spec, &f);
+    if (s)
+        return rt_error_context(s, "--init-centroids");
+    if (rt_features_rows(f) != k || rt_features_cols(f) != d)
+        s = rt_error(RETAIN_ERR_DATA, "--init-centroids %s: /centroids is %lld x %lld; it "
+                     "must be k x features = %lld x %lld",
+                     path, (long long)rt_features_rows(f), (long long)rt_features_cols(f),
+                     (long long)k, (long long)d);
+    else
+        s = rt_features_read_all(f, out);
+    rt_features_close(f);
+    return s;
+}
+
+static void print_profile(const retain_kmeans_model *m, const char *const *names,
+                          int64_t rows)
+{
+    int64_t k = retain_kmeans_model_k(m), d = retain_kmeans_model_d(m);
+    int64_t shown = d < PROFILE_MAX_FEATURES ? d : PROFILE_MAX_FEATURES;
+    const float *c = retain_kmeans_model_centroids(m);
+    const int64_t *sizes = retain_kmeans_model_sizes(m);
+    printf("%8s %12s %7s", "segment", "size", "share");
+    for (int64_t j = 0; j < shown; j++)
+        printf(" %*s", strlen(names[j]) > 12 ? (int)strlen(names[j]) : 12, names[j]);
+    printf("\n");
+    for (int64_t l = 0; l < k; l++) {
+        printf("%8lld %12lld %6.2f%%", (long long)l, (long long)sizes[l],
+               100.0 * (double)sizes[l] / (double)rows);
+        for (int64_t j = 0; j < shown; j++)
+            printf(" %*.6g", strlen(names[j]) > 12 ? (int)strlen(names[j]) : 12,
+                   (double)c[l * d + j]);
+        printf("\n");
+    }
+    if (shown < d)
+        printf("(centroids of %lld more features are in the model file and in --json)\n",
+               (long long)(d - shown));
+}
+
+static void print_json(const cli_common *common, const retain_kmeans_model *m,
+                       const char *const *names, const char *input, const fit_options *o,
+                       int64_t rows, double seconds)
+{
+    int64_t k = retain_kmeans_model_k(m), d = retain_kmeans_model_d(m);
+    const float *c = retain_kmeans_model_centroids(m);
+    const int64_t *sizes = retain_kmeans_model_sizes(m);
+    cli_json j;
+    json_begin(&j, stdout);
+    json_string(&j, "command", "kmeans fit");
+    json_string(&j, "input", input);
+    json_string(&j, "output", o->output);
+    if (o->labels_out)
+        json_string(&j, "labels_out", o->labels_out);
+    json_int(&j, "k", k);
+    json_int(&j, "n", rows);
+    json_int(&j, "d", d);
+    json_double(&j, "inertia", retain_kmeans_model_inertia(m));
+    json_int(&j, "n_iter", retain_kmeans_model_n_iter(m));
+    json_bool(&j, "converged", retain_kmeans_model_converged(m));
+    json_int(&j, "n_init", m->n_init);
+    json_int(&j, "iterations_total", m->iterations_total);
+    json_double(&j, "seconds", seconds);
+    json_double(&j, "seconds_lloyd", m->lloyd_seconds);
+    json_double(&j, "seconds_per_iteration",
+                m->iterations_total ? m->lloyd_seconds / (double)m->iterations_total : 0.0);
+    json_string(&j, "algorithm", "lloyd");
+    json_string(&j, "distance", rt_kmeans_use_gemm(k, d) ? "sgemm-tiles" : "sqdist-argmin");
+    json_string(&j, "isa", retain_isa_name());
+    json_int(&j, "threads", retain_threads_get());
+    json_string(&j, "init", rt_kmeans_init_name(m->params.init));
+    json_string(&j, "scale", rt_kmeans_scale_name(m->params.scale));
+    json_int(&j, "seed", common->seed);
+    json_array(&j, "feature_names");
+    for (int64_t f = 0; f < d; f++)
+        json_string(&j, NULL, names[f]);
+    json_array_end(&j);
+    json_array(&j, "segments");
+    for (int64_t l = 0; l < k; l++) {
+        json_object(&j, NULL);
+        json_int(&j, "segment", l);
+        json_int(&j, "size", sizes[l]);
+        json_double(&j, "share", (double)sizes[l] / (double)rows);
+        json_array(&j, "centroid");
+        for (int64_t f = 0; f < d; f++)
+            json_double(&j, NULL, c[l * d + f]);
+        json_array_end(&j);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
+    json_end(&j);
+}
+
+/* Checks option values and output paths; 0 or a usage exit code. */
+static int check_options(const cli_command *cmd, const cli_common *common, const char *input,
+                         fit_options *o, retain_kmeans_params *p)
+{
+    bool is_text;
+    int rc = cli_output_kind(cmd, common, o->output, ".h5", "HDF5", 0, &is_text);
+    if (rc)
+        return rc;
+    if (o->labels_out && !cli_has_suffix(o->labels_out, ".h5") &&
+        !cli_has_suffix(o->labels_out, ".hdf5"))
+        return cli_usage_error(cmd, common, "--labels-out %s: the output is HDF5; name it "
+                               ".h5 or .hdf5", o->labels_out);
+    if (o->labels_out && strcmp(o->labels_out, o->output) == 0)
+        return cli_usage_error(cmd, common, "--labels-out and -o are both %s; give two files",
+                               o->output);
+    if (strcmp(o->init, "k-means++") == 0)
+        p->init = RETAIN_KMEANS_INIT_PLUSPLUS;
+    else if (strcmp(o->init, "random") == 0)
+        p->init = RETAIN_KMEANS_INIT_RANDOM;
+    else
+        return cli_usage_error(cmd, common, "--init must be k-means++ or random, got '%s'",
+                               o->init);
+    if (o->init_centroids) {
+        if (p->init == RETAIN_KMEANS_INIT_RANDOM)
+            return cli_usage_error(cmd, common, "--init random and --init-centroids exclude "
+                                   "each other");
+        p->init = RETAIN_KMEANS_INIT_GIVEN;
+    }
+    if (strcmp(o->scale, "standard") == 0)
+        p->scale = RETAIN_SCALE_STANDARD;
+    else if (strcmp(o->scale, "minmax") == 0)
+        p->scale = RETAIN_SCALE_MINMAX;
+    else if (strcmp(o->scale, "none") == 0)
+        p->scale = RETAIN_SCALE_NONE;
+    else
+        return cli_usage_error(cmd, common, "--scale must be standard, minmax or none, got "
+                               "'%s'", o->scale);
+    const char *inputs[2] = {input, o->init_centroids};
+    retain_status s = rt_output_check_not_input(o->output, inputs, o->init_centroids ? 2 : 1);
+    if (!s && o->labels_out)
+        s = rt_output_check_not_input(o->labels_out, inputs, o->init_centroids ? 2 : 1);
+    return s ? cli_fail(cmd, common, s) : 0;
+}
+
+int cmd_kmeans_fit(int argc, char **argv)
+{
+    retain_kmeans_params p;
+    retain_kmeans_params_init(&p);
+    cli_common common = {0};
+    fit_options o = {.init = "k-means++", .scale = "standard"};
+    cli_opt opts[] = {
+        {"segments", 'k', CLI_INT, &p.k, "K", "segments (clusters) to find", 1, INT32_MAX},
+        {"output", 'o', CLI_STRING, &o.output, "MODEL.h5", "model file to write (required)",
+         1, 0},
+        {"labels-out", 0, CLI_STRING, &o.labels_out, "OUT.h5", "also write the training "
+         "rows' segments, as `kmeans predict` does", 1, 0},
+        {"init", 0, CLI_STRING, &o.init, "k-means++|random", "how to choose the initial "
+         "centroids", 1, 0},
+        {"init-centroids", 0, CLI_STRING, &o.init_centroids, "FILE.h5", "initial centroids "
+         "from the dataset /centroids (k x features, input units); one run", 1, 0},
+        {"n-init", 0, CLI_INT, &p.n_init, "N", "runs from different seeds, lowest inertia "
+         "kept; 0: 1 for k-means++, 10 for random", 0, 1e6},
+        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "Lloyd iterations per run (0: only "
+         "initialise)", 0, 1e9},
+        {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the summed squared centroid shift is "
+         "<= T x the mean feature variance of the scaled data", 0, 1e300},
+        {"scale", 0, CLI_STRING, &o.scale, "standard|minmax|none", "feature scaling fitted "
+         "here and stored in the model", 1, 0},
+        {"dataset", 0, CLI_STRING, &o.spec.dataset, "PATH", "feature dataset or group "
+         "(default: /features, else the file's one pandas frame)", 1, 0},
+        {"columns", 0, CLI_STRING, &o.spec.columns, "a,b,c", "feature columns to use "
+         "(default: every numeric column)", 1, 0},
+        {"sample-weight", 0, CLI_STRING, &o.weights, "DATASET", "per-row weights (>= 0) from "
+         "this dataset or frame column of FILE", 1, 0},
+        {0},
+    };
+    cli_command cmd = {
+        "kmeans fit", "FILE -k K -o MODEL.h5 [options]",
+        "Find K customer segments with k-means (Lloyd, k-means++ seeding).",
+        "Scales the features (standard by default), seeds with greedy k-means++ as\n"
+        "scikit-learn does, runs Lloyd's iterations to convergence and saves the\n"
+        "model: scaler, centroids in input and scaled units, segment sizes and the\n"
+        "training parameters. Segments are numbered largest first. Prints each\n"
+        "segment's size, share and centroid (input units); --json prints a summary\n"
+        "with inertia (scaled units), iterations, timings and the kernel used.\n"
+        "Same data, options and --seed give the same model for any --threads.\n\n"
+        "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5",
+        opts, 1, 1};
+    const char *pos[1];
+    int npos;
+    bool done;
+    int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
+    if (rc || done)
+        return rc;
+    const char *input = pos[0];
+    if ((rc = check_options(&cmd, &common, input, &o, &p)))
+        return rc;
+    p.seed = (uint64_t)common.seed;
+
+    double t0 = cli_now();
+    rt_features *f = NULL;
+    retain_matrix_owned x = {0}, given = {0};
+    float *weights = NULL;
+    retain_kmeans_model *m = NULL;
+    cli_progress progress;
+    cli_progress_start(&progress, &common);
+    p.progress = cli_progress_report;
+    p.progress_user = &progress;
+    retain_status s = rt_features_open(input, &o.spec, &f);
+    if (!s)
+        s = rt_features_read_all(f, &x);
+    if (!s && o.weights)
+        s = read_weights(input, &o, x.rows, &weights);
+    if (!s && o.init_centroids && !(s = read_centroids(o.init_centroids, p.k, x.cols, &given)))
+        p.init_centroids = given.data;
+    if (!s) {
+        retain_matrix view = retain_matrix_view(&x);
+        s = retain_kmeans_fit(&view, weights, &p, &m);
+        if (s)
+            rt_error_context(s, "%s", input);
+    }
+    const char *const *names = f ? rt_features_names(f) : NULL;
+    if (!s) {
+        const char *inputs[2] = {input, o.init_centroids};
+        s = rt_kmeans_model_save(o.output, m, names, input, inputs, o.init_centroids ? 2 : 1);
+    }
+    retain_matrix_release(&x);
+    retain_matrix_release(&given);
+    free(weights);
+    if (!s && o.labels_out)
+        s = cli_kmeans_write_segments(o.labels_out, f, m, o.output, input, &progress);
+    cli_progress_finish(&progress);
+    if (!s) {
+        double seconds = cli_now() - t0;
+        int64_t rows = rt_features_rows(f);
+        if (common.json) {
+            print_json(&common, m, names, input, &o, rows, seconds);
+        } else if (!common.quiet) {
+            printf("k-means: %lld segments, %lld rows x %lld features, inertia %.6g (scaled "
+                   "units), %lld iterations, %s, %.2f s\n",
+                   (long long)p.k, (long long)rows, (long long)retain_kmeans_model_d(m),
+                   retain_kmeans_model_inertia(m), (long long)retain_kmeans_model_n_iter(m),
+                   retain_kmeans_model_converged(m) ? "converged" : "not converged (max-iter)",
+                   seconds);
+            print_profile(m, names, rows);
+            printf("wrote %s%s%s\n", o.output, o.labels_out ? " and " : "",
+                   o.labels_out ? o.labels_out : "");
+        }
+    }
+    retain_kmeans_free(m);
+    rt_features_close(f);
+    return s ? cli_fail(&cmd, &common, s) : 0;
+}

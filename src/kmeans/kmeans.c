@@ -1,0 +1,282 @@
+/*
+** src/kmeans/kmeans.c: k-means segmentation, the fit. The module's manual:
+**
+** WHAT. Given n rows of d features (optionally weighted), find k centroids
+** that minimise the inertia, the weighted sum of squared Euclidean
+** distances from each row to its nearest centroid, and number the segments
+** by size. The answers are those of scikit-learn's KMeans(algorithm=
+** "lloyd") on the same scaled data from the same initial centroids.
+**
+** HOW, in order (one file per step):
+**   scale.c     fit the scaler (standard, minmax, none) on the training
+**               rows; one float32 scaled copy of x is made unless "none".
+**   distinct.c  refuse k above the number of distinct rows.
+**   init.c      initial centroids: greedy k-means++ (Arthur and
+**               Vassilvitskii, "k-means++: the advantages of careful
+**               seeding", SODA 2007, with scikit-learn's 2 + ln k local
+**               trials per step), k random rows, or centroids given.
+**   lloyd.c     Lloyd's iterations (Lloyd, "Least squares quantization in
+**               PCM", IEEE Trans. Inf. Theory 28(2), 1982): assign every
+**               row to its nearest centroid (assign.c: the sqdist_argmin
+**               SIMD kernel for small k*d, SGEMM tiles for large; the n x k
+**               distance matrix never exists), move each centroid to the
+**               weighted mean of its rows (update.c), relocate empty
+**               clusters to the farthest rows; stop when labels stop
+**               changing or the summed squared centre shift falls to
+**               tol * mean column variance, or after max_iter.
+**   model.c     n_init runs keep the lowest inertia; segments are renumbered
+**               largest first (ties: lower index); centroids are reported
+**               in the input's units; predict scales, assigns and measures.
+**
+** REPRODUCIBILITY. Every float64 sum runs over fixed RT_BLOCK_ROWS row
+** blocks combined in block order (reduce.c); distance kernels give the same
+** bits on every instruction set; BLAS tiles are fixed by block position
+** and run single-threaded. Same data, params and seed: same bits for any
+** thread count. Random draws come from core/rng, not numpy, so k-means++
+** matches scikit-learn in distribution, not draw for draw.
+**
+** MEMORY. x itself, its scaled float32 copy (not with scale "none"), one
+** int32 label per row, one float per row during k-means++, k x d centroids
+** and per-thread scratch of O(RT_BLOCK_ROWS * d + tile) floats; the block
+** partials of the centroid sums are bounded by RT_REDUCE_WAVE_BYTES.
+**
+** This code never reads files and never prints; progress goes through the
+** caller's callback, and src/io/kmeans_model.c saves and loads models.
+*/
+#include "kmeans.h"
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "core/parallel.h"
+#include "kernels/cpu/kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void retain_kmeans_params_init(retain_kmeans_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->k = 8;
+    p->init = RETAIN_KMEANS_INIT_PLUSPLUS;
+    p->n_init = 0;
+    p->max_iter = 300;
+    p->tol = 1e-4;
+    p->scale = RETAIN_SCALE_STANDARD;
+}
+
+retain_status retain_kmeans_params_check(const retain_kmeans_params *p)
+{
+    if (!p)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: params is NULL");
+    if (p->k < 1)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: k is %lld; it must be at least 1",
+                        (long long)p->k);
+    if (p->k > INT32_MAX)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: k is %lld; at most %d segments",
+                        (long long)p->k, INT32_MAX);
+    if (p->init < RETAIN_KMEANS_INIT_PLUSPLUS || p->init > RETAIN_KMEANS_INIT_GIVEN)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: init is %d, not a "
+                        "retain_kmeans_init value", (int)p->init);
+    if (p->init == RETAIN_KMEANS_INIT_GIVEN && !p->init_centroids)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: init is "
+                        "RETAIN_KMEANS_INIT_GIVEN but init_centroids is NULL");
+    if (p->n_init < 0)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: n_init is %lld; use 0 for "
+                        "automatic or a positive count", (long long)p->n_init);
+    if (p->max_iter < 0)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: max_iter is %lld; it must be "
+                        ">= 0", (long long)p->max_iter);
+    if (!(p->tol >= 0) || !isfinite(p->tol))
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: tol is %g; it must be finite "
+                        "and >= 0", p->tol);
+    if (p->scale < RETAIN_SCALE_STANDARD || p->scale > RETAIN_SCALE_NONE)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: scale is %d, not a "
+                        "retain_scale value", (int)p->scale);
+    return RETAIN_OK;
+}
+
+retain_status rt_kmeans_check_matrix(const retain_matrix *x, const char *who)
+{
+    if (!x->data || x->rows < 1 || x->cols < 1 || x->row_stride < x->cols)
+        return rt_error(RETAIN_ERR_USAGE, "%s: x must have data, rows >= 1, cols >= 1 and "
+                        "row_stride >= cols (got %lld x %lld, stride %lld)",
+                        who, (long long)x->rows, (long long)x->cols, (long long)x->row_stride);
+    const rt_kernels *kern = rt_kernels_get();
+    for (int64_t i = 0; i < x->rows; i++) {
+        int64_t j = kern->first_nonfinite(x->data + i * x->row_stride, x->cols);
+        if (j >= 0)
+            return rt_error(RETAIN_ERR_DATA, "%s: x row %lld column %lld is %g; k-means "
+                            "needs finite values", who, (long long)i, (long long)j,
+                            (double)x->data[i * x->row_stride + j]);
+    }
+    return RETAIN_OK;
+}
+
+static retain_status check_weights(const float *w, int64_t n)
+{
+    double total = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!(w[i] >= 0) || !isfinite(w[i]))
+            return rt_error(RETAIN_ERR_DATA, "retain_kmeans_fit: sample_weight[%lld] is %g; "
+                            "weights must be finite and >= 0", (long long)i, (double)w[i]);
+        total += w[i];
+    }
+    if (!(total > 0))
+        return rt_error(RETAIN_ERR_DATA, "retain_kmeans_fit: the sample weights sum to 0");
+    return RETAIN_OK;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The float32 scaled copy of x, written block by block in parallel. */
+static retain_status scaled_copy(const retain_matrix *x, const retain_kmeans_model *m,
+                                 float **out)
+{
+    int64_t n = x->rows, d = x->cols, bytes;
+    *out = NULL;
+    if (!rt_mul_size(n, d * (int64_t)sizeof(float), &bytes))
+        return rt_error(RETAIN_ERR_DATA, "k-means: %lld x %lld floats overflow", (long long)n,
+                        (long long)d);
+    retain_status s = rt_mem_check_claim(bytes, "k-means scaled copy of the features",
+                                         "use --scale none on pre-scaled data, or fewer rows");
+    if (!s)
+        s = retain_malloc((size_t)bytes, (void **)out);
+    if (s)
+        return s;
+    int64_t nblocks = rt_block_count(n);
+#pragma omp parallel for schedule(static) num_threads(rt_threads())
+    for (int64_t b = 0; b < nblocks; b++) {
+        int64_t first = b * RT_BLOCK_ROWS;
+        int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
+        rt_kmeans_scale_rows(x->data + first * x->row_stride, rows, d, x->row_stride,
+                             m->offset, m->spread, *out + first * d);
+    }
+    return RETAIN_OK;
+}
+
+/* Runs n_init initialisations + Lloyd, keeps the lowest inertia in m, and
+** the kept run's per-cluster weights in best_w. */
+static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_params *p,
+                              retain_kmeans_model *m, double *best_w)
+{
+    int64_t k = p->k, d = data->d;
+    int32_t *labels = NULL;
+    float *centers = NULL;
+    rt_kmeans_result r = {0};
+    retain_status s = rt_mem_check_claim(data->n * (int64_t)sizeof(int32_t),
+                                         "k-means labels (one int32 per row)", "use fewer rows");
+    if (s ||
+        (s = retain_malloc((size_t)data->n * sizeof *labels, (void **)&labels)) ||
+        (s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
+        (s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)) ||
+        (s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights)))
+        goto done;
+    for (int64_t run = 0; run < m->n_init; run++) {
+        rt_rng rng;
+        rt_rng_init(&rng, p->seed, (uint64_t)run);
+        if (p->init == RETAIN_KMEANS_INIT_GIVEN)
+            rt_kmeans_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, centers);
+        else if (p->init == RETAIN_KMEANS_INIT_RANDOM)
+            s = rt_kmeans_init_random(data, k, &rng, centers);
+        else
+            s = rt_kmeans_init_plusplus(data, k, &rng, p->progress, p->progress_user, centers);
+        if (s)
+            break;
+        double t0 = seconds_now();
+        s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale, centers, labels,
+                            p->progress, p->progress_user, &r);
+        m->lloyd_seconds += seconds_now() - t0;
+        if (s)
+            break;
+        m->iterations_total += r.n_iter;
+        if (run == 0 || r.inertia < m->inertia) {
+            m->inertia = r.inertia;
+            m->n_iter = r.n_iter;
+            m->converged = r.converged;
+            memcpy(m->centroids_scaled, centers, (size_t)(k * d) * sizeof *centers);
+            memcpy(m->sizes, r.counts, (size_t)k * sizeof *r.counts);
+            memcpy(best_w, r.weights, (size_t)k * sizeof *best_w);
+        }
+    }
+done:
+    retain_free(labels);
+    retain_free(centers);
+    retain_free(r.counts);
+    retain_free(r.weights);
+    return s;
+}
+
+retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weight,
+                                const retain_kmeans_params *p, retain_kmeans_model **out)
+{
+    if (!out || !x || !p)
+        return rt_error(RETAIN_ERR_USAGE, "retain_kmeans_fit: %s is NULL",
+                        !out ? "out" : !x ? "x" : "params");
+    *out = NULL;
+    retain_status s;
+    if ((s = retain_kmeans_params_check(p)) ||
+        (s = rt_kmeans_check_matrix(x, "retain_kmeans_fit")) ||
+        (sample_weight && (s = check_weights(sample_weight, x->rows))))
+        return s;
+    int64_t k = p->k, d = x->cols;
+    if (p->init == RETAIN_KMEANS_INIT_GIVEN) {
+        retain_matrix given = {p->init_centroids, k, d, d};
+        if ((s = rt_kmeans_check_matrix(&given, "retain_kmeans_fit: init_centroids")))
+            return s;
+    }
+    retain_kmeans_model *m;
+    if ((s = rt_kmeans_model_alloc(k, d, &m)))
+        return s;
+    m->params = *p;
+    m->params.init_centroids = NULL;
+    m->params.progress = NULL;
+    m->params.progress_user = NULL;
+    m->n_init = p->init == RETAIN_KMEANS_INIT_GIVEN ? 1
+                : p->n_init > 0                     ? p->n_init
+                : p->init == RETAIN_KMEANS_INIT_RANDOM ? 10
+                                                       : 1;
+    m->train_rows = x->rows;
+    float *copy = NULL;
+    double *best_w = NULL;
+    int64_t distinct;
+    if ((s = rt_kmeans_scaler_fit(x, sample_weight, p->scale, m->offset, m->spread)))
+        goto fail;
+    if (p->scale != RETAIN_SCALE_NONE && (s = scaled_copy(x, m, &copy)))
+        goto fail;
+    rt_kmeans_data data = {copy ? copy : x->data, x->rows, d, copy ? d : x->row_stride,
+                           sample_weight};
+    if ((s = rt_kmeans_count_distinct(&data, k, &distinct)))
+        goto fail;
+    if (distinct < k) {
+        s = rt_error(RETAIN_ERR_DATA, "k = %lld segments but the data has only %lld distinct "
+                     "rows%s (of %lld); ask for at most %lld segments",
+                     (long long)k, (long long)distinct,
+                     sample_weight ? " of positive weight" : "", (long long)x->rows,
+                     (long long)distinct);
+        goto fail;
+    }
+    m->tol_scale = 0.0;
+    if (p->tol > 0 && (s = rt_kmeans_mean_variance(&data, &m->tol_scale)))
+        goto fail;
+    if ((s = retain_malloc((size_t)k * sizeof *best_w, (void **)&best_w)) ||
+        (s = fit_runs(&data, p, m, best_w)) ||
+        (s = rt_kmeans_model_canonical(m, best_w)))
+        goto fail;
+    rt_kmeans_model_unscale(m);
+    retain_free(copy);
+    retain_free(best_w);
+    *out = m;
+    return RETAIN_OK;
+fail:
+    retain_free(copy);
+    retain_free(best_w);
+    retain_kmeans_free(m);
+    return s;
+}

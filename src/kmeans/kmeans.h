@@ -1,0 +1,160 @@
+/*
+** src/kmeans/kmeans.h: what the files of the k-means module share: the
+** model's layout (also read by src/io/kmeans_model.c), the data a run works
+** on, and one entry per file: reduce.c (row-block passes), scale.c,
+** distinct.c, assign.c, init.c, update.c, lloyd.c, model.c. The public
+** surface is in include/retain.h; the manual opens kmeans.c.
+*/
+#ifndef RT_KMEANS_H
+#define RT_KMEANS_H
+
+#include "retain.h"
+
+#include "core/rng.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct retain_kmeans_model {
+    int64_t k, d;
+    retain_kmeans_params params; /* as given; pointers cleared            */
+    int64_t n_init;              /* runs made                             */
+    double *offset, *spread;     /* d each: scaled = (x - offset) / spread */
+    float *centroids;            /* k x d, input units                    */
+    float *centroids_scaled;     /* k x d                                 */
+    int64_t *sizes;              /* k: training rows per segment          */
+    int64_t train_rows;
+    double tol_scale;         /* mean column variance of the scaled data:
+                                 the absolute tolerance is tol * this    */
+    double inertia;
+    int64_t n_iter;
+    bool converged;
+    int64_t iterations_total; /* over every run                          */
+    double lloyd_seconds;     /* wall time in Lloyd iterations, all runs */
+};
+
+/* The (scaled) data a run works on. */
+typedef struct rt_kmeans_data {
+    const float *z;   /* n x d, row stride `stride`   */
+    int64_t n, d, stride;
+    const float *w;   /* n weights, or NULL for all 1 */
+} rt_kmeans_data;
+
+/* ---- scale.c --------------------------------------------------------------- */
+
+/* Fits the scaler on x (weights as in retain_kmeans_fit): offset and
+** spread, d each, spread 1 for constant columns and for RETAIN_SCALE_NONE. */
+retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
+                                   double *offset, double *spread);
+/* dst (rows x d, contiguous) = (src - offset) / spread, rounded to float. */
+void rt_kmeans_scale_rows(const float *src, int64_t rows, int64_t d, int64_t stride,
+                          const double *offset, const double *spread, float *dst);
+/* Mean over columns of the unweighted column variances of the data. */
+retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out);
+
+/* ---- distinct.c ------------------------------------------------------------ */
+
+/* Distinct rows of positive weight, counting stops at `limit`. */
+retain_status rt_kmeans_count_distinct(const rt_kmeans_data *x, int64_t limit,
+                                       int64_t *out);
+
+/* ---- assign.c: nearest centroid, SIMD kernel or BLAS tiles --------------- */
+
+/* k * d from which distances go through SGEMM tiles instead of the
+** sqdist_argmin kernel. Measured on the AVX-512 development machine, one
+** thread, 8192 rows (kernel ms / tiles ms): k 64 d 512: 7.3 / 9.7; k 256
+** d 128: 7.0 / 6.5; k 256 d 256: 13.6 / 12.5; k 1024 d 64: 13.4 / 13.6;
+** k 1024 d 256: 58 / 43; k 2048 d 512: 281 / 171. The kernel's register
+** blocking wins below about 2^16; from there BLAS's flop rate does. */
+#define RT_KMEANS_GEMM_MIN_KD 65536
+#define RT_KMEANS_TILE_ROWS 256
+#define RT_KMEANS_TILE_COLS 1024
+
+typedef struct rt_kmeans_centers {
+    int64_t k, d, kp;
+    bool gemm;
+    float *c;     /* k x d                                     */
+    float *ct;    /* d x kp, NaN padded (kernel path)          */
+    float *cnorm; /* k squared norms (GEMM path)               */
+} rt_kmeans_centers;
+
+bool rt_kmeans_use_gemm(int64_t k, int64_t d);
+retain_status rt_kmeans_centers_alloc(int64_t k, int64_t d, rt_kmeans_centers *out);
+/* Copies k x d centres in and derives the layout the path needs. */
+void rt_kmeans_centers_set(rt_kmeans_centers *c, const float *centers);
+void rt_kmeans_centers_free(rt_kmeans_centers *c);
+/* Bytes of per-thread scratch rt_kmeans_assign_rows needs. */
+int64_t rt_kmeans_assign_scratch_bytes(const rt_kmeans_centers *c);
+/* Label and squared distance (direct, float32, j order) of up to
+** RT_BLOCK_ROWS rows. Runs BLAS on the calling thread only: call inside
+** rt_kmeans_blas_serial_begin/end. */
+void rt_kmeans_assign_rows(const rt_kmeans_centers *c, const float *x, int64_t rows,
+                           int64_t stride, int32_t *label, float *dist, void *scratch);
+/* Squared distance of one row to one centre, as the kernels sum it. */
+float rt_kmeans_sqdist(const float *a, const float *b, int64_t d);
+int rt_kmeans_blas_serial_begin(void);
+void rt_kmeans_blas_serial_end(int previous);
+
+/* ---- init.c ---------------------------------------------------------------- */
+
+/* Greedy k-means++ (scikit-learn's _kmeans_plusplus): centres, k x d. */
+retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
+                                      retain_progress_fn progress, void *user,
+                                      float *centers);
+/* k distinct rows drawn uniformly. */
+retain_status rt_kmeans_init_random(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
+                                    float *centers);
+
+/* ---- update.c -------------------------------------------------------------- */
+
+/* sums[l * d + j] += w_i z_ij and wsum[l] += w_i over a block's rows. */
+void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
+                          const int32_t *label, int64_t k, double *sums, double *wsum);
+/* Empty clusters (wsum 0) each take one of the rows farthest from their
+** assigned centre `old`, as scikit-learn relocates them; *moved counts. */
+retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,
+                                       const float *old, int64_t k, double *sums,
+                                       double *wsum, int64_t *moved);
+/* centers = sums / wsum (left as the sums where wsum is 0); returns the
+** summed squared shift from old. */
+double rt_kmeans_average(const double *sums, const double *wsum, int64_t k, int64_t d,
+                         const float *old, float *centers);
+
+/* ---- lloyd.c --------------------------------------------------------------- */
+
+typedef struct rt_kmeans_result {
+    double inertia;
+    int64_t n_iter;
+    bool converged;
+    int64_t *counts;  /* k: rows per cluster after the final assignment */
+    double *weights;  /* k: their summed weight                          */
+} rt_kmeans_result;
+
+/* Lloyd iterations from `centers` (k x d, updated in place) as
+** scikit-learn's _kmeans_single_lloyd runs them; labels gets n labels. */
+retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
+                              double tol, float *centers, int32_t *labels,
+                              retain_progress_fn progress, void *user,
+                              rt_kmeans_result *out);
+
+/* ---- kmeans.c ------------------------------------------------------------- */
+
+/* RETAIN_ERR_USAGE for a view with no data, no rows or columns or a stride
+** below cols; RETAIN_ERR_DATA naming the first NaN/Inf by row and column.
+** `who` starts the message ("retain_kmeans_fit"). */
+retain_status rt_kmeans_check_matrix(const retain_matrix *x, const char *who);
+
+/* ---- model.c --------------------------------------------------------------- */
+
+/* An empty model of k x d (arrays zeroed), for fit and for the loader. */
+retain_status rt_kmeans_model_alloc(int64_t k, int64_t d, retain_kmeans_model **out);
+/* Renumbers segments by weight (largest first, ties by lower index):
+** permutes centroids_scaled and sizes; `weights` (k) is permuted too. */
+retain_status rt_kmeans_model_canonical(retain_kmeans_model *m, double *weights);
+/* centroids = centroids_scaled * spread + offset. */
+void rt_kmeans_model_unscale(retain_kmeans_model *m);
+/* "k-means++", "random", "given"; "standard", "minmax", "none". */
+const char *rt_kmeans_init_name(retain_kmeans_init init);
+const char *rt_kmeans_scale_name(retain_scale scale);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+** src/kmeans/lloyd.c: Lloyd iterations as scikit-learn's
+** _kmeans_single_lloyd runs them. Each iteration is one fused pass over the
+** rows: assign every row of a block (assign.c) and add it to its cluster's
+** float64 sums (update.c) while the block is in cache; then empty clusters
+** are relocated and the centres averaged. The run stops when no label
+** changed (strict convergence) or the summed squared centre shift is <= tol,
+** or after max_iter; unless labels stopped changing, a last assignment pass
+** matches labels to the final centres. Inertia comes last, directly from
+** the squared differences in float64.
+*/
+#include "kmeans.h"
+
+#include "core/parallel.h"
+
+#include <string.h>
+
+typedef struct pass {
+    const rt_kmeans_data *x;
+    const rt_kmeans_centers *c;
+    int64_t k;
+    int32_t *labels;
+    void **scratch; /* per thread: block labels, block distances, assign's */
+    bool assign;    /* final pass: assign first (else keep labels)         */
+} pass;
+
+static void block_scratch(const pass *p, int thread, int32_t **lab, float **dist,
+                          void **rest)
+{
+    char *base = p->scratch[thread];
+    *lab = (int32_t *)base;
+    *dist = (float *)(base + RT_BLOCK_ROWS * sizeof(int32_t));
+    *rest = base + RT_BLOCK_ROWS * (sizeof(int32_t) + sizeof(float));
+}
+
+/* partial: sums (k x d), weights (k), labels changed (1). */
+static void step_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const pass *p = ctx;
+    const rt_kmeans_data *x = p->x;
+    int32_t *lab;
+    float *dist;
+    void *rest;
+    block_scratch(p, thread, &lab, &dist, &rest);
+    rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, dist, rest);
+    int64_t changed = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        changed += lab[r] != p->labels[first + r];
+        p->labels[first + r] = lab[r];
+    }
+    rt_kmeans_accumulate(x, first, rows, lab, p->k, partial, partial + p->k * x->d);
+    partial[p->k * x->d + p->k] = (double)changed;
+}
+
+/* partial: inertia (1), rows per cluster (k), weight per cluster (k). */
+static void final_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const pass *p = ctx;
+    const rt_kmeans_data *x = p->x;
+    int64_t d = x->d;
+    if (p->assign) {
+        int32_t *lab;
+        float *dist;
+        void *rest;
+        block_scratch(p, thread, &lab, &dist, &rest);
+        rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride,
+                              p->labels + first, dist, rest);
+    }
+    for (int64_t i = first; i < first + rows; i++) {
+        const float *xi = x->z + i * x->stride, *ci = p->c->c + (int64_t)p->labels[i] * d;
+        double w = x->w ? x->w[i] : 1.0, s = 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            double t = (double)xi[j] - ci[j];
+            s += t * t;
+        }
+        partial[0] += w * s;
+        partial[1 + p->labels[i]] += 1.0;
+        partial[1 + p->k + p->labels[i]] += w;
+    }
+}
+
+retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
+                              double tol, float *centers, int32_t *labels,
+                              retain_progress_fn progress, void *user,
+                              rt_kmeans_result *out)
+{
+    int64_t d = x->d, kd = k * d;
+    rt_kmeans_centers c;
+    pass p = {x, &c, k, labels, NULL, true};
+    int nscratch = 0;
+    double *acc = NULL;
+    float *next = NULL;
+    retain_status s = rt_kmeans_centers_alloc(k, d, &c);
+    if (s)
+        return s;
+    int64_t scratch = RT_BLOCK_ROWS * (int64_t)(sizeof(int32_t) + sizeof(float)) +
+                      rt_kmeans_assign_scratch_bytes(&c);
+    if ((s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) ||
+        (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
+        (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
+        goto done;
+    int blas = rt_kmeans_blas_serial_begin();
+    for (int64_t i = 0; i < x->n; i++)
+        labels[i] = -1;
+    bool strict = false;
+    out->converged = false;
+    out->n_iter = 0;
+    for (int64_t it = 0; it < max_iter; it++) {
+        rt_kmeans_centers_set(&c, centers);
+        if ((s = rt_reduce_rows(x->n, kd + k + 1, step_block, &p, acc)))
+            break;
+        int64_t moved;
+        if ((s = rt_kmeans_relocate_empty(x, labels, centers, k, acc, acc + kd, &moved)))
+            break;
+        double shift = rt_kmeans_average(acc, acc + kd, k, d, centers, next);
+        memcpy(centers, next, (size_t)kd * sizeof *centers);
+        out->n_iter = it + 1;
+        if (progress)
+            progress(user, "lloyd", it + 1, max_iter);
+        if (acc[kd + k] == 0) {
+            strict = out->converged = true;
+            break;
+        }
+        if (shift <= tol) {
+            out->converged = true;
+            break;
+        }
+    }
+    if (!s) {
+        rt_kmeans_centers_set(&c, centers);
+        p.assign = !strict;
+        s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
+    }
+    rt_kmeans_blas_serial_end(blas);
+    if (!s) {
+        out->inertia = acc[0];
+        for (int64_t l = 0; l < k; l++) {
+            out->counts[l] = (int64_t)acc[1 + l];
+            out->weights[l] = acc[1 + k + l];
+        }
+    }
+done:
+    rt_kmeans_centers_free(&c);
+    rt_thread_scratch_free(p.scratch, nscratch);
+    retain_free(acc);
+    retain_free(next);
+    return s;
+}
