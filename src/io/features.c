@@ -15,8 +15,9 @@
 ** pandas), which HDF5 will not convert to numbers: they are read raw.
 **
 ** Before any row is read, every dataset's claimed size is compared with what
-** the file stores (rt_h5_check_stored), so a damaged or never-filled file
-** claiming 10^15 values is refused at open instead of read for days.
+** the file stores (rt_h5_check_stored_shared, one slack for all datasets
+** used), so a damaged or never-filled file claiming 10^15 values is refused
+** at open instead of read for days.
 */
 #include "features.h"
 
@@ -79,6 +80,7 @@ struct rt_features {
     int64_t sub_rows; /* rows per sub-block through scratch */
     column_ref label, ids;
     bool ids_strings;
+    int64_t slack; /* claims beyond storage the datasets may still make */
     /* pandas: every column of the frame, for labels and ids by name */
     char **pd_names;
     int *pd_part; /* part index, or -1 for a non-numeric (object) block */
@@ -137,7 +139,8 @@ static retain_status find_default_source(rt_features *f)
         for (hsize_t i = 0; i < info.nlinks; i++) {
             char name[NAME_CAP], path[NAME_CAP + 1];
             if (H5Lget_name_by_idx(root, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
-                                   sizeof name, H5P_DEFAULT) < 0)
+                                   sizeof name, H5P_DEFAULT) < 0 ||
+                !rt_h5_link_name_ok(name))
                 continue;
             snprintf(path, sizeof path, "/%s", name);
             if (is_pandas_frame(f->file, path) && frames++ == 0)
@@ -247,7 +250,7 @@ static retain_status require_numeric(rt_features *f, hid_t dset, const char *pat
 static retain_status add_part(rt_features *f, hid_t dset, const char *path,
                               int64_t width)
 {
-    retain_status s = rt_h5_check_stored(dset, f->path, path);
+    retain_status s = rt_h5_check_stored_shared(dset, f->path, path, &f->slack);
     if (s) {
         H5Dclose(dset);
         return s;
@@ -623,7 +626,8 @@ static retain_status group_columns(rt_features *f, const rt_features_spec *spec,
     for (hsize_t i = 0; list && i < info.nlinks; i++) {
         char name[NAME_CAP], path[NAME_CAP * 2 + 2];
         if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
-                               sizeof name, H5P_DEFAULT) < 0)
+                               sizeof name, H5P_DEFAULT) < 0 ||
+            !rt_h5_link_name_ok(name))
             continue;
         snprintf(path, sizeof path, "%s%s%s", f->source, sep, name);
         if (rt_h5_kind(f->file, path) != H5I_DATASET)
@@ -757,7 +761,7 @@ static retain_status open_ref_dataset(rt_features *f, const char *what,
                         "it must be 1-D with one value per row",
                         f->path, path, what, shape, (long long)f->rows);
     }
-    retain_status s = rt_h5_check_stored(d, f->path, path);
+    retain_status s = rt_h5_check_stored_shared(d, f->path, path, &f->slack);
     if (s) {
         H5Dclose(d);
         return s;
@@ -868,7 +872,7 @@ static retain_status open_ids(rt_features *f, const rt_features_spec *spec)
     hid_t t = H5Dget_type(f->ids.dset);
     H5T_class_t cls = H5Tget_class(t);
     f->ids_strings = cls == H5T_STRING;
-    if (cls != H5T_STRING && cls != H5T_INTEGER)
+    if (cls != H5T_STRING && (cls != H5T_INTEGER || !rt_h5_type_is_numeric(t)))
         s = rt_error(RETAIN_ERR_DATA,
                      "%s:%s user ids are %s; they must be integers or strings: "
                      "%s",
@@ -895,6 +899,7 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     f->label.dset = f->ids.dset = H5I_INVALID_HID;
     f->allow_nonfinite = spec->allow_nonfinite;
+    f->slack = RT_H5_CLAIM_SLACK;
     snprintf(f->path, sizeof f->path, "%s", path);
     retain_status s = rt_h5_open_read(path, &f->file);
     if (s) {

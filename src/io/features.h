@@ -37,8 +37,9 @@ typedef struct rt_features rt_features;
 /* Opens `path` and resolves the layout, columns, label and ids; reads no
 ** rows. Errors name the file and dataset and list what exists. Every
 ** dataset used is checked against what the file stores for it
-** (rt_h5_check_stored), so a damaged or never-filled file claiming an
-** impossible shape is refused here, before anything is allocated.
+** (rt_h5_check_stored_shared: the datasets of one open share one slack),
+** so a damaged or never-filled file claiming an impossible shape is
+** refused here, before anything is allocated.
 ** Without spec->user_id, ids come from a `user_id` dataset or column when
 ** there is one, else (pandas) from an integer or string index. */
 retain_status rt_features_open(const char *path, const rt_features_spec *spec,

@@ -5,7 +5,9 @@
 ** HDF5 1.10 and 1.12+. Files are probed for the HDF5 signature before HDF5
 ** sees them, so "not HDF5" and "truncated or corrupt" get their own
 ** messages; rt_h5_check_stored compares what a dataset claims with what the
-** file stores before anyone reads or allocates for it.
+** file stores before anyone reads or allocates for it. Walks over links
+** remember the groups they entered (rt_h5_seen), so cycles of hard links
+** end.
 */
 #include "h5.h"
 
@@ -118,10 +120,31 @@ H5I_type_t rt_h5_kind(hid_t file, const char *path)
     return kind;
 }
 
+/* Integers of 1, 2, 4 or 8 bytes and floats of 2, 4 or 8 whose bit fields
+** lie inside their bytes. Anything else comes from a damaged type message,
+** and HDF5 1.10 converts such a type by reading past the end of its buffer
+** (past a decompressed chunk for an odd size, anywhere in H5T__bit_copy
+** for an impossible precision or offset). */
+static bool sane_number(hid_t type, H5T_class_t cls)
+{
+    size_t size = H5Tget_size(type), bits = 8 * size, prec = H5Tget_precision(type);
+    int offset = H5Tget_offset(type);
+    if (!(size == 2 || size == 4 || size == 8 || (cls == H5T_INTEGER && size == 1)) ||
+        prec == 0 || offset < 0 || prec + (size_t)offset > bits)
+        return false;
+    size_t spos, epos, esize, mpos, msize;
+    return cls != H5T_FLOAT ||
+           (H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 && spos < bits &&
+            esize > 0 && esize < bits && epos + esize <= bits && msize > 0 &&
+            msize < bits && mpos + msize <= bits);
+}
+
 const char *rt_h5_type_name(hid_t type)
 {
     H5T_class_t cls = H5Tget_class(type);
     size_t size = H5Tget_size(type);
+    if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && !sane_number(type, cls))
+        return cls == H5T_INTEGER ? "integer (damaged type)" : "float (damaged type)";
     switch (cls) {
     case H5T_INTEGER: {
         bool sign = H5Tget_sign(type) == H5T_SGN_2;
@@ -151,12 +174,13 @@ bool rt_h5_type_is_numeric(hid_t type)
 {
     H5T_class_t cls = H5Tget_class(type);
     if (cls == H5T_INTEGER || cls == H5T_FLOAT)
-        return true;
+        return sane_number(type, cls);
     if (cls == H5T_BITFIELD)
         return H5Tget_size(type) == 1;
     if (cls == H5T_ENUM) {
         hid_t super = H5Tget_super(type);
-        bool ok = super >= 0 && H5Tget_class(super) == H5T_INTEGER;
+        bool ok = super >= 0 && H5Tget_class(super) == H5T_INTEGER &&
+                  sane_number(super, H5T_INTEGER);
         if (super >= 0)
             H5Tclose(super);
         return ok;
@@ -202,6 +226,7 @@ typedef struct listing {
     char *buf;
     size_t cap, used;
     int depth;
+    rt_h5_seen seen; /* groups listed */
 } listing;
 
 static void list_append(listing *l, const char *text)
@@ -223,17 +248,19 @@ static void list_group(hid_t file, const char *group_path, listing *l)
     if (g < 0)
         return;
     H5G_info_t info;
-    if (H5Gget_info(g, &info) < 0) {
+    if (rt_h5_seen_add(&l->seen, g, 0) != -1 || H5Gget_info(g, &info) < 0) {
         H5Gclose(g);
         return;
     }
     for (hsize_t i = 0; i < info.nlinks && l->used < l->cap; i++) {
         char name[512], path[1100], line[1400];
         if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
-                               sizeof name, H5P_DEFAULT) < 0)
+                               sizeof name, H5P_DEFAULT) < 0 ||
+            !rt_h5_link_name_ok(name))
             continue;
-        snprintf(path, sizeof path, "%s%s%s", group_path,
-                 strcmp(group_path, "/") ? "/" : "", name);
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", group_path,
+                             strcmp(group_path, "/") ? "/" : "", name) >= sizeof path)
+            continue;
         H5I_type_t kind = rt_h5_kind(file, path);
         if (kind == H5I_GROUP && l->depth < 8) {
             l->depth++;
@@ -263,9 +290,10 @@ static void list_group(hid_t file, const char *group_path, listing *l)
 
 void rt_h5_list(hid_t file, char *buf, size_t cap)
 {
-    listing l = {buf, cap, 0, 0};
+    listing l = {buf, cap, 0, 0, {0}};
     buf[0] = '\0';
     list_group(file, "/", &l);
+    rt_h5_seen_free(&l.seen);
     if (buf[0] == '\0')
         snprintf(buf, cap, "\n  (no datasets)");
 }
@@ -445,6 +473,13 @@ static retain_status check_filters(hid_t dcpl, const char *file_path,
 retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
                                  const char *dset_path)
 {
+    int64_t slack = RT_H5_CLAIM_SLACK;
+    return rt_h5_check_stored_shared(dset, file_path, dset_path, &slack);
+}
+
+retain_status rt_h5_check_stored_shared(hid_t dset, const char *file_path,
+                                        const char *dset_path, int64_t *slack)
+{
     hsize_t dims[8];
     int rank = rt_h5_shape(dset, dims);
     hid_t space = H5Dget_space(dset);
@@ -460,6 +495,16 @@ retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
         overflow = all[i] > (hsize_t)INT64_MAX ||
                    !rt_mul_size(claimed, (int64_t)all[i], &claimed);
     int64_t stored = (int64_t)H5Dget_storage_size(dset);
+    /* the size comes from the layout message: no more than the file holds,
+    ** unless the data lives in external files */
+    hid_t fid = H5Iget_file_id(dset);
+    hsize_t file_bytes = 0;
+    if (fid >= 0 && H5Fget_filesize(fid, &file_bytes) >= 0 &&
+        (dcpl < 0 || H5Pget_external_count(dcpl) <= 0) && file_bytes < (hsize_t)INT64_MAX &&
+        stored > (int64_t)file_bytes)
+        stored = (int64_t)file_bytes;
+    if (fid >= 0)
+        H5Fclose(fid);
     bool third_party = false;
     retain_status fs = check_filters(dcpl, file_path, dset_path, &third_party);
     if (space >= 0)
@@ -480,17 +525,100 @@ retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
                         file_path, dset_path, shape);
     /* Virtual datasets store nothing themselves, and a third-party
     ** compressor's ratio is unbounded; otherwise a claim is plausible when
-    ** gzip (at most about 1030:1) could have packed it into what is stored. */
+    ** gzip (at most about 1030:1) could have packed it into what is stored,
+    ** give or take what is left of the file's slack (fill values). */
     if (stored < 0 || stored > INT64_MAX / RT_H5_CLAIM_RATIO)
         stored = stored < 0 ? 0 : INT64_MAX / RT_H5_CLAIM_RATIO;
-    if (layout == H5D_VIRTUAL || third_party || claimed <= RT_H5_CLAIM_SLACK ||
-        claimed - RT_H5_CLAIM_SLACK <= RT_H5_CLAIM_RATIO * stored)
+    int64_t unbacked = claimed > RT_H5_CLAIM_RATIO * stored
+                           ? claimed - RT_H5_CLAIM_RATIO * stored : 0;
+    if (layout == H5D_VIRTUAL || third_party)
         return RETAIN_OK;
+    if (unbacked <= *slack) {
+        *slack -= unbacked;
+        return RETAIN_OK;
+    }
     char c[32], st[32];
     return rt_error(RETAIN_ERR_DATA,
                     "%s:%s claims %s values (%s) but the file stores only %s of "
-                    "them; refusing to read it (the file was never filled, or is "
+                    "them%s; refusing to read it (the file was never filled, or is "
                     "damaged): write the dataset again in full",
                     file_path, dset_path, shape, rt_mem_format(claimed, c, sizeof c),
-                    rt_mem_format(stored, st, sizeof st));
+                    rt_mem_format(stored, st, sizeof st),
+                    *slack < RT_H5_CLAIM_SLACK ? " (counting the unfilled space "
+                                                 "its other datasets claim)" : "");
+}
+
+bool rt_h5_link_name_ok(const char *name)
+{
+    return name[0] != '\0' && strcmp(name, ".") != 0 && !strchr(name, '/');
+}
+
+struct rt_h5_seen_slot {
+    uint64_t fileno, addr;
+    int64_t value;
+    bool used;
+};
+
+/* The object's file number and address (a token's address from 1.12). */
+static bool object_key(hid_t obj, uint64_t *fileno, uint64_t *addr)
+{
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    haddr_t a;
+    if (H5Oget_info3(obj, &info, H5O_INFO_BASIC) < 0 ||
+        H5VLnative_token_to_addr(obj, info.token, &a) < 0)
+        return false;
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0)
+        return false;
+    haddr_t a = info.addr;
+#endif
+    *fileno = (uint64_t)info.fileno;
+    *addr = (uint64_t)a;
+    return true;
+}
+
+static size_t seen_hash(uint64_t fileno, uint64_t addr, size_t cap)
+{
+    uint64_t h = (addr ^ (fileno * 0x9e3779b97f4a7c15u)) * 0xbf58476d1ce4e5b9u;
+    return (size_t)(h ^ (h >> 31)) & (cap - 1);
+}
+
+int64_t rt_h5_seen_add(rt_h5_seen *seen, hid_t obj, int64_t value)
+{
+    uint64_t fileno, addr;
+    if (!object_key(obj, &fileno, &addr))
+        return -2;
+    if (2 * (seen->count + 1) > seen->cap) { /* grow: load at most 1/2 */
+        size_t cap = seen->cap ? 2 * seen->cap : 64;
+        struct rt_h5_seen_slot *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return -2;
+        for (size_t i = 0; i < seen->cap; i++) {
+            struct rt_h5_seen_slot *o = &seen->slots[i];
+            if (!o->used)
+                continue;
+            size_t k = seen_hash(o->fileno, o->addr, cap);
+            while (slots[k].used)
+                k = (k + 1) & (cap - 1);
+            slots[k] = *o;
+        }
+        free(seen->slots);
+        seen->slots = slots;
+        seen->cap = cap;
+    }
+    size_t k = seen_hash(fileno, addr, seen->cap);
+    for (; seen->slots[k].used; k = (k + 1) & (seen->cap - 1))
+        if (seen->slots[k].fileno == fileno && seen->slots[k].addr == addr)
+            return seen->slots[k].value;
+    seen->slots[k] = (struct rt_h5_seen_slot){fileno, addr, value, true};
+    seen->count++;
+    return -1;
+}
+
+void rt_h5_seen_free(rt_h5_seen *seen)
+{
+    free(seen->slots);
+    memset(seen, 0, sizeof *seen);
 }

@@ -34,7 +34,10 @@ H5I_type_t rt_h5_kind(hid_t file, const char *path);
 /* "float32", "int64", "uint8", "string", "bool" ... for a dataset type. */
 const char *rt_h5_type_name(hid_t type);
 
-/* True for integer, float, and enums over integers (h5py's bool). */
+/* True for integers (1, 2, 4, 8 bytes), floats (2, 4, 8 bytes) with their
+** bit fields inside those bytes, 1-byte bitfields and enums over such
+** integers (h5py's bool); other types only come from damaged files, and
+** HDF5 1.10 reads out of bounds converting some of them. */
 bool rt_h5_type_is_numeric(hid_t type);
 
 /* Rank and dimensions (up to 8) of a dataset. */
@@ -44,7 +47,7 @@ int rt_h5_shape(hid_t dset, hsize_t dims[8]);
 const char *rt_h5_shape_text(int rank, const hsize_t *dims, char *buf, size_t cap);
 
 /* A newline-separated listing "  /path  SHAPE TYPE" of every dataset in the
-** file, at most `cap` bytes (cut with "..."). */
+** file, at most `cap` bytes (cut with "..."); each group is listed once. */
 void rt_h5_list(hid_t file, char *buf, size_t cap);
 
 /* Reads a 1-D string dataset (fixed or variable length) or a string-array
@@ -63,13 +66,40 @@ bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
 ** RT_H5_CLAIM_RATIO times what the file stores for it plus
 ** RT_H5_CLAIM_SLACK: no stock filter packs data that tightly, so such a
 ** claim comes from a file never filled or damaged, and reading it would
-** take forever or allocate without bound. Virtual datasets and those with a
-** third-party compressor pass that test; a compression filter this HDF5
-** cannot decode (an absent plugin) is refused by name. */
+** take forever or allocate without bound. What the file stores counts at
+** most the file's size (unless the data lives in external files). Virtual
+** datasets and those with a third-party compressor pass that test; a
+** compression filter this HDF5 cannot decode (an absent plugin) is refused
+** by name. */
 #define RT_H5_CLAIM_RATIO 1100
 #define RT_H5_CLAIM_SLACK ((int64_t)64 << 20)
 retain_status rt_h5_check_stored(hid_t dset, const char *file_path,
                                  const char *dset_path);
+/* The same check for datasets of one file that share one slack: *slack
+** starts at RT_H5_CLAIM_SLACK and each dataset accepted spends what it
+** claims beyond RT_H5_CLAIM_RATIO times its stored bytes, so a small file
+** of many never-filled datasets (or many links to one) cannot claim 64 MiB
+** for each of them. */
+retain_status rt_h5_check_stored_shared(hid_t dset, const char *file_path,
+                                        const char *dset_path, int64_t *slack);
+
+/* Objects a walk over links has met, by file number and address. Hard links
+** may reach one group or dataset by many paths or form cycles (a group
+** holding a link to itself or to an ancestor), so a walk enters each group
+** once. Zero-initialise; release with rt_h5_seen_free(). */
+typedef struct rt_h5_seen {
+    struct rt_h5_seen_slot *slots;
+    size_t cap, count;
+} rt_h5_seen;
+/* -1 the first time the open object obj is met (recording `value` for it),
+** else the value recorded then; -2 when obj cannot be identified or memory
+** runs out, so the caller should not descend into it. */
+int64_t rt_h5_seen_add(rt_h5_seen *seen, hid_t obj, int64_t value);
+void rt_h5_seen_free(rt_h5_seen *seen);
+
+/* False for link names no path can address: empty, ".", or holding '/'
+** (HDF5 refuses to create them; damaged files hold them). */
+bool rt_h5_link_name_ok(const char *name);
 
 /* Dataset access list with a chunk cache large enough for row-block reads. */
 hid_t rt_h5_dapl(void);

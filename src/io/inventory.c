@@ -1,8 +1,11 @@
 /*
 ** src/io/inventory.c: the file inventory behind `retain info` (see
-** inventory.h). Datasets are found by walking groups; statistics read each
-** numeric dataset in blocks of rows as float32 and feed the colstats kernel,
-** so a file of any size is described in memory bounded by one block.
+** inventory.h). Datasets are found by walking groups, each group and
+** dataset once however many links lead to it (hard links may form cycles);
+** statistics read each numeric dataset in blocks of rows as float32 and
+** feed the colstats kernel, so a file of any size is described in memory
+** bounded by one block, and the datasets' claims beyond what the file
+** stores share one slack (rt_h5_check_stored_shared).
 */
 #include "inventory.h"
 
@@ -55,12 +58,14 @@ void rt_stats_acc_add(rt_stats_acc *a, const float *x, int64_t rows)
     /* The kernel walks one vector of columns down all its rows at a time;
     ** pieces of STAT_PIECE_BYTES keep every such walk in cache. */
     rt_colstats acc = {a->nan, a->inf, a->sum, a->sumsq, a->min, a->max};
+    a->count_rows += rows;
+    if (a->cols <= 0)
+        return;
     int64_t piece = STAT_PIECE_BYTES / (a->cols * 4);
     piece = piece < 16 ? 16 : piece;
     for (int64_t r = 0; r < rows; r += piece)
         rt_kernels_get()->colstats(x + r * a->cols, rows - r < piece ? rows - r : piece,
                                    a->cols, a->cols, &acc);
-    a->count_rows += rows;
 }
 
 void rt_stats_acc_finish(const rt_stats_acc *a, rt_column_stats *out)
@@ -178,6 +183,8 @@ typedef struct walker {
     const char *skip_stats;
     void (*progress)(void *, const char *, int64_t, int64_t);
     void *user;
+    rt_h5_seen seen; /* groups and datasets met; a dataset's value: its index */
+    int64_t slack;   /* what the file's datasets may claim beyond storage */
 } walker;
 
 static retain_status add_dataset(walker *w, const char *path)
@@ -197,6 +204,11 @@ static retain_status add_dataset(walker *w, const char *path)
     if (d < 0)
         return rt_error(RETAIN_ERR_DATA, "%s cannot be opened (file damaged?); copy or "
                         "write the file again", path);
+    int64_t first = rt_h5_seen_add(&w->seen, d, w->inv->count - 1);
+    if (first >= 0)
+        snprintf(info->note, sizeof info->note,
+                 "not read: another link to %s, described there",
+                 w->inv->datasets[first].path);
     hsize_t dims[8] = {0};
     info->rank = rt_h5_shape(d, dims);
     for (int i = 0; i < info->rank && i < 8; i++)
@@ -206,16 +218,17 @@ static retain_status add_dataset(walker *w, const char *path)
     /* HDF5 converts integers and floats to float32; enums and bitfields
     ** (bool) it will not, so they get no statistics here. */
     H5T_class_t cls = H5Tget_class(t);
-    info->numeric = cls == H5T_INTEGER || cls == H5T_FLOAT;
+    info->numeric = (cls == H5T_INTEGER || cls == H5T_FLOAT) && rt_h5_type_is_numeric(t);
     H5Tclose(t);
     describe_layout(d, info);
     retain_status s = RETAIN_OK;
     size_t skip_len = w->skip_stats ? strlen(w->skip_stats) : 0;
     bool skipped = skip_len && strncmp(path, w->skip_stats, skip_len) == 0 &&
                    (path[skip_len] == '\0' || path[skip_len] == '/');
-    bool want = !skipped && info->numeric && (info->rank == 1 || info->rank == 2) &&
-                (info->rank == 1 || info->dims[1] <= w->max_stat_cols);
-    if (want && rt_h5_check_stored(d, w->file_path, path) != RETAIN_OK) {
+    bool want = !skipped && first == -1 && info->numeric &&
+                (info->rank == 1 || info->rank == 2) &&
+                (info->rank == 1 || (info->dims[1] >= 1 && info->dims[1] <= w->max_stat_cols));
+    if (want && rt_h5_check_stored_shared(d, w->file_path, path, &w->slack) != RETAIN_OK) {
         snprintf(info->note, sizeof info->note, "not read: %s", retain_last_error());
         rt_error_clear();
         want = false;
@@ -237,16 +250,22 @@ static retain_status walk(walker *w, const char *group_path, int depth)
                         group_path);
     H5G_info_t ginfo;
     retain_status s = RETAIN_OK;
+    if (rt_h5_seen_add(&w->seen, g, 0) != -1) { /* entered by another path */
+        H5Gclose(g);
+        return RETAIN_OK;
+    }
     if (H5Gget_info(g, &ginfo) < 0)
         s = rt_error(RETAIN_ERR_DATA, "group %s cannot be read (file damaged?)",
                      group_path);
     for (hsize_t i = 0; !s && i < ginfo.nlinks; i++) {
         char name[512], path[1100];
         if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
-                               H5P_DEFAULT) < 0)
+                               H5P_DEFAULT) < 0 ||
+            !rt_h5_link_name_ok(name))
             continue;
-        snprintf(path, sizeof path, "%s%s%s", group_path,
-                 strcmp(group_path, "/") ? "/" : "", name);
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", group_path,
+                             strcmp(group_path, "/") ? "/" : "", name) >= sizeof path)
+            continue;
         H5I_type_t kind = rt_h5_kind(w->file, path);
         if (kind == H5I_GROUP && depth < 16)
             s = walk(w, path, depth + 1);
@@ -269,8 +288,10 @@ retain_status rt_inventory_build(const char *path, int64_t max_stat_cols,
         return s;
     struct stat st;
     out->file_bytes = stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
-    walker w = {file, path, out, 0, max_stat_cols, skip_stats, progress, progress_user};
+    walker w = {file, path, out, 0, max_stat_cols, skip_stats, progress, progress_user,
+                {0}, RT_H5_CLAIM_SLACK};
     s = walk(&w, "/", 0);
+    rt_h5_seen_free(&w.seen);
     H5Fclose(file);
     if (s) {
         rt_error_context(s, "%s", path);

@@ -38,11 +38,13 @@ typedef struct rt_inventory {
     rt_dataset_info *datasets;
 } rt_inventory;
 
-/* Lists every dataset; stats for numeric (integer or float) 1-D and 2-D
-** datasets with at most `max_stat_cols` columns, except those at or under
-** `skip_stats` (a path the caller describes itself; NULL for none) and those
-** whose claimed size the file cannot hold (rt_h5_check_stored: the reason
-** goes to `note`, so a damaged file is described, never read for days).
+/* Lists every dataset (each group is entered once, so cycles of hard links
+** end); stats for numeric (integer or float) 1-D and 2-D datasets with 1 to
+** `max_stat_cols` columns, except those at or under `skip_stats` (a
+** path the caller describes itself; NULL for none), a second link to a
+** dataset already described, and those whose claimed size the file cannot
+** hold (rt_h5_check_stored_shared, one slack for the file: the reason goes
+** to `note`, so a damaged file is described, never read for days).
 ** The progress callback may be NULL. */
 retain_status rt_inventory_build(const char *path, int64_t max_stat_cols,
                                  const char *skip_stats,
