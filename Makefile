@@ -27,6 +27,7 @@ demo: build
 	scripts/demo.sh $(BUILD)/retain
 
 bench: build
+	@scripts/install-deps.sh --bench
 	/usr/bin/python3 bench/run.py --retain $(BUILD)/retain
 
 clean:

@@ -1,13 +1,18 @@
 #!/bin/sh
-# scripts/install-deps.sh: install what a fresh Debian 12 machine lacks to build,
-# test and benchmark retain. C libraries and Python test tools come from Debian
-# packages only. Runs apt-get only when something is missing, so repeat calls
-# are cheap; needs root (or sudo) the first time.
+# scripts/install-deps.sh [--bench]: install what a fresh Debian 12 machine
+# lacks to build and test retain (with --bench, also the benchmark
+# baselines). C libraries and Python tools come from Debian packages only.
+# Runs apt-get only when something is missing, so repeat calls are cheap;
+# needs root (or sudo) the first time.
 set -eu
 
 packages="build-essential cmake pkg-config libopenblas-dev libhdf5-dev hdf5-tools
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-pandas
   python3-tables"
+# Baselines only the benchmarks time (make bench passes --bench).
+if [ "${1:-}" = "--bench" ]; then
+    packages="$packages python3-faiss"
+fi
 
 missing=""
 for p in $packages; do

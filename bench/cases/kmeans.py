@@ -1,0 +1,138 @@
+"""bench/cases/kmeans.py: one Lloyd iteration of k-means, float32, from the
+same initial centroids, --tol 0, on the shapes the k-means issue names:
+(n, d, k) = (1M, 32, 64), (1M, 8, 8), (500k, 64, 256). Timed in the same run:
+retain (`kmeans fit --scale none --init-centroids --json`, seconds per Lloyd
+iteration), scikit-learn KMeans(algorithm="lloyd", n_init=1, tol=0) and FAISS
+Kmeans (every point used), each fit time over its iteration count. The floor
+is 2·n·k·d flops at the SGEMM rate measured here (a 4096^3 float32 matmul).
+Every timed process runs with OPENBLAS_CORETYPE unset, so OpenBLAS uses its
+AVX-512 kernels for everyone. Peak memory of retain is compared with the
+size of the data it was given.
+
+Run as a script (`kmeans.py sklearn|faiss|sgemm ...`) it times one baseline
+in a fresh process and prints JSON; the runner calls it that way.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SHAPES = [(1_000_000, 32, 64), (1_000_000, 8, 8), (500_000, 64, 256)]
+QUICK_SHAPES = [(100_000, 32, 64), (100_000, 8, 8), (50_000, 64, 256)]
+ITERS = 10
+
+
+def clean_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    return env
+
+
+def make_data(bench, n, d, k):
+    import h5py
+    data = bench.path(f"km_{n}x{d}.h5")
+    init = bench.path(f"km_{n}x{d}_k{k}_init.h5")
+    if not os.path.exists(data):
+        rng = np.random.default_rng(0)
+        centres = rng.normal(scale=3.0, size=(2 * k, d)).astype(np.float32)
+        x = centres[rng.integers(0, 2 * k, size=n)] + rng.normal(size=(n, d)).astype(np.float32)
+        with h5py.File(data, "w") as f:
+            f.create_dataset("features", data=x.astype(np.float32), chunks=(min(n, 16384), d))
+    if not os.path.exists(init):
+        with h5py.File(data, "r") as f:
+            x = f["features"]
+            rows = np.sort(np.random.default_rng(1).choice(x.shape[0], size=k, replace=False))
+            c = x[rows, :]
+        with h5py.File(init, "w") as f:
+            f.create_dataset("centroids", data=c)
+    return data, init
+
+
+def baseline(kind, *args):
+    out = subprocess.run([sys.executable, __file__, kind, *map(str, args)], check=True,
+                         capture_output=True, text=True, env=clean_env())
+    return json.loads(out.stdout)
+
+
+def kmeans_case(bench):
+    sgemm = baseline("sgemm")["gflops"]
+    rows = []
+    for n, d, k in (QUICK_SHAPES if bench.quick else SHAPES):
+        data, init = make_data(bench, n, d, k)
+        model = bench.path("km_model.h5")
+        cmd = [bench.retain, "kmeans", "fit", data, "-k", str(k), "--init-centroids", init,
+               "--scale", "none", "--tol", "0", "--max-iter", str(ITERS), "--json", "--quiet",
+               "-o", model]
+        best, peak = float("inf"), 0
+        for _ in range(2):
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=clean_env(), text=True)
+            out = proc.stdout.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+            if status:
+                raise RuntimeError(f"{cmd} failed")
+            summary = json.loads(out)
+            best = min(best, summary["seconds_lloyd"] / summary["n_iter"])
+            peak = max(peak, usage.ru_maxrss * 1024)
+        sk = baseline("sklearn", data, init, ITERS)
+        fa = baseline("faiss", data, init, ITERS)
+        floor = 2.0 * n * k * d / (sgemm * 1e9)
+        case = f"k-means iteration n={n // 1000}k d={d} k={k}"
+        data_mib = n * d * 4 / 2**20
+        rows += [
+            bench.Row(case, "s/iter", best, "scikit-learn lloyd", sk["per_iter"],
+                      note=f"{summary['distance']}, {summary['isa']}; sklearn {sk['n_iter']} iters"),
+            bench.Row(case, "s/iter", best, "FAISS", fa["per_iter"]),
+            bench.Row(case, "s/iter", best, "floor 2nkd/SGEMM", floor,
+                      note=f"SGEMM {sgemm:.0f} GFLOP/s; ratio < 1: slower than the floor"),
+            bench.Row(case, "peak MiB", peak / 2**20, "data size", data_mib,
+                      note="ratio < 1: more than the data"),
+        ]
+        os.remove(model)
+    return rows
+
+
+CASES = [("kmeans", kmeans_case)]
+
+
+def _load(data, init):
+    import h5py
+    with h5py.File(data, "r") as f:
+        x = f["features"][:]
+    with h5py.File(init, "r") as f:
+        c = f["centroids"][:]
+    return x, c
+
+
+if __name__ == "__main__":
+    kind = sys.argv[1]
+    if kind == "sgemm":
+        a = np.random.default_rng(0).random((4096, 4096), dtype=np.float32)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            a @ a
+            best = min(best, time.perf_counter() - t0)
+        print(json.dumps({"gflops": 2 * 4096**3 / best / 1e9}))
+    elif kind == "sklearn":
+        from sklearn.cluster import KMeans
+        x, c = _load(sys.argv[2], sys.argv[3])
+        iters = int(sys.argv[4])
+        km = KMeans(n_clusters=len(c), init=c, n_init=1, max_iter=iters, tol=0,
+                    algorithm="lloyd")
+        t0 = time.perf_counter()
+        km.fit(x)
+        t = time.perf_counter() - t0
+        print(json.dumps({"per_iter": t / km.n_iter_, "n_iter": int(km.n_iter_)}))
+    elif kind == "faiss":
+        import faiss
+        x, c = _load(sys.argv[2], sys.argv[3])
+        iters = int(sys.argv[4])
+        km = faiss.Kmeans(x.shape[1], len(c), niter=iters, verbose=False,
+                          min_points_per_centroid=1, max_points_per_centroid=10**9)
+        t0 = time.perf_counter()
+        km.train(x, init_centroids=c)
+        t = time.perf_counter() - t0
+        print(json.dumps({"per_iter": t / iters}))
