@@ -91,7 +91,8 @@ def machine_description():
         f"- CPU: {cpu}, {cores} cores ({flags.strip()})",
         f"- Memory: {mem}; OS: {osname}; compiler: {cc}",
         f"- retain commit {commit}, measured {datetime.date.today().isoformat()}",
-        f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
+        f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} in the runner; "
+        "cases that time BLAS (k-means, SGEMM) unset it for every process they time",
     ]
 
 
