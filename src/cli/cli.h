@@ -82,6 +82,17 @@ void cli_note(const cli_common *common, const char *fmt, ...)
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
+/* Writes a command's output atomically (src/io/atomic.h). data() gets the
+** output's temporary path and, for text, an open stream to it. For text, the
+** truth goes to the side file OUTPUT.truth.h5 (name in truth_path), written
+** by truth() after data() succeeded and committed before the output, so no
+** partial file ever stands under either name. */
+typedef retain_status (*cli_data_fn)(void *ctx, const char *tmp_path, FILE *text);
+typedef retain_status (*cli_truth_fn)(void *ctx, const char *tmp_path);
+retain_status cli_write_outputs(const char *output, bool is_text, cli_data_fn data,
+                                cli_truth_fn truth, void *ctx, char *truth_path,
+                                size_t cap);
+
 /* ---- progress ----------------------------------------------------------- */
 
 typedef struct cli_progress {

@@ -10,7 +10,6 @@
 
 #include "core/error.h"
 #include "gen/baskets.h"
-#include "io/atomic.h"
 #include "io/h5write.h"
 #include "io/textfmt.h"
 
@@ -273,6 +272,30 @@ static retain_status generate(const rt_gen_baskets_params *p, const rt_gen_baske
     return s;
 }
 
+/* What cli_write_outputs passes back to the writers. */
+typedef struct run {
+    const rt_gen_baskets_params *p;
+    rt_gen_baskets *g;
+    int64_t n;
+    out_format format;
+    int gzip;
+    cli_progress progress;
+    int64_t nnz;
+} run;
+
+static retain_status run_data(void *ctx, const char *tmp_path, FILE *text)
+{
+    run *r = ctx;
+    return generate(r->p, r->g, r->n, r->format, tmp_path, text, r->gzip, &r->progress,
+                    &r->nnz);
+}
+
+static retain_status run_truth(void *ctx, const char *tmp_path)
+{
+    run *r = ctx;
+    return write_truth_file(tmp_path, r->p, r->g, r->n);
+}
+
 int cmd_gen_baskets(int argc, char **argv)
 {
     rt_gen_baskets_params p;
@@ -330,35 +353,19 @@ int cmd_gen_baskets(int argc, char **argv)
     p.seed = (uint64_t)common.seed;
 
     double t0 = cli_now();
-    rt_gen_baskets *g;
-    retain_status s = rt_gen_baskets_create(&p, &g);
+    run r = {&p, NULL, n, format, (int)gzip, {0}, 0};
+    retain_status s = rt_gen_baskets_create(&p, &r.g);
     if (s)
         return cli_fail(&cmd, &common, s);
     char truth_path[PATH_MAX];
-    snprintf(truth_path, sizeof truth_path, "%s.truth.h5", output);
-    rt_output out, truth = {0};
-    FILE *text = NULL;
-    if ((s = rt_output_begin(&out, output, NULL, 0))) {
-        rt_gen_baskets_free(g);
-        return cli_fail(&cmd, &common, s);
-    }
-    if (format == OUT_DAT && !(s = rt_output_begin(&truth, truth_path, NULL, 0)))
-        s = rt_output_stream(&out, &text);
-    cli_progress progress;
-    cli_progress_start(&progress, &common);
-    int64_t nnz = 0;
-    if (!s)
-        s = generate(&p, g, n, format, out.tmp_path, text, (int)gzip, &progress, &nnz);
-    cli_progress_finish(&progress);
-    if (!s && format == OUT_DAT && !(s = write_truth_file(truth.tmp_path, &p, g, n)))
-        s = rt_output_commit(&truth);
-    if (!s)
-        s = rt_output_commit(&out);
-    rt_output_abort(&truth);
-    rt_output_abort(&out);
-    rt_gen_baskets_free(g);
+    cli_progress_start(&r.progress, &common);
+    s = cli_write_outputs(output, is_text, run_data, run_truth, &r, truth_path,
+                          sizeof truth_path);
+    cli_progress_finish(&r.progress);
+    rt_gen_baskets_free(r.g);
     if (s)
         return cli_fail(&cmd, &common, s);
+    int64_t nnz = r.nnz;
     double seconds = cli_now() - t0, mean = (double)nnz / (double)n;
     if (common.json) {
         cli_json j;

@@ -13,7 +13,6 @@
 #include "core/datetime.h"
 #include "core/error.h"
 #include "gen/transactions.h"
-#include "io/atomic.h"
 #include "io/h5write.h"
 #include "io/textfmt.h"
 
@@ -359,6 +358,27 @@ static retain_status generate(const rt_gen_tx_params *p, rt_gen_tx *g, out_forma
     return s;
 }
 
+/* What cli_write_outputs passes back to the writers. */
+typedef struct run {
+    const rt_gen_tx_params *p;
+    rt_gen_tx *g;
+    out_format format;
+    int gzip;
+    cli_progress progress;
+} run;
+
+static retain_status run_data(void *ctx, const char *tmp_path, FILE *text)
+{
+    run *r = ctx;
+    return generate(r->p, r->g, r->format, tmp_path, text, r->gzip, &r->progress);
+}
+
+static retain_status run_truth(void *ctx, const char *tmp_path)
+{
+    run *r = ctx;
+    return write_truth_file(tmp_path, r->p, r->g);
+}
+
 int cmd_gen_transactions(int argc, char **argv)
 {
     rt_gen_tx_params p;
@@ -452,33 +472,17 @@ int cmd_gen_transactions(int argc, char **argv)
     p.seed = (uint64_t)common.seed;
 
     double t0 = cli_now();
-    rt_gen_tx *g;
-    retain_status s = rt_gen_tx_create(&p, &g);
+    run r = {&p, NULL, format, (int)gzip, {0}};
+    retain_status s = rt_gen_tx_create(&p, &r.g);
     if (s)
         return cli_fail(&cmd, &common, s);
     char truth_path[PATH_MAX];
-    snprintf(truth_path, sizeof truth_path, "%s.truth.h5", output);
-    rt_output out, truth = {0};
-    FILE *text = NULL;
-    if ((s = rt_output_begin(&out, output, NULL, 0))) {
-        rt_gen_tx_free(g);
-        return cli_fail(&cmd, &common, s);
-    }
-    if (format == OUT_CSV && !(s = rt_output_begin(&truth, truth_path, NULL, 0)))
-        s = rt_output_stream(&out, &text);
-    cli_progress progress;
-    cli_progress_start(&progress, &common);
-    if (!s)
-        s = generate(&p, g, format, out.tmp_path, text, (int)gzip, &progress);
-    cli_progress_finish(&progress);
-    if (!s && format == OUT_CSV && !(s = write_truth_file(truth.tmp_path, &p, g)))
-        s = rt_output_commit(&truth);
-    if (!s)
-        s = rt_output_commit(&out);
-    rt_output_abort(&truth);
-    rt_output_abort(&out);
-    rt_gen_tx_totals tot = rt_gen_tx_totals_get(g);
-    rt_gen_tx_free(g);
+    cli_progress_start(&r.progress, &common);
+    s = cli_write_outputs(output, is_text, run_data, run_truth, &r, truth_path,
+                          sizeof truth_path);
+    cli_progress_finish(&r.progress);
+    rt_gen_tx_totals tot = rt_gen_tx_totals_get(r.g);
+    rt_gen_tx_free(r.g);
     if (s)
         return cli_fail(&cmd, &common, s);
     double seconds = cli_now() - t0, alive = (double)tot.alive / (double)p.users;

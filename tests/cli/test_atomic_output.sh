@@ -6,7 +6,8 @@
 # and no temporary left; kill -9 in the middle of a large write leaves the
 # earlier output intact, and the next run removes the dead process's
 # temporary; SIGTERM removes the temporary at once. Output-equals-input is
-# covered by tests/unit/test_atomic.c (no command here takes an input yet).
+# covered by tests/unit/test_atomic.c. A text output with a truth side file
+# (gen baskets .dat) under a full disk leaves neither file behind.
 set -u
 : "${RETAIN:?set RETAIN to the retain binary}"
 RETAIN=$(realpath "$RETAIN")
@@ -59,6 +60,21 @@ rc=$?
 grep -qF "out.h5" err.txt || fail "full disk: message does not name out.h5: $(cat err.txt)"
 [ "$(sha256sum out.h5 | cut -d' ' -f1)" = "$before" ] || fail "full disk changed out.h5"
 [ "$(temps)" -eq 0 ] || fail "full disk left a temporary: $(ls -a)"
+
+# A text output with a truth side file (cli_write_outputs): a full disk
+# leaves the earlier text file byte-identical and no truth file appears.
+"$RETAIN" gen baskets -n 1000 --quiet -o out.dat || fail "first text output"
+before_text=$(sha256sum out.dat | cut -d' ' -f1)
+rm -f out.dat.truth.h5
+(
+    ulimit -f 20000 # 20 MB; the new file would be about 60 MB
+    exec "$RETAIN" gen baskets -n 2000000 --quiet -o out.dat
+) >out.txt 2>err.txt
+rc=$?
+[ "$rc" -eq 3 ] || fail "full disk, text: exit $rc, expected 3: $(cat err.txt)"
+[ "$(sha256sum out.dat | cut -d' ' -f1)" = "$before_text" ] || fail "full disk changed out.dat"
+[ -e out.dat.truth.h5 ] && fail "full disk left a truth file for an output never written"
+ls -a | grep -q '\.tmp-' && fail "full disk, text: a temporary was left: $(ls -a)"
 
 # ---- kill -9 mid-write, then the next run cleans up ----------------------------------
 wait_for_temp() { # waits until a temporary holds > 1 MB (at most 20 s)
