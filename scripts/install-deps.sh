@@ -6,7 +6,7 @@
 # needs root (or sudo) the first time.
 set -eu
 
-packages="build-essential cmake pkg-config libopenblas-dev libhdf5-dev hdf5-tools
+packages="build-essential cmake pkg-config libopenblas-dev libopenblas-openmp-dev libhdf5-dev hdf5-tools
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-pandas
   python3-tables"
 # Baselines only the benchmarks time (make bench passes --bench).

@@ -42,39 +42,69 @@ void rt_colstats_avx2(const float *x, int64_t rows, int64_t cols,
 void rt_colstats_avx512(const float *x, int64_t rows, int64_t cols,
                         int64_t stride, const rt_colstats *acc);
 
-/* Nearest centroid of each of `rows` rows of x (row stride xs, d columns)
-** by squared Euclidean distance; the rows-by-k distances are never stored.
-** The k centroids come transposed: ct is d x kp, centroid l's coordinate j
-** at ct[j * kp + l], kp a multiple of RT_SQDIST_KPAD, and entries k..kp-1
-** of every row NaN so the padding never wins. Writes label[i] (the lowest
-** index among equal distances) and dist[i] = sum over j in order of
-** (x_ij - c_lj)^2 in float32, multiply and add separate (no FMA): every
-** variant gives the same bits. Rows whose distances all overflow get 0. */
-#define RT_SQDIST_KPAD 16
-typedef void (*rt_sqdist_argmin_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
-                                    const float *ct, int64_t k, int64_t kp,
-                                    int32_t *label, float *dist);
+/* Nearest centroid of each of `rows` rows of x (row stride xs, d columns),
+** the rows-by-k distances never stored. Rows are compared by the expanded
+** distance less the row's own norm, score_l = cn_l - 2 x.c_l: the dot
+** product summed over j in order with fused multiply-add, then
+** cn_l - 2 dot rounded once, in float32. label[i] is the lowest index among
+** the least scores; rows whose scores are all NaN or +Inf get 0. The same
+** sums in every variant, so every variant gives the same labels.
+**
+** The centroids come packed by rt_centroids_pack: kp (k rounded up to
+** RT_CENTROID_GROUP) centroids in groups of RT_CENTROID_GROUP; group g0
+** starts at packed + g0 * d and holds centroid g0 + u's coordinate j at
+** [j * RT_CENTROID_GROUP + u]. cn holds kp squared norms, +Inf for the
+** padding so it never wins. scratch holds RT_NEAREST_SCRATCH(d) floats (a
+** tile of rows, transposed). */
+#define RT_CENTROID_GROUP 8
+#define RT_NEAREST_SCRATCH(d) (48 * (d))
+typedef void (*rt_nearest_centroid_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
+                                       const float *packed, const float *cn, int64_t kp,
+                                       int32_t *label, float *scratch);
+
+/* kp for k centroids. */
+static inline int64_t rt_centroids_padded(int64_t k)
+{
+    return (k + RT_CENTROID_GROUP - 1) / RT_CENTROID_GROUP * RT_CENTROID_GROUP;
+}
+/* Packs k x d centroids c (row stride d) into packed (kp * d floats) and
+** their squared norms (summed in float64, rounded to float) into cn (kp). */
+void rt_centroids_pack(const float *c, int64_t k, int64_t d, float *packed, float *cn);
 
 int64_t rt_first_nonfinite_scalar(const float *x, int64_t n);
 int64_t rt_first_nonfinite_avx2(const float *x, int64_t n);
 int64_t rt_first_nonfinite_avx512(const float *x, int64_t n);
 
-void rt_sqdist_argmin_scalar(const float *x, int64_t rows, int64_t d, int64_t xs,
-                             const float *ct, int64_t k, int64_t kp, int32_t *label,
-                             float *dist);
-void rt_sqdist_argmin_avx2(const float *x, int64_t rows, int64_t d, int64_t xs,
-                           const float *ct, int64_t k, int64_t kp, int32_t *label,
-                           float *dist);
-void rt_sqdist_argmin_avx512(const float *x, int64_t rows, int64_t d, int64_t xs,
-                             const float *ct, int64_t k, int64_t kp, int32_t *label,
-                             float *dist);
+#define RT_NEAREST_DECL(isa)                                                              \
+    void rt_nearest_centroid_##isa(const float *x, int64_t rows, int64_t d, int64_t xs,   \
+                                   const float *packed, const float *cn, int64_t kp,      \
+                                   int32_t *label, float *scratch)
+RT_NEAREST_DECL(scalar);
+RT_NEAREST_DECL(avx2);
+RT_NEAREST_DECL(avx512);
+
+/* Per-cluster sums of a block's rows: for each row i in order,
+** sums[label[i] * d + j] += w_i * x_ij and wsum[label[i]] += w_i, in
+** float64, the product rounded before the add (w NULL: w_i = 1, no
+** product). Every variant adds the same terms in the same order. */
+typedef void (*rt_label_sums_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
+                                 const int32_t *label, const float *w, double *sums,
+                                 double *wsum);
+#define RT_LABEL_SUMS_DECL(isa)                                                          \
+    void rt_label_sums_##isa(const float *x, int64_t rows, int64_t d, int64_t xs,        \
+                             const int32_t *label, const float *w, double *sums,         \
+                             double *wsum)
+RT_LABEL_SUMS_DECL(scalar);
+RT_LABEL_SUMS_DECL(avx2);
+RT_LABEL_SUMS_DECL(avx512);
 
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
     rt_colstats_fn colstats;
     rt_first_nonfinite_fn first_nonfinite;
-    rt_sqdist_argmin_fn sqdist_argmin;
+    rt_nearest_centroid_fn nearest_centroid;
+    rt_label_sums_fn label_sums;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "mem.h"
 
+#include <cblas.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,38 +45,49 @@ void rt_reduce_blocks_f64(const double *partial, int64_t nblocks, int64_t width,
             out[j] += partial[b * width + j];
 }
 
-retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn,
-                                    void *ctx, double *out)
+retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx, double *out)
 {
-    int64_t nblocks = rt_block_count(n);
-    int64_t wave = RT_REDUCE_WAVE_BYTES / (width * (int64_t)sizeof(double));
-    wave = wave < 1 ? 1 : wave > 256 ? 256 : wave;
-    if (wave > nblocks)
-        wave = nblocks > 0 ? nblocks : 1;
-    double *partial, *sum;
-    retain_status s = retain_malloc((size_t)(wave * width + width) * sizeof(double),
-                                    (void **)&partial);
-    if (s)
-        return rt_error_context(s, "block partials (%lld x %lld)", (long long)wave,
-                                (long long)width);
-    sum = partial + wave * width;
-    memset(out, 0, (size_t)width * sizeof *out);
     int threads = rt_threads();
-    for (int64_t w0 = 0; w0 < nblocks; w0 += wave) {
-        int64_t nw = nblocks - w0 < wave ? nblocks - w0 : wave;
-        memset(partial, 0, (size_t)(nw * width) * sizeof *partial);
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-        for (int64_t b = 0; b < nw; b++) {
-            int64_t first = (w0 + b) * RT_BLOCK_ROWS;
+    double *slots;
+    retain_status s = retain_malloc((size_t)(threads * width) * sizeof(double), (void **)&slots);
+    if (s)
+        return rt_error_context(s, "block partials (%d x %lld)", threads, (long long)width);
+    memset(out, 0, (size_t)width * sizeof *out);
+    int64_t nblocks = rt_block_count(n);
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num();
+        double *mine = slots + t * width;
+#pragma omp for ordered schedule(dynamic, 1)
+        for (int64_t b = 0; b < nblocks; b++) {
+            int64_t first = b * RT_BLOCK_ROWS;
             int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
-            fn(ctx, omp_get_thread_num(), first, rows, partial + b * width);
+            memset(mine, 0, (size_t)width * sizeof *mine);
+            fn(ctx, t, first, rows, mine);
+#pragma omp ordered
+            for (int64_t j = 0; j < width; j++)
+                out[j] += mine[j];
         }
-        rt_reduce_blocks_f64(partial, nw, width, sum);
-        for (int64_t j = 0; j < width; j++)
-            out[j] += sum[j];
     }
-    retain_free(partial);
+    retain_free(slots);
     return RETAIN_OK;
+}
+
+/* openblas_get_parallel(): 0 sequential, 1 pthreads, 2 OpenMP. Under
+** OpenMP, openblas_set_num_threads would set our pool's size instead. */
+int rt_blas_serial_begin(void)
+{
+    if (openblas_get_parallel() != 1)
+        return 0;
+    int previous = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    return previous;
+}
+
+void rt_blas_serial_end(int previous)
+{
+    if (previous > 0)
+        openblas_set_num_threads(previous);
 }
 
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)

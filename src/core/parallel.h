@@ -33,13 +33,19 @@ typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
                             double *partial);
 
 /* The one way to pass over rows in parallel: runs fn over the RT_BLOCK_ROWS
-** blocks of n rows on rt_threads() threads and sums the partials in block
-** order into out[0..width). Blocks go in waves of a size fixed by width
-** alone, so out has the same bits for any thread count, in memory bounded
-** by RT_REDUCE_WAVE_BYTES. */
-#define RT_REDUCE_WAVE_BYTES ((int64_t)32 << 20)
+** blocks of n rows on rt_threads() threads and adds each block's partial
+** to out[0..width) strictly in block order, so out has the same bits for
+** any thread count. A thread folds its block in as soon as the blocks
+** before it are in; memory is one partial per thread. */
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                              double *out);
+
+/* BLAS called from inside our parallel regions must run on the calling
+** thread. The OpenMP build of OpenBLAS (the one CMake prefers) does so by
+** itself and shares our pool; with a pthreads build, begin sets its thread
+** count to 1 and end restores it. Returns what end needs. */
+int rt_blas_serial_begin(void);
+void rt_blas_serial_end(int previous);
 
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
 ** threads; rt_thread_scratch_free releases them. */

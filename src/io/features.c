@@ -273,20 +273,11 @@ static retain_status map_column(rt_features *f, int part_index, int64_t col,
     return RETAIN_OK;
 }
 
-static hid_t open_for_rows(hid_t file, const char *path, size_t cache_bytes)
-{
-    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_chunk_cache(dapl, 12421, cache_bytes, 1.0);
-    hid_t d = H5Dopen2(file, path, dapl);
-    H5Pclose(dapl);
-    return d;
-}
-
 /* Layout 1: a 2-D dataset with names from its feature_names attribute or a
 ** /feature_names dataset. */
 static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
 {
-    hid_t d = open_for_rows(f->file, f->source, 64u << 20);
+    hid_t d = rt_h5_open_rows(f->file, f->source, 64u << 20);
     if (d < 0)
         return rt_error(RETAIN_ERR_DATA,
                         "%s:%s cannot be opened (file damaged?); write it again",
@@ -435,7 +426,7 @@ static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
             s = rt_error_context(s, "%s:%s", f->path, items);
             break;
         }
-        hid_t vd = open_for_rows(f->file, values, 64u << 20);
+        hid_t vd = rt_h5_open_rows(f->file, values, 64u << 20);
         hid_t vt = vd >= 0 ? H5Dget_type(vd) : H5I_INVALID_HID;
         bool is_num = vt >= 0 && rt_h5_type_is_numeric(vt);
         if (vt >= 0)
@@ -632,7 +623,7 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
             rt_h5_free_strings(avail, navail);
             break;
         }
-        hid_t d = open_for_rows(f->file, path, cache);
+        hid_t d = rt_h5_open_rows(f->file, path, cache);
         if (d < 0) {
             s = rt_error(RETAIN_ERR_DATA, "%s:%s cannot be opened (file damaged?)",
                          f->path, path);
@@ -679,7 +670,7 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
 static retain_status open_ref_dataset(rt_features *f, const char *what,
                                       const char *path, column_ref *ref)
 {
-    hid_t d = open_for_rows(f->file, path, 8u << 20);
+    hid_t d = rt_h5_open_rows(f->file, path, 8u << 20);
     if (d < 0)
         return rt_error(RETAIN_ERR_DATA, "%s:%s (%s) cannot be opened (file damaged?)",
                         f->path, path, what);

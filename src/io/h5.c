@@ -427,11 +427,40 @@ bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap)
     return ok;
 }
 
-hid_t rt_h5_dapl(void)
+/* Bytes of the chunks one row of d crosses (0 when d is not chunked). */
+static size_t chunk_band_bytes(hid_t d)
 {
+    size_t band = 0;
+    hid_t dcpl = H5Dget_create_plist(d), space = H5Dget_space(d), type = H5Dget_type(d);
+    hsize_t dims[H5S_MAX_RANK], chunk[H5S_MAX_RANK];
+    int rank = space >= 0 ? H5Sget_simple_extent_dims(space, dims, NULL) : -1;
+    if (dcpl >= 0 && type >= 0 && rank >= 1 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+        H5Pget_chunk(dcpl, rank, chunk) == rank) {
+        band = H5Tget_size(type) * (size_t)chunk[0];
+        for (int i = 1; i < rank; i++)
+            band *= (size_t)((dims[i] + chunk[i] - 1) / chunk[i] * chunk[i]);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return band;
+}
+
+hid_t rt_h5_open_rows(hid_t file, const char *path, size_t cap)
+{
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    size_t band = d >= 0 ? chunk_band_bytes(d) : 0;
+    if (band == 0)
+        return d;
+    H5Dclose(d);
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_chunk_cache(dapl, 12421, 64u << 20, 1.0);
-    return dapl;
+    H5Pset_chunk_cache(dapl, 12421, band < cap ? band : cap, 1.0);
+    d = H5Dopen2(file, path, dapl);
+    H5Pclose(dapl);
+    return d;
 }
 
 /* True for the filters stock HDF5 ships: their packing ratio is bounded

@@ -101,7 +101,10 @@ void rt_h5_seen_free(rt_h5_seen *seen);
 ** (HDF5 refuses to create them; damaged files hold them). */
 bool rt_h5_link_name_ok(const char *name);
 
-/* Dataset access list with a chunk cache large enough for row-block reads. */
-hid_t rt_h5_dapl(void);
+/* Opens a dataset read in row ranges, with a chunk cache that holds the
+** chunks one row crosses (at most cap bytes): a chunk a range ends inside
+** is then read once, and memory is not spent keeping chunks already read
+** whole. Returns what H5Dopen2 does. */
+hid_t rt_h5_open_rows(hid_t file, const char *path, size_t cap);
 
 #endif

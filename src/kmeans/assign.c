@@ -2,11 +2,11 @@
 ** src/kmeans/assign.c: the nearest centroid of every row of a block, the
 ** rows-by-k distance matrix never stored. Two paths at one threshold
 ** (RT_KMEANS_GEMM_MIN_KD, kmeans.h): below it the register-blocked
-** sqdist_argmin kernel of the dispatch table (kernels/cpu); from it on,
+** nearest_centroid kernel of the dispatch table (kernels/cpu); from it on,
 ** SGEMM tiles x . c^T of RT_KMEANS_TILE_ROWS x RT_KMEANS_TILE_COLS, each fed
 ** at once to the arg-min over ||x||^2 - 2 x.c + ||c||^2 with round-off
-** negatives clamped to 0 (as FAISS and scikit-learn do). Either way the
-** distance returned is then the direct sum of squared differences, so both
+** negatives clamped to 0 (as FAISS and scikit-learn do). Either way a
+** distance asked for is then the direct sum of squared differences, so both
 ** paths report the same quantity. Tiles are fixed by block position, so
 ** results do not depend on the thread count.
 */
@@ -26,13 +26,13 @@ retain_status rt_kmeans_centers_alloc(int64_t k, int64_t d, rt_kmeans_centers *o
     memset(out, 0, sizeof *out);
     out->k = k;
     out->d = d;
-    out->kp = (k + RT_SQDIST_KPAD - 1) / RT_SQDIST_KPAD * RT_SQDIST_KPAD;
+    out->kp = rt_centroids_padded(k);
     out->gemm = rt_kmeans_use_gemm(k, d);
     retain_status s = retain_malloc((size_t)(k * d) * sizeof(float), (void **)&out->c);
-    if (!s && out->gemm)
-        s = retain_malloc((size_t)k * sizeof(float), (void **)&out->cnorm);
-    else if (!s)
-        s = retain_malloc((size_t)(d * out->kp) * sizeof(float), (void **)&out->ct);
+    if (!s)
+        s = retain_malloc((size_t)out->kp * sizeof(float), (void **)&out->cnorm);
+    if (!s && !out->gemm)
+        s = retain_malloc((size_t)(d * out->kp) * sizeof(float), (void **)&out->packed);
     if (s) {
         rt_kmeans_centers_free(out);
         return rt_error_context(s, "k-means centroids (%lld x %lld)", (long long)k,
@@ -45,29 +45,24 @@ void rt_kmeans_centers_set(rt_kmeans_centers *c, const float *centers)
 {
     int64_t k = c->k, d = c->d;
     memcpy(c->c, centers, (size_t)(k * d) * sizeof *centers);
-    if (c->gemm) {
-        for (int64_t l = 0; l < k; l++) {
-            double s = 0.0;
-            for (int64_t j = 0; j < d; j++)
-                s += (double)centers[l * d + j] * centers[l * d + j];
-            c->cnorm[l] = (float)s;
-        }
+    if (!c->gemm) {
+        rt_centroids_pack(centers, k, d, c->packed, c->cnorm);
         return;
     }
-    for (int64_t j = 0; j < d; j++) {
-        for (int64_t l = 0; l < k; l++)
-            c->ct[j * c->kp + l] = centers[l * d + j];
-        for (int64_t l = k; l < c->kp; l++)
-            c->ct[j * c->kp + l] = NAN;
+    for (int64_t l = 0; l < k; l++) {
+        double s = 0.0;
+        for (int64_t j = 0; j < d; j++)
+            s += (double)centers[l * d + j] * centers[l * d + j];
+        c->cnorm[l] = (float)s;
     }
 }
 
 void rt_kmeans_centers_free(rt_kmeans_centers *c)
 {
     retain_free(c->c);
-    retain_free(c->ct);
+    retain_free(c->packed);
     retain_free(c->cnorm);
-    c->c = c->ct = c->cnorm = NULL;
+    c->c = c->packed = c->cnorm = NULL;
 }
 
 static int64_t tile_cols(const rt_kmeans_centers *c)
@@ -78,7 +73,7 @@ static int64_t tile_cols(const rt_kmeans_centers *c)
 int64_t rt_kmeans_assign_scratch_bytes(const rt_kmeans_centers *c)
 {
     if (!c->gemm)
-        return 64;
+        return RT_NEAREST_SCRATCH(c->d) * (int64_t)sizeof(float);
     return (RT_KMEANS_TILE_ROWS * tile_cols(c) + 2 * RT_KMEANS_TILE_ROWS) *
            (int64_t)sizeof(float);
 }
@@ -95,7 +90,7 @@ float rt_kmeans_sqdist(const float *a, const float *b, int64_t d)
 
 /* Rows [0, m) of one row tile against every centroid, tile by tile. */
 static void gemm_tile_rows(const rt_kmeans_centers *c, const float *x, int64_t m,
-                           int64_t stride, int32_t *label, float *dist, float *scratch)
+                           int64_t stride, int32_t *label, float *scratch)
 {
     int64_t k = c->k, d = c->d, tc = tile_cols(c);
     float *tile = scratch, *best = tile + RT_KMEANS_TILE_ROWS * tc, *xnorm = best + RT_KMEANS_TILE_ROWS;
@@ -142,29 +137,19 @@ static void gemm_tile_rows(const rt_kmeans_centers *c, const float *x, int64_t m
             }
         }
     }
-    for (int64_t i = 0; i < m; i++)
-        dist[i] = rt_kmeans_sqdist(x + i * stride, c->c + label[i] * d, d);
 }
 
 void rt_kmeans_assign_rows(const rt_kmeans_centers *c, const float *x, int64_t rows,
                            int64_t stride, int32_t *label, float *dist, void *scratch)
 {
-    if (!c->gemm) {
-        rt_kernels_get()->sqdist_argmin(x, rows, c->d, stride, c->ct, c->k, c->kp, label,
-                                        dist);
-        return;
-    }
-    for (int64_t r0 = 0; r0 < rows; r0 += RT_KMEANS_TILE_ROWS) {
-        int64_t m = rows - r0 < RT_KMEANS_TILE_ROWS ? rows - r0 : RT_KMEANS_TILE_ROWS;
-        gemm_tile_rows(c, x + r0 * stride, m, stride, label + r0, dist + r0, scratch);
-    }
+    if (!c->gemm)
+        rt_kernels_get()->nearest_centroid(x, rows, c->d, stride, c->packed, c->cnorm, c->kp,
+                                           label, scratch);
+    else
+        for (int64_t r0 = 0; r0 < rows; r0 += RT_KMEANS_TILE_ROWS) {
+            int64_t m = rows - r0 < RT_KMEANS_TILE_ROWS ? rows - r0 : RT_KMEANS_TILE_ROWS;
+            gemm_tile_rows(c, x + r0 * stride, m, stride, label + r0, scratch);
+        }
+    for (int64_t i = 0; dist && i < rows; i++)
+        dist[i] = rt_kmeans_sqdist(x + i * stride, c->c + (int64_t)label[i] * c->d, c->d);
 }
-
-int rt_kmeans_blas_serial_begin(void)
-{
-    int previous = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-    return previous;
-}
-
-void rt_kmeans_blas_serial_end(int previous) { openblas_set_num_threads(previous); }

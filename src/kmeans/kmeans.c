@@ -17,7 +17,7 @@
 **               trials per step), k random rows, or centroids given.
 **   lloyd.c     Lloyd's iterations (Lloyd, "Least squares quantization in
 **               PCM", IEEE Trans. Inf. Theory 28(2), 1982): assign every
-**               row to its nearest centroid (assign.c: the sqdist_argmin
+**               row to its nearest centroid (assign.c: the nearest_centroid
 **               SIMD kernel for small k*d, SGEMM tiles for large; the n x k
 **               distance matrix never exists), move each centroid to the
 **               weighted mean of its rows (update.c), relocate empty
@@ -29,16 +29,16 @@
 **               in the input's units; predict scales, assigns and measures.
 **
 ** REPRODUCIBILITY. Every float64 sum runs over fixed RT_BLOCK_ROWS row
-** blocks combined in block order (reduce.c); distance kernels give the same
-** bits on every instruction set; BLAS tiles are fixed by block position
+** blocks combined in block order (core/parallel.c); the nearest-centroid
+** kernels give the same labels on every instruction set; BLAS tiles are fixed by block position
 ** and run single-threaded. Same data, params and seed: same bits for any
 ** thread count. Random draws come from core/rng, not numpy, so k-means++
 ** matches scikit-learn in distribution, not draw for draw.
 **
 ** MEMORY. x itself, its scaled float32 copy (not with scale "none"), one
 ** int32 label per row, one float per row during k-means++, k x d centroids
-** and per-thread scratch of O(RT_BLOCK_ROWS * d + tile) floats; the block
-** partials of the centroid sums are bounded by RT_REDUCE_WAVE_BYTES.
+** and per-thread scratch of O(RT_BLOCK_ROWS * d + tile) floats and one
+** k x d float64 partial of the centroid sums.
 **
 ** This code never reads files and never prints; progress goes through the
 ** caller's callback, and src/io/kmeans_model.c saves and loads models.

@@ -1,9 +1,9 @@
 /*
 ** src/kmeans/kmeans.h: what the files of the k-means module share: the
 ** model's layout (also read by src/io/kmeans_model.c), the data a run works
-** on, and one entry per file: reduce.c (row-block passes), scale.c,
-** distinct.c, assign.c, init.c, update.c, lloyd.c, model.c. The public
-** surface is in include/retain.h; the manual opens kmeans.c.
+** on, and one entry per file: scale.c, distinct.c, assign.c, init.c,
+** update.c, lloyd.c, model.c. The public surface is in include/retain.h;
+** the manual opens kmeans.c.
 */
 #ifndef RT_KMEANS_H
 #define RT_KMEANS_H
@@ -73,9 +73,9 @@ retain_status rt_kmeans_count_distinct(const rt_kmeans_data *x, int64_t limit,
 typedef struct rt_kmeans_centers {
     int64_t k, d, kp;
     bool gemm;
-    float *c;     /* k x d                                     */
-    float *ct;    /* d x kp, NaN padded (kernel path)          */
-    float *cnorm; /* k squared norms (GEMM path)               */
+    float *c;      /* k x d                                          */
+    float *packed; /* panels of rt_centroids_pack (kernel path)       */
+    float *cnorm;  /* kp squared norms, +Inf padded                   */
 } rt_kmeans_centers;
 
 bool rt_kmeans_use_gemm(int64_t k, int64_t d);
@@ -85,15 +85,13 @@ void rt_kmeans_centers_set(rt_kmeans_centers *c, const float *centers);
 void rt_kmeans_centers_free(rt_kmeans_centers *c);
 /* Bytes of per-thread scratch rt_kmeans_assign_rows needs. */
 int64_t rt_kmeans_assign_scratch_bytes(const rt_kmeans_centers *c);
-/* Label and squared distance (direct, float32, j order) of up to
-** RT_BLOCK_ROWS rows. Runs BLAS on the calling thread only: call inside
-** rt_kmeans_blas_serial_begin/end. */
+/* Labels of up to RT_BLOCK_ROWS rows and, unless dist is NULL, their
+** squared distances (direct, float32, j order, as rt_kmeans_sqdist). Runs
+** BLAS on the calling thread only: call inside rt_blas_serial_begin/end (core/parallel.h). */
 void rt_kmeans_assign_rows(const rt_kmeans_centers *c, const float *x, int64_t rows,
                            int64_t stride, int32_t *label, float *dist, void *scratch);
 /* Squared distance of one row to one centre, as the kernels sum it. */
 float rt_kmeans_sqdist(const float *a, const float *b, int64_t d);
-int rt_kmeans_blas_serial_begin(void);
-void rt_kmeans_blas_serial_end(int previous);
 
 /* ---- init.c ---------------------------------------------------------------- */
 

@@ -20,17 +20,15 @@ typedef struct pass {
     const rt_kmeans_centers *c;
     int64_t k;
     int32_t *labels;
-    void **scratch; /* per thread: block labels, block distances, assign's */
+    void **scratch; /* per thread: block labels, then assign's scratch     */
     bool assign;    /* final pass: assign first (else keep labels)         */
 } pass;
 
-static void block_scratch(const pass *p, int thread, int32_t **lab, float **dist,
-                          void **rest)
+static void block_scratch(const pass *p, int thread, int32_t **lab, void **rest)
 {
     char *base = p->scratch[thread];
     *lab = (int32_t *)base;
-    *dist = (float *)(base + RT_BLOCK_ROWS * sizeof(int32_t));
-    *rest = base + RT_BLOCK_ROWS * (sizeof(int32_t) + sizeof(float));
+    *rest = base + RT_BLOCK_ROWS * sizeof(int32_t);
 }
 
 /* partial: sums (k x d), weights (k), labels changed (1). */
@@ -39,10 +37,9 @@ static void step_block(void *ctx, int thread, int64_t first, int64_t rows, doubl
     const pass *p = ctx;
     const rt_kmeans_data *x = p->x;
     int32_t *lab;
-    float *dist;
     void *rest;
-    block_scratch(p, thread, &lab, &dist, &rest);
-    rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, dist, rest);
+    block_scratch(p, thread, &lab, &rest);
+    rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, NULL, rest);
     int64_t changed = 0;
     for (int64_t r = 0; r < rows; r++) {
         changed += lab[r] != p->labels[first + r];
@@ -60,11 +57,10 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     int64_t d = x->d;
     if (p->assign) {
         int32_t *lab;
-        float *dist;
         void *rest;
-        block_scratch(p, thread, &lab, &dist, &rest);
+        block_scratch(p, thread, &lab, &rest);
         rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride,
-                              p->labels + first, dist, rest);
+                              p->labels + first, NULL, rest);
     }
     for (int64_t i = first; i < first + rows; i++) {
         const float *xi = x->z + i * x->stride, *ci = p->c->c + (int64_t)p->labels[i] * d;
@@ -93,13 +89,13 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     retain_status s = rt_kmeans_centers_alloc(k, d, &c);
     if (s)
         return s;
-    int64_t scratch = RT_BLOCK_ROWS * (int64_t)(sizeof(int32_t) + sizeof(float)) +
-                      rt_kmeans_assign_scratch_bytes(&c);
+    int64_t scratch =
+        RT_BLOCK_ROWS * (int64_t)sizeof(int32_t) + rt_kmeans_assign_scratch_bytes(&c);
     if ((s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) ||
         (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
         (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
         goto done;
-    int blas = rt_kmeans_blas_serial_begin();
+    int blas = rt_blas_serial_begin();
     for (int64_t i = 0; i < x->n; i++)
         labels[i] = -1;
     bool strict = false;
@@ -131,7 +127,7 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         p.assign = !strict;
         s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
     }
-    rt_kmeans_blas_serial_end(blas);
+    rt_blas_serial_end(blas);
     if (!s) {
         out->inertia = acc[0];
         for (int64_t l = 0; l < k; l++) {

@@ -5,7 +5,7 @@
 ** min), like MinMaxScaler) or none. A constant column gets spread 1, never
 ** a division by zero. Also the mean column variance behind the relative
 ** tolerance (scikit-learn's _tolerance: unweighted np.var per column).
-** Sums are float64, two-pass, block-ordered (reduce.c).
+** Sums are float64, two-pass, block-ordered (rt_reduce_rows).
 */
 #include "kmeans.h"
 

@@ -1,34 +1,23 @@
 /*
 ** src/kmeans/update.c: the centroid update of a Lloyd step. Weighted sums
 ** per cluster in float64 (one partial per row block, combined in block
-** order by reduce.c), scikit-learn's relocation of empty clusters, and the
+** order by rt_reduce_rows), scikit-learn's relocation of empty clusters, and the
 ** division that gives the new centres with the squared shift that the
 ** convergence test reads.
 */
 #include "kmeans.h"
 
 #include "core/error.h"
+#include "kernels/cpu/kernels.h"
 
 #include <stdlib.h>
 
 void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
                           const int32_t *label, int64_t k, double *sums, double *wsum)
 {
-    int64_t d = x->d;
-    for (int64_t r = 0; r < rows; r++) {
-        const float *xi = x->z + (first + r) * x->stride;
-        double *s = sums + (int64_t)label[r] * d;
-        if (x->w) {
-            double w = x->w[first + r];
-            for (int64_t j = 0; j < d; j++)
-                s[j] += w * xi[j];
-            wsum[label[r]] += w;
-        } else {
-            for (int64_t j = 0; j < d; j++)
-                s[j] += xi[j];
-            wsum[label[r]] += 1.0;
-        }
-    }
+    (void)k;
+    rt_kernels_get()->label_sums(x->z + first * x->stride, rows, x->d, x->stride, label,
+                                 x->w ? x->w + first : NULL, sums, wsum);
 }
 
 retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,

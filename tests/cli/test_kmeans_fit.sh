@@ -56,7 +56,7 @@ for key in ("inertia", "n_iter", "converged", "seconds", "seconds_per_iteration"
             "isa", "distance", "k", "n", "d", "segments"):
     if key not in fit: bad.append(f"--json lacks {key}")
 if (fit["k"], fit["n"], fit["d"]) != (6, 30000, 8): bad.append(f"k n d {fit['k']} {fit['n']} {fit['d']}")
-if fit["distance"] != "sqdist-argmin" or wide["distance"] != "sgemm-tiles":
+if fit["distance"] != "nearest-centroid" or wide["distance"] != "sgemm-tiles":
     bad.append(f"distance paths {fit['distance']} / {wide['distance']}")
 sizes = [s["size"] for s in fit["segments"]]
 if sizes != sorted(sizes, reverse=True) or sum(sizes) != 30000: bad.append(f"sizes {sizes}")

@@ -4,10 +4,11 @@
 ** strides wider than the row and pointers offset from alignment, with NaN,
 ** +-Inf and ordinary values mixed. colstats must match bit for bit (each
 ** column is summed in row order by contract); first_nonfinite exactly.
-** sqdist_argmin (nearest centroid) must match labels and distances bit for
-** bit over odd d, odd k, row counts off the register blocks, misaligned x
-** and centroids, and on integer data where exact ties must go to the lowest
-** index, as an independent exact computation says.
+** nearest_centroid must match labels bit for bit over odd d, odd k, row
+** counts off the register tiles, misaligned x and centroids; on integer
+** data, where exact ties must go to the lowest index, it must give the
+** exact answer, and elsewhere a centroid within round-off of the nearest by
+** float64 distances. label_sums must match bit for bit.
 ** Also checks the RETAIN_ISA cap reported by the dispatcher.
 */
 #include "check.h"
@@ -54,61 +55,62 @@ static void fill(float *x, int64_t n, rt_rng *rng)
     }
 }
 
-/* Centroids (k x d) into the kernels' transposed, NaN-padded layout. */
-static int64_t transpose(const float *c, int64_t k, int64_t d, float *ct)
-{
-    int64_t kp = (k + RT_SQDIST_KPAD - 1) / RT_SQDIST_KPAD * RT_SQDIST_KPAD;
-    for (int64_t j = 0; j < d; j++)
-        for (int64_t l = 0; l < kp; l++)
-            ct[j * kp + l] = l < k ? c[l * d + j] : NAN;
-    return kp;
-}
+static float xs_buf[64 * 41 + 1], c_buf[80 * 41], packed_buf[80 * 41 + 1], cn_buf[80],
+    scratch_buf[RT_NEAREST_SCRATCH(41)];
 
-static float xs_buf[64 * 41 + 1], c_buf[48 * 41], ct_buf[48 * 48 + 1];
-
-/* Every variant against _scalar on random data (bit for bit), and against
-** an exact nearest-with-lowest-index on small integers, where ties abound. */
-static void check_sqdist_argmin(const rt_kernels *ref, const rt_kernels *k, rt_rng *rng)
+/* Every variant against _scalar on random data (labels bit for bit), and
+** against an exact nearest-with-lowest-index on small integers, where ties
+** abound and every float sum is exact. k runs past two panels, with and
+** without a 16-wide last panel; rows run off the register tiles. */
+static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, rt_rng *rng)
 {
-    const int64_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33};
-    const int64_t ks[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 48};
+    const int64_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33, 41};
+    const int64_t ks[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 48, 64, 65, 80};
     int32_t want_l[64], got_l[64];
-    float want_d[64], got_d[64];
     for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
         for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
-            int64_t d = dims[di], kk = ks[ki], rows = 37 + (int64_t)(ki % 4);
+            int64_t d = dims[di], kk = ks[ki], rows = 37 + (int64_t)(ki % 4) * 7;
             int64_t stride = d + (int64_t)(di % 3);
             bool ints = (di + ki) % 2 == 0;
-            float *x = xs_buf + 1, *ct = ct_buf + (ki % 2); /* misaligned */
+            float *x = xs_buf + 1, *packed = packed_buf + (ki % 2); /* misaligned */
             for (int64_t i = 0; i < rows * stride; i++)
                 x[i] = ints ? (float)rt_rng_below(rng, 4) : (float)rt_rng_normal(rng);
             for (int64_t i = 0; i < kk * d; i++)
                 c_buf[i] = ints ? (float)rt_rng_below(rng, 4) : (float)rt_rng_normal(rng);
-            int64_t kp = transpose(c_buf, kk, d, ct);
-            ref->sqdist_argmin(x, rows, d, stride, ct, kk, kp, want_l, want_d);
-            k->sqdist_argmin(x, rows, d, stride, ct, kk, kp, got_l, got_d);
+            int64_t kp = rt_centroids_padded(kk);
+            rt_centroids_pack(c_buf, kk, d, packed, cn_buf);
+            ref->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, want_l, scratch_buf);
+            k->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, got_l, scratch_buf);
             for (int64_t i = 0; i < rows; i++) {
-                CHECK(want_l[i] == got_l[i] && memcmp(&want_d[i], &got_d[i], 4) == 0,
-                      "%s sqdist_argmin d %lld k %lld row %lld: %d %.9g vs scalar %d %.9g",
-                      k->name, (long long)d, (long long)kk, (long long)i, got_l[i],
-                      (double)got_d[i], want_l[i], (double)want_d[i]);
-                if (!ints)
-                    continue;
-                /* small integers: float sums are exact, so ties are exact */
-                int64_t best = -1, best_l = 0;
+                CHECK(want_l[i] == got_l[i],
+                      "%s nearest_centroid d %lld k %lld row %lld: %d vs scalar %d", k->name,
+                      (long long)d, (long long)kk, (long long)i, got_l[i], want_l[i]);
+                /* exact squared distances in integers, or in float64 for
+                ** normal data, where only a near tie may pick another */
+                int64_t best_l = 0;
+                double best = INFINITY, got = 0;
                 for (int64_t l = 0; l < kk; l++) {
-                    int64_t s = 0;
+                    double s = 0;
                     for (int64_t j = 0; j < d; j++) {
-                        int64_t t = (int64_t)x[i * stride + j] - (int64_t)c_buf[l * d + j];
+                        double t = (double)x[i * stride + j] - c_buf[l * d + j];
                         s += t * t;
                     }
-                    if (best < 0 || s < best)
+                    if (s < best)
                         best = s, best_l = l;
+                    if (l == got_l[i])
+                        got = s;
                 }
-                CHECK(got_l[i] == best_l && got_d[i] == (float)best,
-                      "%s sqdist_argmin exact d %lld k %lld row %lld: %d (%g) want %lld (%lld)",
-                      k->name, (long long)d, (long long)kk, (long long)i, got_l[i],
-                      (double)got_d[i], (long long)best_l, (long long)best);
+                if (ints)
+                    CHECK(got_l[i] == best_l,
+                          "%s nearest_centroid exact d %lld k %lld row %lld: %d (%g) want "
+                          "%lld (%g)",
+                          k->name, (long long)d, (long long)kk, (long long)i, got_l[i], got,
+                          (long long)best_l, best);
+                else
+                    CHECK(got - best <= 1e-5 * (1 + best),
+                          "%s nearest_centroid d %lld k %lld row %lld: %d at %g, %lld at %g",
+                          k->name, (long long)d, (long long)kk, (long long)i, got_l[i], got,
+                          (long long)best_l, best);
             }
         }
     }
@@ -117,10 +119,64 @@ static void check_sqdist_argmin(const rt_kernels *ref, const rt_kernels *k, rt_r
         c_buf[i] = 1.0f;
     for (int64_t i = 0; i < 9 * 3; i++)
         xs_buf[i] = (float)(i % 5);
-    int64_t kp = transpose(c_buf, 5, 3, ct_buf);
-    k->sqdist_argmin(xs_buf, 9, 3, 3, ct_buf, 5, kp, got_l, got_d);
+    rt_centroids_pack(c_buf, 5, 3, packed_buf, cn_buf);
+    k->nearest_centroid(xs_buf, 9, 3, 3, packed_buf, cn_buf, rt_centroids_padded(5), got_l,
+                        scratch_buf);
     for (int i = 0; i < 9; i++)
         CHECK(got_l[i] == 0, "%s all-tie row %d label %d", k->name, i, got_l[i]);
+    /* scores that overflow to +Inf everywhere: label 0, as documented */
+    for (int64_t i = 0; i < 3 * 2; i++)
+        c_buf[i] = i == 5 ? 3e38f : 1e30f;
+    xs_buf[0] = -3e38f;
+    xs_buf[1] = -3e38f;
+    rt_centroids_pack(c_buf, 3, 2, packed_buf, cn_buf);
+    k->nearest_centroid(xs_buf, 1, 2, 2, packed_buf, cn_buf, rt_centroids_padded(3), got_l,
+                        scratch_buf);
+    CHECK(got_l[0] == 0, "%s overflowing scores: label %d, want 0", k->name, got_l[0]);
+}
+
+/* label_sums: every variant adds the same terms in the same order as
+** _scalar, with and without weights, d off the vector widths, labels
+** repeating (rows of one cluster in a row) and strided, misaligned rows. */
+static void check_label_sums(const rt_kernels *ref, const rt_kernels *k, rt_rng *rng)
+{
+    enum { ROWS = 53, K = 5, DMAX = 19 };
+    static float x[ROWS * (DMAX + 2) + 1], w[ROWS];
+    static double want[K * DMAX], got[K * DMAX], want_w[K], got_w[K];
+    int32_t label[ROWS];
+    for (int64_t d = 1; d <= DMAX; d++) {
+        int64_t stride = d + d % 3;
+        for (int64_t i = 0; i < ROWS * stride; i++)
+            x[1 + i] = (float)(rt_rng_normal(rng) * 1e3);
+        for (int64_t i = 0; i < ROWS; i++) {
+            label[i] = i % 7 < 3 ? 2 : (int32_t)rt_rng_below(rng, K);
+            w[i] = (float)rt_rng_uniform(rng);
+        }
+        for (int weighted = 0; weighted < 2; weighted++) {
+            for (int64_t i = 0; i < K * d; i++)
+                want[i] = got[i] = 0.1 * (double)i; /* adds onto what is there */
+            for (int64_t l = 0; l < K; l++)
+                want_w[l] = got_w[l] = 1.0;
+            const float *wp = weighted ? w : NULL;
+            ref->label_sums(x + 1, ROWS, d, stride, label, wp, want, want_w);
+            k->label_sums(x + 1, ROWS, d, stride, label, wp, got, got_w);
+            CHECK(memcmp(want, got, sizeof(double) * (size_t)(K * d)) == 0 &&
+                      memcmp(want_w, got_w, sizeof want_w) == 0,
+                  "%s label_sums d %lld weighted %d differs from scalar", k->name, (long long)d,
+                  weighted);
+        }
+    }
+    /* the reference itself against a plain double loop */
+    for (int64_t i = 0; i < K * 3; i++)
+        want[i] = 0;
+    for (int64_t l = 0; l < K; l++)
+        want_w[l] = 0;
+    int32_t two[2] = {4, 4};
+    float rows2[6] = {1, 2, 3, 10, 20, 30}, w2[2] = {0.5f, 2};
+    ref->label_sums(rows2, 2, 3, 3, two, w2, want, want_w);
+    CHECK(want[12] == 20.5 && want[13] == 41 && want[14] == 61.5 && want_w[4] == 2.5 &&
+              want[0] == 0,
+          "scalar label_sums: %g %g %g weight %g", want[12], want[13], want[14], want_w[4]);
 }
 
 int main(void)
@@ -131,7 +187,7 @@ int main(void)
     rt_rng_init(&rng, 1, 0);
     static float buf[200 * 90 + 1];
     int variants = 0;
-    check_sqdist_argmin(ref, ref, &rng);
+    check_nearest_centroid(ref, ref, &rng);
     for (int isa = RT_ISA_AVX2; isa < RT_ISA_COUNT; isa++) {
         const rt_kernels *k = rt_kernels_for((rt_isa)isa);
         if (!k) {
@@ -173,7 +229,8 @@ int main(void)
                       k->name, (long long)n, (long long)bad, (long long)got, (long long)want);
             }
         }
-        check_sqdist_argmin(ref, k, &rng);
+        check_nearest_centroid(ref, k, &rng);
+        check_label_sums(ref, k, &rng);
         float two[2] = {NAN, INFINITY};
         CHECK(k->first_nonfinite(two, 2) == 0, "%s first of two", k->name);
     }

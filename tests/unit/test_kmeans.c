@@ -11,6 +11,8 @@
 #include "check.h"
 
 #include "core/rng.h"
+#include "kernels/cpu/kernels.h"
+#include "core/parallel.h"
 #include "kmeans/kmeans.h"
 #include "retain.h"
 
@@ -208,28 +210,33 @@ static void gemm_matches_kernel(void)
     rt_rng_init(&rng, 9, 0);
     fill_normal(x, N * D, &rng, 1.0);
     fill_normal(c, K * D, &rng, 1.0);
-    rt_kmeans_centers kern = {K, D, (K + 15) / 16 * 16, false, NULL, NULL, NULL};
-    rt_kmeans_centers gemm = {K, D, kern.kp, true, NULL, NULL, NULL};
+    int64_t kp = rt_centroids_padded(K);
+    rt_kmeans_centers kern = {K, D, kp, false, NULL, NULL, NULL};
+    rt_kmeans_centers gemm = {K, D, kp, true, NULL, NULL, NULL};
     retain_malloc(sizeof c, (void **)&kern.c);
-    retain_malloc(sizeof(float) * D * kern.kp, (void **)&kern.ct);
+    retain_malloc(sizeof(float) * D * kp, (void **)&kern.packed);
+    retain_malloc(sizeof(float) * kp, (void **)&kern.cnorm);
     retain_malloc(sizeof c, (void **)&gemm.c);
-    retain_malloc(sizeof(float) * K, (void **)&gemm.cnorm);
+    retain_malloc(sizeof(float) * kp, (void **)&gemm.cnorm);
     rt_kmeans_centers_set(&kern, c);
     rt_kmeans_centers_set(&gemm, c);
+    int64_t sb = rt_kmeans_assign_scratch_bytes(&gemm), kb = rt_kmeans_assign_scratch_bytes(&kern);
     void *scratch;
-    retain_malloc((size_t)rt_kmeans_assign_scratch_bytes(&gemm), &scratch);
-    int blas = rt_kmeans_blas_serial_begin();
+    retain_malloc((size_t)(sb > kb ? sb : kb), &scratch);
+    int blas = rt_blas_serial_begin();
     for (int64_t r = 0; r < N; r += 4096 < N - r ? 4096 : N - r) {
         int64_t rows = N - r < 4096 ? N - r : 4096;
         rt_kmeans_assign_rows(&kern, x + r * D, rows, D, lab_k + r, dist_k + r, scratch);
         rt_kmeans_assign_rows(&gemm, x + r * D, rows, D, lab_g + r, dist_g + r, scratch);
     }
-    rt_kmeans_blas_serial_end(blas);
+    rt_blas_serial_end(blas);
     int64_t same = 0;
     for (int i = 0; i < N; i++) {
         same += lab_k[i] == lab_g[i];
-        float direct = rt_kmeans_sqdist(x + i * D, c + lab_g[i] * D, D);
-        CHECK(dist_g[i] == direct, "gemm distance row %d is not the direct one", i);
+        float direct_g = rt_kmeans_sqdist(x + i * D, c + lab_g[i] * D, D);
+        float direct_k = rt_kmeans_sqdist(x + i * D, c + lab_k[i] * D, D);
+        CHECK(dist_g[i] == direct_g && dist_k[i] == direct_k,
+              "row %d: distances are not the direct ones", i);
         /* a different label only on a near tie */
         CHECK(lab_k[i] == lab_g[i] || fabsf(dist_g[i] - dist_k[i]) <= 1e-4f * (1 + dist_k[i]),
               "row %d: gemm %d (%g) vs kernel %d (%g)", i, lab_g[i], dist_g[i], lab_k[i],
