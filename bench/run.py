@@ -63,6 +63,22 @@ class Bench:
     def path(self, name):
         return os.path.join(self.workdir, name)
 
+    def peak(self, cmd, env=None):
+        """Runs cmd under GNU time; returns (wall seconds, peak resident
+        bytes, stdout). Not os.wait4: a child forked from this (large)
+        Python process inherits its high-water mark across exec, so
+        ru_maxrss would report the parent's size, not the child's."""
+        stats = self.path("peak.txt")
+        t0 = time.perf_counter()
+        out = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", stats, *map(str, cmd)],
+                             check=True, stdout=subprocess.PIPE, text=True,
+                             env=env if env is not None else dict(os.environ))
+        seconds = time.perf_counter() - t0
+        with open(stats) as f:
+            kib = int(f.read().split()[-1])
+        os.remove(stats)
+        return seconds, kib * 1024, out.stdout
+
     @staticmethod
     def best_of(fn, repeats=3):
         """Smallest wall time of `repeats` calls of fn()."""

@@ -11,7 +11,7 @@ packages="build-essential cmake pkg-config libopenblas-dev libopenblas-openmp-de
   python3-tables"
 # Baselines only the benchmarks time (make bench passes --bench).
 if [ "${1:-}" = "--bench" ]; then
-    packages="$packages python3-faiss"
+    packages="$packages python3-faiss time"
 fi
 
 missing=""

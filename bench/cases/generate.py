@@ -4,19 +4,6 @@ the row compares the peak resident set of the generator (and of `retain info`
 reading the file back) with the size of the float32 matrix.
 """
 import os
-import resource
-import subprocess
-import time
-
-
-def peak_of(cmd):
-    """Wall seconds and peak resident bytes of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{cmd} failed with status {status}")
-    return time.perf_counter() - t0, usage.ru_maxrss * 1024
 
 
 def gen_users_case(bench):
@@ -24,9 +11,9 @@ def gen_users_case(bench):
     d = 32
     path = bench.path(f"gen_{n}x{d}.h5")
     matrix = n * d * 4
-    t_gen, peak_gen = peak_of([bench.retain, "gen", "users", "-n", str(n), "-d", str(d),
-                               "-k", "8", "--quiet", "-o", path])
-    t_info, peak_info = peak_of([bench.retain, "info", path, "--quiet"])
+    t_gen, peak_gen, _ = bench.peak([bench.retain, "gen", "users", "-n", n, "-d", d, "-k", 8,
+                                     "--quiet", "-o", path])
+    t_info, peak_info, _ = bench.peak([bench.retain, "info", path, "--quiet"])
     size = os.path.getsize(path)
     os.remove(path)
     mib = 1 << 20

@@ -127,7 +127,6 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
     json_double(&j, "seconds_per_iteration",
                 m->iterations_total ? m->lloyd_seconds / (double)m->iterations_total : 0.0);
     json_string(&j, "algorithm", "lloyd");
-    json_string(&j, "distance", rt_kmeans_use_gemm(k, d) ? "sgemm-tiles" : "nearest-centroid");
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
     json_string(&j, "init", rt_kmeans_init_name(m->params.init));

@@ -10,7 +10,6 @@
 #include "error.h"
 #include "mem.h"
 
-#include <cblas.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,23 +70,6 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
     }
     retain_free(slots);
     return RETAIN_OK;
-}
-
-/* openblas_get_parallel(): 0 sequential, 1 pthreads, 2 OpenMP. Under
-** OpenMP, openblas_set_num_threads would set our pool's size instead. */
-int rt_blas_serial_begin(void)
-{
-    if (openblas_get_parallel() != 1)
-        return 0;
-    int previous = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-    return previous;
-}
-
-void rt_blas_serial_end(int previous)
-{
-    if (previous > 0)
-        openblas_set_num_threads(previous);
 }
 
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)

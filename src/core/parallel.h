@@ -40,13 +40,6 @@ typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                              double *out);
 
-/* BLAS called from inside our parallel regions must run on the calling
-** thread. The OpenMP build of OpenBLAS (the one CMake prefers) does so by
-** itself and shares our pool; with a pthreads build, begin sets its thread
-** count to 1 and end restores it. Returns what end needs. */
-int rt_blas_serial_begin(void);
-void rt_blas_serial_end(int previous);
-
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
 ** threads; rt_thread_scratch_free releases them. */
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count);

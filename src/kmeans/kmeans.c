@@ -18,9 +18,10 @@
 **   lloyd.c     Lloyd's iterations (Lloyd, "Least squares quantization in
 **               PCM", IEEE Trans. Inf. Theory 28(2), 1982): assign every
 **               row to its nearest centroid (assign.c: the nearest_centroid
-**               SIMD kernel for small k*d, SGEMM tiles for large; the n x k
-**               distance matrix never exists), move each centroid to the
-**               weighted mean of its rows (update.c), relocate empty
+**               SIMD kernel, a GEMM micro-kernel with the arg-min fused
+**               in; the n x k distance matrix never exists), move each
+**               centroid to the weighted mean of its rows (update.c,
+**               the label_sums kernel), relocate empty
 **               clusters to the farthest rows; stop when labels stop
 **               changing or the summed squared centre shift falls to
 **               tol * mean column variance, or after max_iter.
@@ -30,9 +31,8 @@
 **
 ** REPRODUCIBILITY. Every float64 sum runs over fixed RT_BLOCK_ROWS row
 ** blocks combined in block order (core/parallel.c); the nearest-centroid
-** kernels give the same labels on every instruction set; BLAS tiles are fixed by block position
-** and run single-threaded. Same data, params and seed: same bits for any
-** thread count. Random draws come from core/rng, not numpy, so k-means++
+** kernels give the same labels on every instruction set. Same data, params
+** and seed: same bits for any thread count. Random draws come from core/rng, not numpy, so k-means++
 ** matches scikit-learn in distribution, not draw for draw.
 **
 ** MEMORY. x itself, its scaled float32 copy (not with scale "none"), one

@@ -58,27 +58,15 @@ retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out);
 retain_status rt_kmeans_count_distinct(const rt_kmeans_data *x, int64_t limit,
                                        int64_t *out);
 
-/* ---- assign.c: nearest centroid, SIMD kernel or BLAS tiles --------------- */
-
-/* k * d from which distances go through SGEMM tiles instead of the
-** sqdist_argmin kernel. Measured on the AVX-512 development machine, one
-** thread, 8192 rows (kernel ms / tiles ms): k 64 d 512: 7.3 / 9.7; k 256
-** d 128: 7.0 / 6.5; k 256 d 256: 13.6 / 12.5; k 1024 d 64: 13.4 / 13.6;
-** k 1024 d 256: 58 / 43; k 2048 d 512: 281 / 171. The kernel's register
-** blocking wins below about 2^16; from there BLAS's flop rate does. */
-#define RT_KMEANS_GEMM_MIN_KD 65536
-#define RT_KMEANS_TILE_ROWS 256
-#define RT_KMEANS_TILE_COLS 1024
+/* ---- assign.c: nearest centroid ----------------------------------------- */
 
 typedef struct rt_kmeans_centers {
     int64_t k, d, kp;
-    bool gemm;
-    float *c;      /* k x d                                          */
-    float *packed; /* panels of rt_centroids_pack (kernel path)       */
-    float *cnorm;  /* kp squared norms, +Inf padded                   */
+    float *c;      /* k x d                                     */
+    float *packed; /* groups of rt_centroids_pack (kernels.h)    */
+    float *cnorm;  /* kp squared norms, +Inf padded              */
 } rt_kmeans_centers;
 
-bool rt_kmeans_use_gemm(int64_t k, int64_t d);
 retain_status rt_kmeans_centers_alloc(int64_t k, int64_t d, rt_kmeans_centers *out);
 /* Copies k x d centres in and derives the layout the path needs. */
 void rt_kmeans_centers_set(rt_kmeans_centers *c, const float *centers);
@@ -86,8 +74,7 @@ void rt_kmeans_centers_free(rt_kmeans_centers *c);
 /* Bytes of per-thread scratch rt_kmeans_assign_rows needs. */
 int64_t rt_kmeans_assign_scratch_bytes(const rt_kmeans_centers *c);
 /* Labels of up to RT_BLOCK_ROWS rows and, unless dist is NULL, their
-** squared distances (direct, float32, j order, as rt_kmeans_sqdist). Runs
-** BLAS on the calling thread only: call inside rt_blas_serial_begin/end (core/parallel.h). */
+** squared distances (direct, float32, j order, as rt_kmeans_sqdist). */
 void rt_kmeans_assign_rows(const rt_kmeans_centers *c, const float *x, int64_t rows,
                            int64_t stride, int32_t *label, float *dist, void *scratch);
 /* Squared distance of one row to one centre, as the kernels sum it. */

@@ -95,7 +95,6 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
         (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
         goto done;
-    int blas = rt_blas_serial_begin();
     for (int64_t i = 0; i < x->n; i++)
         labels[i] = -1;
     bool strict = false;
@@ -127,7 +126,6 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         p.assign = !strict;
         s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
     }
-    rt_blas_serial_end(blas);
     if (!s) {
         out->inertia = acc[0];
         for (int64_t l = 0; l < k; l++) {

@@ -157,7 +157,6 @@ retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_m
         rt_kmeans_centers_free(&c);
         return s;
     }
-    int blas = rt_blas_serial_begin();
     int64_t nblocks = rt_block_count(x->rows);
 #pragma omp parallel for schedule(dynamic) num_threads(nscratch)
     for (int64_t b = 0; b < nblocks; b++) {
@@ -175,7 +174,6 @@ retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_m
             for (int64_t r = 0; r < rows; r++)
                 distances[first + r] = sqrtf(dist[r]);
     }
-    rt_blas_serial_end(blas);
     rt_thread_scratch_free(scratch, nscratch);
     rt_kmeans_centers_free(&c);
     return RETAIN_OK;

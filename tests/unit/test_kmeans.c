@@ -3,8 +3,8 @@
 ** enough to check by hand: two clusters on a line, canonical numbering by
 ** size with ties to the lower index, an empty cluster reseeded from the
 ** farthest row, sample weights against duplicated rows, --max-iter 0, the
-** scalers (constant columns included), the SGEMM tiles against the SIMD
-** kernel (two column tiles), the same bits for 1 and 3 threads, predict,
+** scalers (constant columns included), assignment among 1100 centroids
+** against brute force, the same bits for 1 and 3 threads, predict,
 ** and each refusal: bad params by field, NaN by row and column, k above the
 ** number of distinct rows.
 */
@@ -201,51 +201,48 @@ static void init_only_and_scalers(void)
     retain_kmeans_free(m);
 }
 
-static void gemm_matches_kernel(void)
+/* Many centroids (137 groups of the packed layout) against a brute-force
+** float64 search: the nearest or, on a near tie, one within round-off;
+** distances asked for are the direct ones. */
+static void assign_matches_brute_force(void)
 {
-    enum { N = 3000, D = 3, K = 1100 }; /* K > RT_KMEANS_TILE_COLS: two column tiles */
-    static float x[N * D], c[K * D], dist_k[N], dist_g[N];
-    static int32_t lab_k[N], lab_g[N];
+    enum { N = 3000, D = 3, K = 1100 };
+    static float x[N * D], c[K * D], dist[N];
+    static int32_t lab[N];
     rt_rng rng;
     rt_rng_init(&rng, 9, 0);
     fill_normal(x, N * D, &rng, 1.0);
     fill_normal(c, K * D, &rng, 1.0);
-    int64_t kp = rt_centroids_padded(K);
-    rt_kmeans_centers kern = {K, D, kp, false, NULL, NULL, NULL};
-    rt_kmeans_centers gemm = {K, D, kp, true, NULL, NULL, NULL};
-    retain_malloc(sizeof c, (void **)&kern.c);
-    retain_malloc(sizeof(float) * D * kp, (void **)&kern.packed);
-    retain_malloc(sizeof(float) * kp, (void **)&kern.cnorm);
-    retain_malloc(sizeof c, (void **)&gemm.c);
-    retain_malloc(sizeof(float) * kp, (void **)&gemm.cnorm);
-    rt_kmeans_centers_set(&kern, c);
-    rt_kmeans_centers_set(&gemm, c);
-    int64_t sb = rt_kmeans_assign_scratch_bytes(&gemm), kb = rt_kmeans_assign_scratch_bytes(&kern);
+    rt_kmeans_centers cs;
+    CHECK(rt_kmeans_centers_alloc(K, D, &cs) == RETAIN_OK, "centres");
+    rt_kmeans_centers_set(&cs, c);
     void *scratch;
-    retain_malloc((size_t)(sb > kb ? sb : kb), &scratch);
-    int blas = rt_blas_serial_begin();
-    for (int64_t r = 0; r < N; r += 4096 < N - r ? 4096 : N - r) {
-        int64_t rows = N - r < 4096 ? N - r : 4096;
-        rt_kmeans_assign_rows(&kern, x + r * D, rows, D, lab_k + r, dist_k + r, scratch);
-        rt_kmeans_assign_rows(&gemm, x + r * D, rows, D, lab_g + r, dist_g + r, scratch);
+    retain_malloc((size_t)rt_kmeans_assign_scratch_bytes(&cs), &scratch);
+    for (int64_t r = 0; r < N; r += RT_BLOCK_ROWS) {
+        int64_t rows = N - r < RT_BLOCK_ROWS ? N - r : RT_BLOCK_ROWS;
+        rt_kmeans_assign_rows(&cs, x + r * D, rows, D, lab + r, dist + r, scratch);
     }
-    rt_blas_serial_end(blas);
-    int64_t same = 0;
+    int64_t exact = 0;
     for (int i = 0; i < N; i++) {
-        same += lab_k[i] == lab_g[i];
-        float direct_g = rt_kmeans_sqdist(x + i * D, c + lab_g[i] * D, D);
-        float direct_k = rt_kmeans_sqdist(x + i * D, c + lab_k[i] * D, D);
-        CHECK(dist_g[i] == direct_g && dist_k[i] == direct_k,
-              "row %d: distances are not the direct ones", i);
-        /* a different label only on a near tie */
-        CHECK(lab_k[i] == lab_g[i] || fabsf(dist_g[i] - dist_k[i]) <= 1e-4f * (1 + dist_k[i]),
-              "row %d: gemm %d (%g) vs kernel %d (%g)", i, lab_g[i], dist_g[i], lab_k[i],
-              dist_k[i]);
+        double best = INFINITY, got = 0;
+        for (int l = 0; l < K; l++) {
+            double s2 = 0;
+            for (int j = 0; j < D; j++) {
+                double t = (double)x[i * D + j] - c[l * D + j];
+                s2 += t * t;
+            }
+            best = s2 < best ? s2 : best;
+            got = l == lab[i] ? s2 : got;
+        }
+        exact += got == best;
+        CHECK(got - best <= 1e-5 * (1 + best), "row %d: label %d at %g, nearest at %g", i,
+              lab[i], got, best);
+        CHECK(dist[i] == rt_kmeans_sqdist(x + i * D, c + lab[i] * D, D),
+              "row %d: distance is not the direct one", i);
     }
-    CHECK(same >= N - 3, "gemm and kernel labels agree on %lld of %d rows", (long long)same, N);
+    CHECK(exact >= N - 3, "nearest exactly on %lld of %d rows", (long long)exact, N);
     retain_free(scratch);
-    rt_kmeans_centers_free(&kern);
-    rt_kmeans_centers_free(&gemm);
+    rt_kmeans_centers_free(&cs);
 }
 
 static void threads_give_same_bits(void)
@@ -328,7 +325,7 @@ int main(void)
     empty_cluster_reseeded();
     weights_are_duplicates();
     init_only_and_scalers();
-    gemm_matches_kernel();
+    assign_matches_brute_force();
     threads_give_same_bits();
     refusals();
     CHECK_DONE();
