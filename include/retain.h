@@ -165,6 +165,16 @@ typedef enum retain_scale {
 typedef void (*retain_progress_fn)(void *user, const char *phase, int64_t done,
                                    int64_t total);
 
+/* How Lloyd's iterations find each row's nearest centroid. HAMERLY keeps
+** two bounds per row (8 bytes) and skips rows the bounds prove unchanged;
+** same answers as LLOYD up to round-off ties. AUTO: HAMERLY when
+** k * cols >= 1024, where it pays for its bookkeeping. */
+typedef enum retain_kmeans_algorithm {
+    RETAIN_KMEANS_AUTO = 0,
+    RETAIN_KMEANS_LLOYD = 1,
+    RETAIN_KMEANS_HAMERLY = 2
+} retain_kmeans_algorithm;
+
 typedef struct retain_kmeans_params {
     int64_t k;                   /* segments, >= 1 (default 8)               */
     retain_kmeans_init init;     /* default RETAIN_KMEANS_INIT_PLUSPLUS      */
@@ -181,6 +191,7 @@ typedef struct retain_kmeans_params {
                                     scaled data (default 1e-4)              */
     retain_scale scale;          /* default RETAIN_SCALE_STANDARD            */
     uint64_t seed;               /* default 0                                */
+    retain_kmeans_algorithm algorithm; /* default RETAIN_KMEANS_AUTO        */
     retain_progress_fn progress; /* NULL: none                               */
     void *progress_user;
 } retain_kmeans_params;
@@ -225,6 +236,8 @@ RETAIN_API double retain_kmeans_model_inertia(const retain_kmeans_model *model);
 ** changing labels) before max_iter. */
 RETAIN_API int64_t retain_kmeans_model_n_iter(const retain_kmeans_model *model);
 RETAIN_API int retain_kmeans_model_converged(const retain_kmeans_model *model);
+/* LLOYD or HAMERLY: what AUTO chose, or what was asked for. */
+RETAIN_API retain_kmeans_algorithm retain_kmeans_model_algorithm(const retain_kmeans_model *model);
 
 RETAIN_API void retain_kmeans_free(retain_kmeans_model *model);
 

@@ -47,8 +47,10 @@ void rt_colstats_avx512(const float *x, int64_t rows, int64_t cols,
 ** distance less the row's own norm, score_l = cn_l - 2 x.c_l: the dot
 ** product summed over j in order with fused multiply-add, then
 ** cn_l - 2 dot rounded once, in float32. label[i] is the lowest index among
-** the least scores; rows whose scores are all NaN or +Inf get 0. The same
-** sums in every variant, so every variant gives the same labels.
+** the least scores; rows whose scores are all NaN or +Inf get 0. Unless
+** second is NULL, second[i] gets the least score of the other centroids
+** (+Inf when k is 1). The same sums in every variant, so every variant
+** gives the same labels and second scores.
 **
 ** The centroids come packed by rt_centroids_pack: kp (k rounded up to
 ** RT_CENTROID_GROUP) centroids in groups of RT_CENTROID_GROUP; group g0
@@ -60,7 +62,7 @@ void rt_colstats_avx512(const float *x, int64_t rows, int64_t cols,
 #define RT_NEAREST_SCRATCH(d) (48 * (d))
 typedef void (*rt_nearest_centroid_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
                                        const float *packed, const float *cn, int64_t kp,
-                                       int32_t *label, float *scratch);
+                                       int32_t *label, float *second, float *scratch);
 
 /* kp for k centroids. */
 static inline int64_t rt_centroids_padded(int64_t k)
@@ -78,7 +80,7 @@ int64_t rt_first_nonfinite_avx512(const float *x, int64_t n);
 #define RT_NEAREST_DECL(isa)                                                              \
     void rt_nearest_centroid_##isa(const float *x, int64_t rows, int64_t d, int64_t xs,   \
                                    const float *packed, const float *cn, int64_t kp,      \
-                                   int32_t *label, float *scratch)
+                                   int32_t *label, float *second, float *scratch)
 RT_NEAREST_DECL(scalar);
 RT_NEAREST_DECL(avx2);
 RT_NEAREST_DECL(avx512);

@@ -30,13 +30,13 @@ void rt_centroids_pack(const float *c, int64_t k, int64_t d, float *packed, floa
 
 void rt_nearest_centroid_scalar(const float *x, int64_t rows, int64_t d, int64_t xs,
                                 const float *packed, const float *cn, int64_t kp,
-                                int32_t *label, float *scratch)
+                                int32_t *label, float *second, float *scratch)
 {
     const int64_t g = RT_CENTROID_GROUP;
     (void)scratch;
     for (int64_t i = 0; i < rows; i++) {
         const float *xi = x + i * xs;
-        float best = INFINITY;
+        float best = INFINITY, next = INFINITY;
         int32_t best_l = 0;
         for (int64_t l = 0; l < kp; l++) {
             const float *group = packed + (l - l % g) * d;
@@ -45,10 +45,15 @@ void rt_nearest_centroid_scalar(const float *x, int64_t rows, int64_t d, int64_t
                 dot = fmaf(xi[j], group[j * g + l % g], dot);
             float score = fmaf(-2.0f, dot, cn[l]);
             if (score < best) {
+                next = best;
                 best = score;
                 best_l = (int32_t)l;
+            } else if (score < next) {
+                next = score;
             }
         }
         label[i] = best_l;
+        if (second)
+            second[i] = next;
     }
 }

@@ -14,6 +14,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdbool.h>
 
 #define RV 2          /* row vectors per tile */
 #define TR (8 * RV)   /* rows per tile        */
@@ -59,14 +60,16 @@ static void transpose_tile(const float *x, int64_t rows, int64_t d, int64_t xs, 
     }
 }
 
-/* Labels of the first `rows` (<= TR) rows of the transposed tile xt. */
-static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
-                 const float *cn, int64_t kp, int32_t *label)
+/* Labels (and, when track_second, second scores) of the first `rows`
+** (<= TR) rows of the transposed tile xt. */
+static inline __attribute__((always_inline)) void
+tile(const float *xt, int64_t rows, int64_t d, const float *packed, const float *cn,
+     int64_t kp, int32_t *label, float *second, const bool track_second)
 {
-    __m256 best[RV];
+    __m256 best[RV], next[RV];
     __m256i at[RV];
     for (int v = 0; v < RV; v++) {
-        best[v] = _mm256_set1_ps(INFINITY);
+        best[v] = next[v] = _mm256_set1_ps(INFINITY);
         at[v] = _mm256_setzero_si256();
     }
     const __m256 minus2 = _mm256_set1_ps(-2.0f);
@@ -92,6 +95,8 @@ static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
             for (int v = 0; v < RV; v++) {
                 __m256 score = _mm256_fmadd_ps(acc[v][u], minus2, norm);
                 __m256 lt = _mm256_cmp_ps(score, best[v], _CMP_LT_OQ);
+                if (track_second) /* min_ps returns its second operand on NaN */
+                    next[v] = _mm256_blendv_ps(_mm256_min_ps(score, next[v]), best[v], lt);
                 best[v] = _mm256_blendv_ps(best[v], score, lt);
                 at[v] = _mm256_blendv_epi8(at[v], index, _mm256_castps_si256(lt));
             }
@@ -104,16 +109,21 @@ static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
         __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)left),
                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         _mm256_maskstore_epi32(label + 8 * v, keep, at[v]);
+        if (track_second)
+            _mm256_maskstore_ps(second + 8 * v, keep, next[v]);
     }
 }
 
 void rt_nearest_centroid_avx2(const float *x, int64_t rows, int64_t d, int64_t xs,
                               const float *packed, const float *cn, int64_t kp,
-                              int32_t *label, float *scratch)
+                              int32_t *label, float *second, float *scratch)
 {
     for (int64_t i = 0; i < rows; i += TR) {
         int64_t n = rows - i < TR ? rows - i : TR;
         transpose_tile(x + i * xs, n, d, xs, scratch);
-        tile(scratch, n, d, packed, cn, kp, label + i);
+        if (second)
+            tile(scratch, n, d, packed, cn, kp, label + i, second + i, true);
+        else
+            tile(scratch, n, d, packed, cn, kp, label + i, NULL, false);
     }
 }

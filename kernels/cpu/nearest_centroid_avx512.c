@@ -15,6 +15,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdbool.h>
 
 #define RV 3             /* row vectors per tile */
 #define TR (16 * RV)     /* rows per tile        */
@@ -66,14 +67,16 @@ static void transpose_tile(const float *x, int64_t rows, int64_t d, int64_t xs, 
     }
 }
 
-/* Labels of the first `rows` (<= TR) rows of the transposed tile xt. */
-static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
-                 const float *cn, int64_t kp, int32_t *label)
+/* Labels (and, when track_second, second scores) of the first `rows`
+** (<= TR) rows of the transposed tile xt. */
+static inline __attribute__((always_inline)) void
+tile(const float *xt, int64_t rows, int64_t d, const float *packed, const float *cn,
+     int64_t kp, int32_t *label, float *second, const bool track_second)
 {
-    __m512 best[RV];
+    __m512 best[RV], next[RV];
     __m512i at[RV];
     for (int v = 0; v < RV; v++) {
-        best[v] = _mm512_set1_ps(INFINITY);
+        best[v] = next[v] = _mm512_set1_ps(INFINITY);
         at[v] = _mm512_setzero_si512();
     }
     const __m512 minus2 = _mm512_set1_ps(-2.0f);
@@ -99,6 +102,8 @@ static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
             for (int v = 0; v < RV; v++) {
                 __m512 score = _mm512_fmadd_ps(acc[v][u], minus2, norm);
                 __mmask16 lt = _mm512_cmp_ps_mask(score, best[v], _CMP_LT_OQ);
+                if (track_second) /* min_ps returns its second operand on NaN */
+                    next[v] = _mm512_mask_mov_ps(_mm512_min_ps(score, next[v]), lt, best[v]);
                 best[v] = _mm512_mask_mov_ps(best[v], lt, score);
                 at[v] = _mm512_mask_mov_epi32(at[v], lt, index);
             }
@@ -110,12 +115,14 @@ static void tile(const float *xt, int64_t rows, int64_t d, const float *packed,
             break;
         __mmask16 keep = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
         _mm512_mask_storeu_epi32(label + 16 * v, keep, at[v]);
+        if (track_second)
+            _mm512_mask_storeu_ps(second + 16 * v, keep, next[v]);
     }
 }
 
 void rt_nearest_centroid_avx512(const float *x, int64_t rows, int64_t d, int64_t xs,
                                 const float *packed, const float *cn, int64_t kp,
-                                int32_t *label, float *scratch)
+                                int32_t *label, float *second, float *scratch)
 {
     for (int64_t i = 0; i < rows; i += TR) {
         int64_t n = rows - i < TR ? rows - i : TR;
@@ -124,6 +131,9 @@ void rt_nearest_centroid_avx512(const float *x, int64_t rows, int64_t d, int64_t
         for (int64_t r = i + TR; r < i + 2 * TR && r < rows; r++)
             for (int64_t j = 0; j < d; j += 16)
                 _mm_prefetch((const char *)(x + r * xs + j), _MM_HINT_T0);
-        tile(scratch, n, d, packed, cn, kp, label + i);
+        if (second)
+            tile(scratch, n, d, packed, cn, kp, label + i, second + i, true);
+        else
+            tile(scratch, n, d, packed, cn, kp, label + i, NULL, false);
     }
 }

@@ -20,7 +20,7 @@
 #define PROFILE_MAX_FEATURES 10
 
 typedef struct fit_options {
-    const char *output, *labels_out, *init, *init_centroids, *scale, *weights;
+    const char *output, *labels_out, *init, *init_centroids, *scale, *weights, *algorithm;
     rt_features_spec spec;
 } fit_options;
 
@@ -126,7 +126,7 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
     json_double(&j, "seconds_lloyd", m->lloyd_seconds);
     json_double(&j, "seconds_per_iteration",
                 m->iterations_total ? m->lloyd_seconds / (double)m->iterations_total : 0.0);
-    json_string(&j, "algorithm", "lloyd");
+    json_string(&j, "algorithm", rt_kmeans_algorithm_name(retain_kmeans_model_algorithm(m)));
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
     json_string(&j, "init", rt_kmeans_init_name(m->params.init));
@@ -189,6 +189,15 @@ static int check_options(const cli_command *cmd, const cli_common *common, const
     else
         return cli_usage_error(cmd, common, "--scale must be standard, minmax or none, got "
                                "'%s'", o->scale);
+    if (strcmp(o->algorithm, "auto") == 0)
+        p->algorithm = RETAIN_KMEANS_AUTO;
+    else if (strcmp(o->algorithm, "lloyd") == 0)
+        p->algorithm = RETAIN_KMEANS_LLOYD;
+    else if (strcmp(o->algorithm, "hamerly") == 0)
+        p->algorithm = RETAIN_KMEANS_HAMERLY;
+    else
+        return cli_usage_error(cmd, common, "--algorithm must be auto, lloyd or hamerly, got "
+                               "'%s'", o->algorithm);
     const char *inputs[2] = {input, o->init_centroids};
     retain_status s = rt_output_check_not_input(o->output, inputs, o->init_centroids ? 2 : 1);
     if (!s && o->labels_out)
@@ -201,7 +210,7 @@ int cmd_kmeans_fit(int argc, char **argv)
     retain_kmeans_params p;
     retain_kmeans_params_init(&p);
     cli_common common = {0};
-    fit_options o = {.init = "k-means++", .scale = "standard"};
+    fit_options o = {.init = "k-means++", .scale = "standard", .algorithm = "auto"};
     cli_opt opts[] = {
         {"segments", 'k', CLI_INT, &p.k, "K", "segments (clusters) to find", 1, INT32_MAX},
         {"output", 'o', CLI_STRING, &o.output, "MODEL.h5", "model file to write (required)",
@@ -218,6 +227,9 @@ int cmd_kmeans_fit(int argc, char **argv)
          "initialise)", 0, 1e9},
         {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the summed squared centroid shift is "
          "<= T x the mean feature variance of the scaled data", 0, 1e300},
+        {"algorithm", 0, CLI_STRING, &o.algorithm, "auto|lloyd|hamerly", "hamerly skips rows "
+         "whose segment cannot change (2 floats per row; same answers); auto: hamerly when "
+         "k x features >= 1024", 1, 0},
         {"scale", 0, CLI_STRING, &o.scale, "standard|minmax|none", "feature scaling fitted "
          "here and stored in the model", 1, 0},
         {"dataset", 0, CLI_STRING, &o.spec.dataset, "PATH", "feature dataset or group "

@@ -48,7 +48,7 @@ static retain_status write_meta(hid_t meta, const retain_kmeans_model *m,
         (s = rt_h5_attr_set_double(meta, "tol", p->tol)) ||
         (s = rt_h5_attr_set_string(meta, "init", rt_kmeans_init_name(p->init))) ||
         (s = rt_h5_attr_set_string(meta, "scale", rt_kmeans_scale_name(p->scale))) ||
-        (s = rt_h5_attr_set_string(meta, "algorithm", "lloyd")) ||
+        (s = rt_h5_attr_set_string(meta, "algorithm", rt_kmeans_algorithm_name(m->algorithm))) ||
         (s = rt_h5_attr_set_double(meta, "inertia", m->inertia)) ||
         (s = rt_h5_attr_set_int64(meta, "n_iter", m->n_iter)) ||
         (s = rt_h5_attr_set_int64(meta, "converged", m->converged)) ||

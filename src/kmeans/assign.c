@@ -67,7 +67,7 @@ void rt_kmeans_assign_rows(const rt_kmeans_centers *c, const float *x, int64_t r
                            int64_t stride, int32_t *label, float *dist, void *scratch)
 {
     rt_kernels_get()->nearest_centroid(x, rows, c->d, stride, c->packed, c->cnorm, c->kp,
-                                       label, scratch);
+                                       label, NULL, scratch);
     for (int64_t i = 0; dist && i < rows; i++)
         dist[i] = rt_kmeans_sqdist(x + i * stride, c->c + (int64_t)label[i] * c->d, c->d);
 }

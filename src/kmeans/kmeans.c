@@ -64,6 +64,7 @@ void retain_kmeans_params_init(retain_kmeans_params *p)
     p->max_iter = 300;
     p->tol = 1e-4;
     p->scale = RETAIN_SCALE_STANDARD;
+    p->algorithm = RETAIN_KMEANS_AUTO;
 }
 
 retain_status retain_kmeans_params_check(const retain_kmeans_params *p)
@@ -94,7 +95,19 @@ retain_status retain_kmeans_params_check(const retain_kmeans_params *p)
     if (p->scale < RETAIN_SCALE_STANDARD || p->scale > RETAIN_SCALE_NONE)
         return rt_error(RETAIN_ERR_USAGE, "k-means parameters: scale is %d, not a "
                         "retain_scale value", (int)p->scale);
+    if (p->algorithm < RETAIN_KMEANS_AUTO || p->algorithm > RETAIN_KMEANS_HAMERLY)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: algorithm is %d, not a "
+                        "retain_kmeans_algorithm value", (int)p->algorithm);
     return RETAIN_OK;
+}
+
+retain_kmeans_algorithm rt_kmeans_choose_algorithm(retain_kmeans_algorithm asked, int64_t k,
+                                                   int64_t d)
+{
+    if (asked != RETAIN_KMEANS_AUTO)
+        return asked;
+    return k > 1 && k * d >= RT_KMEANS_HAMERLY_MIN_KD ? RETAIN_KMEANS_HAMERLY
+                                                       : RETAIN_KMEANS_LLOYD;
 }
 
 retain_status rt_kmeans_check_matrix(const retain_matrix *x, const char *who)
@@ -190,8 +203,9 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         if (s)
             break;
         double t0 = seconds_now();
-        s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale, centers, labels,
-                            p->progress, p->progress_user, &r);
+        s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale,
+                            m->algorithm == RETAIN_KMEANS_HAMERLY, centers, labels, p->progress,
+                            p->progress_user, &r);
         m->lloyd_seconds += seconds_now() - t0;
         if (s)
             break;
@@ -238,6 +252,7 @@ retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weig
     m->params.init_centroids = NULL;
     m->params.progress = NULL;
     m->params.progress_user = NULL;
+    m->algorithm = rt_kmeans_choose_algorithm(p->algorithm, p->k, d);
     m->n_init = p->init == RETAIN_KMEANS_INIT_GIVEN ? 1
                 : p->n_init > 0                     ? p->n_init
                 : p->init == RETAIN_KMEANS_INIT_RANDOM ? 10

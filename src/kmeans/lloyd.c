@@ -7,7 +7,8 @@
 ** changed (strict convergence) or the summed squared centre shift is <= tol,
 ** or after max_iter; unless labels stopped changing, a last assignment pass
 ** matches labels to the final centres. Inertia comes last, directly from
-** the squared differences in float64.
+** the squared differences in float64. With Hamerly's bounds (hamerly.c)
+** the assignment skips rows that cannot change; everything else is the same.
 */
 #include "kmeans.h"
 
@@ -20,9 +21,23 @@ typedef struct pass {
     const rt_kmeans_centers *c;
     int64_t k;
     int32_t *labels;
-    void **scratch; /* per thread: block labels, then assign's scratch     */
-    bool assign;    /* final pass: assign first (else keep labels)         */
+    void **scratch;         /* per thread: block labels, then assign's scratch */
+    bool assign;            /* final pass: assign first (else keep labels)     */
+    rt_kmeans_bounds *hb;   /* Hamerly's bounds, or NULL                       */
 } pass;
+
+/* New labels of a block into lab (a copy of the old ones with bounds). */
+static void assign_block(const pass *p, int64_t first, int64_t rows, int32_t *lab, void *rest)
+{
+    const rt_kmeans_data *x = p->x;
+    if (!p->hb) {
+        rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, NULL, rest);
+        return;
+    }
+    /* hamerly_rows updates labels in place, indexed by row */
+    memcpy(lab, p->labels + first, (size_t)rows * sizeof *lab);
+    rt_kmeans_hamerly_rows(p->c, p->hb, x, first, rows, lab - first, rest);
+}
 
 static void block_scratch(const pass *p, int thread, int32_t **lab, void **rest)
 {
@@ -39,7 +54,7 @@ static void step_block(void *ctx, int thread, int64_t first, int64_t rows, doubl
     int32_t *lab;
     void *rest;
     block_scratch(p, thread, &lab, &rest);
-    rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, NULL, rest);
+    assign_block(p, first, rows, lab, rest);
     int64_t changed = 0;
     for (int64_t r = 0; r < rows; r++) {
         changed += lab[r] != p->labels[first + r];
@@ -59,8 +74,8 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
         int32_t *lab;
         void *rest;
         block_scratch(p, thread, &lab, &rest);
-        rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride,
-                              p->labels + first, NULL, rest);
+        assign_block(p, first, rows, lab, rest);
+        memcpy(p->labels + first, lab, (size_t)rows * sizeof *lab);
     }
     for (int64_t i = first; i < first + rows; i++) {
         const float *xi = x->z + i * x->stride, *ci = p->c->c + (int64_t)p->labels[i] * d;
@@ -76,21 +91,25 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
 }
 
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
-                              double tol, float *centers, int32_t *labels,
+                              double tol, bool hamerly, float *centers, int32_t *labels,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out)
 {
     int64_t d = x->d, kd = k * d;
     rt_kmeans_centers c;
-    pass p = {x, &c, k, labels, NULL, true};
+    rt_kmeans_bounds hb = {0};
+    pass p = {x, &c, k, labels, NULL, true, hamerly ? &hb : NULL};
     int nscratch = 0;
     double *acc = NULL;
     float *next = NULL;
     retain_status s = rt_kmeans_centers_alloc(k, d, &c);
     if (s)
         return s;
-    int64_t scratch =
-        RT_BLOCK_ROWS * (int64_t)sizeof(int32_t) + rt_kmeans_assign_scratch_bytes(&c);
+    int64_t assign_bytes = hamerly ? rt_kmeans_bounds_scratch_bytes(d)
+                                   : rt_kmeans_assign_scratch_bytes(&c);
+    int64_t scratch = RT_BLOCK_ROWS * (int64_t)sizeof(int32_t) + assign_bytes;
+    if (hamerly && (s = rt_kmeans_bounds_alloc(x->n, k, &hb)))
+        goto done;
     if ((s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) ||
         (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
         (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
@@ -102,12 +121,18 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     out->n_iter = 0;
     for (int64_t it = 0; it < max_iter; it++) {
         rt_kmeans_centers_set(&c, centers);
+        if (hamerly)
+            rt_kmeans_bounds_centres(&hb, &c);
         if ((s = rt_reduce_rows(x->n, kd + k + 1, step_block, &p, acc)))
             break;
+        hb.ready = hamerly;
+        hb.pending = false;
         int64_t moved;
         if ((s = rt_kmeans_relocate_empty(x, labels, centers, k, acc, acc + kd, &moved)))
             break;
         double shift = rt_kmeans_average(acc, acc + kd, k, d, centers, next);
+        if (hamerly)
+            rt_kmeans_bounds_move(&hb, centers, next, k, d);
         memcpy(centers, next, (size_t)kd * sizeof *centers);
         out->n_iter = it + 1;
         if (progress)
@@ -123,6 +148,8 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     }
     if (!s) {
         rt_kmeans_centers_set(&c, centers);
+        if (hamerly)
+            rt_kmeans_bounds_centres(&hb, &c);
         p.assign = !strict;
         s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
     }
@@ -135,6 +162,7 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     }
 done:
     rt_kmeans_centers_free(&c);
+    rt_kmeans_bounds_free(&hb);
     rt_thread_scratch_free(p.scratch, nscratch);
     retain_free(acc);
     retain_free(next);

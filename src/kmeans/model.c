@@ -109,6 +109,13 @@ const char *rt_kmeans_init_name(retain_kmeans_init init)
                                               : "k-means++";
 }
 
+const char *rt_kmeans_algorithm_name(retain_kmeans_algorithm algorithm)
+{
+    return algorithm == RETAIN_KMEANS_HAMERLY ? "hamerly"
+           : algorithm == RETAIN_KMEANS_LLOYD ? "lloyd"
+                                              : "auto";
+}
+
 const char *rt_kmeans_scale_name(retain_scale scale)
 {
     return scale == RETAIN_SCALE_MINMAX ? "minmax" : scale == RETAIN_SCALE_NONE ? "none" : "standard";
@@ -127,6 +134,11 @@ const int64_t *retain_kmeans_model_sizes(const retain_kmeans_model *m)
 double retain_kmeans_model_inertia(const retain_kmeans_model *m) { return m ? m->inertia : NAN; }
 int64_t retain_kmeans_model_n_iter(const retain_kmeans_model *m) { return m ? m->n_iter : 0; }
 int retain_kmeans_model_converged(const retain_kmeans_model *m) { return m && m->converged; }
+
+retain_kmeans_algorithm retain_kmeans_model_algorithm(const retain_kmeans_model *m)
+{
+    return m ? m->algorithm : RETAIN_KMEANS_LLOYD;
+}
 
 retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_matrix *x,
                                     int32_t *labels, float *distances)

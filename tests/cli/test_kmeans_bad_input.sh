@@ -85,6 +85,7 @@ expect 0 "" "$RETAIN" kmeans fit finite.h5 -k 2 -q -o finite_model.h5
 expect 2 "nan.h5|row 6|column 2" "$RETAIN" kmeans fit nan.h5 -k 2 -o m.h5
 expect 2 "inf.h5|row 6|column 2" "$RETAIN" kmeans fit inf.h5 -k 2 -o m.h5
 expect 1 "--init must be k-means++ or random" "$RETAIN" kmeans fit users.h5 -k 3 --init best -o m.h5
+expect 1 "--algorithm must be auto, lloyd or hamerly" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm elkan -o m.h5
 expect 1 "--scale must be standard, minmax or none" "$RETAIN" kmeans fit users.h5 -k 3 --scale log -o m.h5
 expect 1 "no output file" "$RETAIN" kmeans fit users.h5 -k 3
 expect 1 "-o m.csv" "$RETAIN" kmeans fit users.h5 -k 3 -o m.csv

@@ -6,9 +6,10 @@ KMeans(algorithm="lloyd") on the same data from the same initial centroids
     the float64 inertia of sklearn's own labels and centres) and labels that
     agree on >= 99.9% of rows once segments are matched to sklearn's
     clusters by centroid, for float32 and float64 input files, for every
-    instruction set (RETAIN_ISA=scalar|avx2|avx512), on a small-d case (d=6)
-    and a large k*d case (d=256, k=256). Variants must also give
-    bit-identical models to each other.
+    instruction set (RETAIN_ISA=scalar|avx2|avx512), with plain Lloyd and
+    with Hamerly's bounds (--algorithm hamerly), on a small-d case (d=6) and
+    a large k*d case (d=256, k=256). Variants must also give bit-identical
+    models to each other.
     Data go in pre-scaled with --scale none; one more case fits with
     --scale standard against sklearn on StandardScaler output.
   * k-means++: retain's draws come from its own generator, not numpy's, so
@@ -95,9 +96,13 @@ def lloyd_case(tmp, name, x, k, max_iter, tol):
         x64 = xd.astype(np.float32).astype(np.float64)  # what retain reads
         sk_exact = ((x64 - sk.cluster_centers_[sk.labels_]) ** 2).sum()
         models = {}
-        for isa in ("scalar", "avx2", "avx512"):
-            summary, cent, _, seg = fit(tmp, data, init, k, max_iter, tol, isa)
-            tag = f"{name} {np.dtype(dtype).name} RETAIN_ISA={isa} (ran {summary['isa']})"
+        runs = [(isa, "lloyd") for isa in ("scalar", "avx2", "avx512")] + \
+               [(isa, "hamerly") for isa in ("avx2", "avx512")]
+        for isa, algorithm in runs:
+            summary, cent, _, seg = fit(tmp, data, init, k, max_iter, tol, isa,
+                                        extra=("--algorithm", algorithm))
+            tag = f"{name} {np.dtype(dtype).name} RETAIN_ISA={isa} --algorithm {algorithm} " \
+                  f"(ran {summary['isa']}, {summary['algorithm']})"
             rel = abs(summary["inertia"] - sk.inertia_) / sk.inertia_
             rel_exact = abs(summary["inertia"] - sk_exact) / sk_exact
             check(rel <= 1e-5 and rel_exact <= 1e-5,
@@ -108,11 +113,14 @@ def lloyd_case(tmp, name, x, k, max_iter, tol):
             agree = (perm[seg] == sk.labels_).mean() if perm is not None else 0.0
             check(agree >= 0.999, f"{tag}: labels agree on {100 * agree:.3f}% of "
                   f"{len(seg)} rows")
-            models[summary["isa"]] = (cent, seg)
-        ref_cent, ref_seg = models["scalar"]
-        for isa, (cent, seg) in models.items():
-            check(np.array_equal(cent, ref_cent) and np.array_equal(seg, ref_seg),
-                  f"{name} {np.dtype(dtype).name}: {isa} model bit-identical to scalar")
+            models[(summary["isa"], algorithm)] = (cent, seg)
+        for algorithm, ref_isa in (("lloyd", "scalar"), ("hamerly", "avx2")):
+            ref_cent, ref_seg = models[(ref_isa, algorithm)]
+            for (isa, alg), (cent, seg) in models.items():
+                if alg == algorithm:
+                    check(np.array_equal(cent, ref_cent) and np.array_equal(seg, ref_seg),
+                          f"{name} {np.dtype(dtype).name} {algorithm}: {isa} model "
+                          f"bit-identical to {ref_isa}")
 
 
 def standard_case(tmp, x, k, max_iter, tol):

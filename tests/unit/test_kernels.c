@@ -67,6 +67,7 @@ static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, r
     const int64_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33, 41};
     const int64_t ks[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 48, 64, 65, 80};
     int32_t want_l[64], got_l[64];
+    float want_s[64], got_s[64];
     for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
         for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
             int64_t d = dims[di], kk = ks[ki], rows = 37 + (int64_t)(ki % 4) * 7;
@@ -79,16 +80,26 @@ static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, r
                 c_buf[i] = ints ? (float)rt_rng_below(rng, 4) : (float)rt_rng_normal(rng);
             int64_t kp = rt_centroids_padded(kk);
             rt_centroids_pack(c_buf, kk, d, packed, cn_buf);
-            ref->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, want_l, scratch_buf);
-            k->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, got_l, scratch_buf);
+            ref->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, want_l, want_s,
+                                  scratch_buf);
+            k->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, got_l, got_s,
+                                scratch_buf);
+            int32_t only_l[64];
+            k->nearest_centroid(x, rows, d, stride, packed, cn_buf, kp, only_l, NULL,
+                                scratch_buf);
             for (int64_t i = 0; i < rows; i++) {
-                CHECK(want_l[i] == got_l[i],
-                      "%s nearest_centroid d %lld k %lld row %lld: %d vs scalar %d", k->name,
-                      (long long)d, (long long)kk, (long long)i, got_l[i], want_l[i]);
+                CHECK(want_l[i] == got_l[i] && got_l[i] == only_l[i] &&
+                          memcmp(&want_s[i], &got_s[i], sizeof(float)) == 0,
+                      "%s nearest_centroid d %lld k %lld row %lld: %d (second %.9g) vs scalar "
+                      "%d (%.9g), without second %d",
+                      k->name, (long long)d, (long long)kk, (long long)i, got_l[i],
+                      (double)got_s[i], want_l[i], (double)want_s[i], only_l[i]);
                 /* exact squared distances in integers, or in float64 for
                 ** normal data, where only a near tie may pick another */
                 int64_t best_l = 0;
-                double best = INFINITY, got = 0;
+                double best = INFINITY, got = 0, other = INFINITY, xx = 0;
+                for (int64_t j = 0; j < d; j++)
+                    xx += (double)x[i * stride + j] * x[i * stride + j];
                 for (int64_t l = 0; l < kk; l++) {
                     double s = 0;
                     for (int64_t j = 0; j < d; j++) {
@@ -99,13 +110,15 @@ static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, r
                         best = s, best_l = l;
                     if (l == got_l[i])
                         got = s;
+                    else if (s < other)
+                        other = s;
                 }
                 if (ints)
-                    CHECK(got_l[i] == best_l,
-                          "%s nearest_centroid exact d %lld k %lld row %lld: %d (%g) want "
-                          "%lld (%g)",
+                    CHECK(got_l[i] == best_l && (double)got_s[i] + xx == other,
+                          "%s nearest_centroid exact d %lld k %lld row %lld: %d (%g, second "
+                          "%g) want %lld (%g, second %g)",
                           k->name, (long long)d, (long long)kk, (long long)i, got_l[i], got,
-                          (long long)best_l, best);
+                          (double)got_s[i] + xx, (long long)best_l, best, other);
                 else
                     CHECK(got - best <= 1e-5 * (1 + best),
                           "%s nearest_centroid d %lld k %lld row %lld: %d at %g, %lld at %g",
@@ -121,7 +134,7 @@ static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, r
         xs_buf[i] = (float)(i % 5);
     rt_centroids_pack(c_buf, 5, 3, packed_buf, cn_buf);
     k->nearest_centroid(xs_buf, 9, 3, 3, packed_buf, cn_buf, rt_centroids_padded(5), got_l,
-                        scratch_buf);
+                        NULL, scratch_buf);
     for (int i = 0; i < 9; i++)
         CHECK(got_l[i] == 0, "%s all-tie row %d label %d", k->name, i, got_l[i]);
     /* scores that overflow to +Inf everywhere: label 0, as documented */
@@ -131,7 +144,7 @@ static void check_nearest_centroid(const rt_kernels *ref, const rt_kernels *k, r
     xs_buf[1] = -3e38f;
     rt_centroids_pack(c_buf, 3, 2, packed_buf, cn_buf);
     k->nearest_centroid(xs_buf, 1, 2, 2, packed_buf, cn_buf, rt_centroids_padded(3), got_l,
-                        scratch_buf);
+                        NULL, scratch_buf);
     CHECK(got_l[0] == 0, "%s overflowing scores: label %d, want 0", k->name, got_l[0]);
 }
 

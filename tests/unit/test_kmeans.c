@@ -268,6 +268,82 @@ static void threads_give_same_bits(void)
     retain_kmeans_free(m[1]);
 }
 
+static retain_kmeans_model *fit_algorithm(const float *x, int64_t n, int64_t d,
+                                          const float *init, int64_t k,
+                                          retain_kmeans_algorithm algorithm)
+{
+    retain_kmeans_params p;
+    retain_kmeans_params_init(&p);
+    p.k = k;
+    p.init = RETAIN_KMEANS_INIT_GIVEN;
+    p.init_centroids = init;
+    p.scale = RETAIN_SCALE_NONE;
+    p.tol = 0;
+    p.max_iter = 60;
+    p.algorithm = algorithm;
+    retain_matrix m = {x, n, d, d};
+    retain_kmeans_model *model = NULL;
+    CHECK(retain_kmeans_fit(&m, NULL, &p, &model) == RETAIN_OK, "fit: %s", retain_last_error());
+    return model;
+}
+
+/* Hamerly's bounds only skip work: from the same start, the same iterations,
+** centroids and inertia as plain Lloyd (up to round-off ties), including a
+** start with a centroid far from every row (an empty cluster to relocate)
+** and k = 1; and the same bits for 1 and 3 threads. */
+static void hamerly_matches_lloyd(void)
+{
+    enum { N = 6000, DMAX = 9, KMAX = 40 };
+    static float x[N * DMAX], init[KMAX * DMAX];
+    const int64_t shapes[][2] = {{2, 3}, {9, 40}, {5, 1}, {3, 17}};
+    rt_rng rng;
+    rt_rng_init(&rng, 11, 0);
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        int64_t d = shapes[t][0], k = shapes[t][1];
+        for (int64_t i = 0; i < N; i++) /* blobs around 12 centres, with overlap */
+            for (int64_t j = 0; j < d; j++)
+                x[i * d + j] = (float)((double)(i % 12) * (j % 2 ? 1.5 : -0.7) +
+                                       rt_rng_normal(&rng));
+        for (int64_t l = 0; l < k; l++)
+            memcpy(init + l * d, x + (l * 131 % N) * d, (size_t)d * sizeof(float));
+        if (t == 1)
+            for (int64_t j = 0; j < d; j++)
+                init[5 * d + j] = 1e3f; /* nothing near it: relocated */
+        retain_kmeans_model *lloyd = fit_algorithm(x, N, d, init, k, RETAIN_KMEANS_LLOYD);
+        retain_kmeans_model *ham = fit_algorithm(x, N, d, init, k, RETAIN_KMEANS_HAMERLY);
+        retain_threads_set(3);
+        retain_kmeans_model *ham3 = fit_algorithm(x, N, d, init, k, RETAIN_KMEANS_HAMERLY);
+        retain_threads_set(1);
+        retain_kmeans_model *ham1 = fit_algorithm(x, N, d, init, k, RETAIN_KMEANS_HAMERLY);
+        retain_threads_set(0);
+        if (!lloyd || !ham || !ham1 || !ham3)
+            continue;
+        CHECK(retain_kmeans_model_algorithm(ham) == RETAIN_KMEANS_HAMERLY &&
+                  retain_kmeans_model_algorithm(lloyd) == RETAIN_KMEANS_LLOYD,
+              "d %lld k %lld: algorithm run", (long long)d, (long long)k);
+        CHECK(ham->n_iter == lloyd->n_iter &&
+                  fabs(ham->inertia - lloyd->inertia) <= 1e-9 * lloyd->inertia,
+              "d %lld k %lld: hamerly %lld iterations inertia %.17g, lloyd %lld %.17g",
+              (long long)d, (long long)k, (long long)ham->n_iter, ham->inertia,
+              (long long)lloyd->n_iter, lloyd->inertia);
+        double worst = 0;
+        for (int64_t i = 0; i < k * d; i++) {
+            double e = fabs((double)ham->centroids[i] - lloyd->centroids[i]);
+            worst = e > worst ? e : worst;
+        }
+        CHECK(worst <= 1e-5, "d %lld k %lld: centroids differ by %g", (long long)d,
+              (long long)k, worst);
+        CHECK(memcmp(ham1->centroids, ham3->centroids, sizeof(float) * (size_t)(k * d)) == 0 &&
+                  ham1->inertia == ham3->inertia,
+              "d %lld k %lld: hamerly differs between 1 and 3 threads", (long long)d,
+              (long long)k);
+        retain_kmeans_free(lloyd);
+        retain_kmeans_free(ham);
+        retain_kmeans_free(ham1);
+        retain_kmeans_free(ham3);
+    }
+}
+
 static void refusals(void)
 {
     retain_kmeans_params p;
@@ -280,6 +356,11 @@ static void refusals(void)
     p.tol = NAN;
     CHECK(retain_kmeans_params_check(&p) == RETAIN_ERR_USAGE && strstr(retain_last_error(), "tol"),
           "tol NaN: %s", retain_last_error());
+    retain_kmeans_params_init(&p);
+    p.algorithm = (retain_kmeans_algorithm)7;
+    CHECK(retain_kmeans_params_check(&p) == RETAIN_ERR_USAGE &&
+              strstr(retain_last_error(), "algorithm"),
+          "algorithm 7: %s", retain_last_error());
     retain_kmeans_params_init(&p);
     p.n_init = -1;
     CHECK(retain_kmeans_params_check(&p) == RETAIN_ERR_USAGE &&
@@ -326,6 +407,7 @@ int main(void)
     weights_are_duplicates();
     init_only_and_scalers();
     assign_matches_brute_force();
+    hamerly_matches_lloyd();
     threads_give_same_bits();
     refusals();
     CHECK_DONE();
