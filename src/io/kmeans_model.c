@@ -204,6 +204,9 @@ static retain_status read_meta(hid_t meta, const char *path, retain_kmeans_model
         p->init = strcmp(text, "random") == 0  ? RETAIN_KMEANS_INIT_RANDOM
                   : strcmp(text, "given") == 0 ? RETAIN_KMEANS_INIT_GIVEN
                                                : RETAIN_KMEANS_INIT_PLUSPLUS;
+    m->algorithm = RETAIN_KMEANS_LLOYD; /* what files written before the choice ran */
+    if (rt_h5_attr_string(meta, "algorithm", text, sizeof text) && strcmp(text, "hamerly") == 0)
+        m->algorithm = RETAIN_KMEANS_HAMERLY;
     if (!attr_double(meta, "inertia", &m->inertia) || !rt_h5_attr_int64(meta, "n_iter", &m->n_iter))
         return damaged(path, "/meta lacks the training metrics inertia and n_iter");
     if (rt_h5_attr_int64(meta, "converged", &i))

@@ -57,6 +57,11 @@ for key in ("inertia", "n_iter", "converged", "seconds", "seconds_per_iteration"
     if key not in fit: bad.append(f"--json lacks {key}")
 if (fit["k"], fit["n"], fit["d"]) != (6, 30000, 8): bad.append(f"k n d {fit['k']} {fit['n']} {fit['d']}")
 if (wide["k"], wide["d"], len(wide["segments"])) != (128, 512, 128): bad.append("wide summary")
+# --algorithm auto: plain Lloyd for 6 x 8, Hamerly's bounds for 128 x 512
+if (fit["algorithm"], wide["algorithm"]) != ("lloyd", "hamerly"):
+    bad.append(f"algorithms {fit['algorithm']} / {wide['algorithm']}")
+with h5py.File("wide_model.h5") as wm:
+    if wm["meta"].attrs["algorithm"] != "hamerly": bad.append("wide model algorithm attribute")
 sizes = [s["size"] for s in fit["segments"]]
 if sizes != sorted(sizes, reverse=True) or sum(sizes) != 30000: bad.append(f"sizes {sizes}")
 with h5py.File("small.h5") as u, h5py.File("labels.h5") as l, h5py.File("scored.h5") as s, \
@@ -70,7 +75,8 @@ with h5py.File("small.h5") as u, h5py.File("labels.h5") as l, h5py.File("scored.
     if not np.array_equal(np.bincount(s["segment"][:]), m["segment_sizes"][:]): bad.append("sizes vs predict")
     meta = m["meta"].attrs
     for key, want in (("kind", "kmeans"), ("format_version", 1), ("k", 6), ("scale", "standard"),
-                      ("init", "k-means++"), ("max_iter", 300), ("n_iter", fit["n_iter"])):
+                      ("init", "k-means++"), ("max_iter", 300), ("n_iter", fit["n_iter"]),
+                      ("algorithm", "lloyd")):
         if meta[key] != want: bad.append(f"meta {key} = {meta[key]!r}, want {want!r}")
     if list(meta["feature_names"]) != list(u["features"].attrs["feature_names"]): bad.append("feature_names")
     if abs(meta["inertia"] - fit["inertia"]) > 1e-9 * fit["inertia"]: bad.append("meta inertia")
