@@ -9,7 +9,8 @@
 **   memory                      retain_malloc(), retain_free()
 **   matrices                    retain_matrix (a view), retain_matrix_owned
 **   k-means segmentation        retain_kmeans_params, retain_kmeans_fit(),
-**                               retain_kmeans_predict(), accessors
+**                               retain_kmeans_predict(), retain_kmeans_evaluate(),
+**                               accessors
 **
 ** Conventions (see DESIGN.md): every call that can fail returns a
 ** retain_status, 0 on success; the message for the last failure on the
@@ -238,6 +239,39 @@ RETAIN_API int64_t retain_kmeans_model_n_iter(const retain_kmeans_model *model);
 RETAIN_API int retain_kmeans_model_converged(const retain_kmeans_model *model);
 /* LLOYD or HAMERLY: what AUTO chose, or what was asked for. */
 RETAIN_API retain_kmeans_algorithm retain_kmeans_model_algorithm(const retain_kmeans_model *model);
+
+/* Clustering quality of a model on rows x (the model's columns, input
+** units): x is scaled with the model's scaler and assigned by
+** retain_kmeans_predict, and the metrics are those of sklearn.metrics on
+** the scaled rows and those labels, Euclidean, unweighted, in float64:
+**   silhouette         mean silhouette coefficient, -1..1, higher is better;
+**                      rows of a singleton cluster count 0
+**   calinski_harabasz  between- over within-cluster dispersion, higher is
+**                      better; 1 when every cluster's rows coincide
+**   davies_bouldin     mean over clusters a of the largest (s_a + s_b) / d_ab
+**                      (s: mean distance of a cluster's rows to their mean;
+**                      d: distance between means), >= 0, lower is better
+** Only clusters that receive rows count. A metric is NaN where scikit-learn
+** raises: fewer than 2 clusters, or as many clusters as rows (for the
+** silhouette: among the rows it used). So k = 1 gives NaN, not an error.
+** silhouette_sample 0 computes the silhouette exactly on every row
+** (O(rows^2 * cols) time); N > 0 uses min(N, rows) rows drawn uniformly
+** without replacement from `seed`. Same x, sample and seed: the same bits
+** for any thread count. RETAIN_ERR_USAGE for NULL arguments, a negative
+** sample or other columns; RETAIN_ERR_DATA for NaN/Inf in x. Memory beyond
+** x: O(k * cols + silhouette rows), plus 1 MiB of labels (262144 rows at a
+** time). */
+typedef struct retain_kmeans_metrics {
+    double silhouette;
+    double calinski_harabasz;
+    double davies_bouldin;
+    int64_t silhouette_rows; /* rows the silhouette used: all, or the sample */
+} retain_kmeans_metrics;
+
+RETAIN_API retain_status retain_kmeans_evaluate(const retain_kmeans_model *model,
+                                                const retain_matrix *x,
+                                                int64_t silhouette_sample, uint64_t seed,
+                                                retain_kmeans_metrics *out);
 
 RETAIN_API void retain_kmeans_free(retain_kmeans_model *model);
 

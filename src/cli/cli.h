@@ -132,8 +132,14 @@ int cmd_info(int argc, char **argv);
 int cmd_gen_users(int argc, char **argv);
 int cmd_gen_baskets(int argc, char **argv);
 int cmd_gen_transactions(int argc, char **argv);
+/* --init, --scale and --algorithm of the kmeans commands into p: 0, or
+** the usage exit code after the message (kmeans_options.c). */
+int cli_kmeans_names(const cli_command *cmd, const cli_common *common, const char *init,
+                     const char *scale, const char *algorithm, retain_kmeans_params *p);
+
 int cmd_kmeans_fit(int argc, char **argv);
 int cmd_kmeans_predict(int argc, char **argv);
+int cmd_kmeans_sweep(int argc, char **argv);
 
 /* Shared by `kmeans predict` and `kmeans fit --labels-out`: writes out_path
 ** (atomically; never over the input or the model) with /user_id when f has

@@ -167,37 +167,14 @@ static int check_options(const cli_command *cmd, const cli_common *common, const
     if (o->labels_out && strcmp(o->labels_out, o->output) == 0)
         return cli_usage_error(cmd, common, "--labels-out and -o are both %s; give two files",
                                o->output);
-    if (strcmp(o->init, "k-means++") == 0)
-        p->init = RETAIN_KMEANS_INIT_PLUSPLUS;
-    else if (strcmp(o->init, "random") == 0)
-        p->init = RETAIN_KMEANS_INIT_RANDOM;
-    else
-        return cli_usage_error(cmd, common, "--init must be k-means++ or random, got '%s'",
-                               o->init);
+    if ((rc = cli_kmeans_names(cmd, common, o->init, o->scale, o->algorithm, p)))
+        return rc;
     if (o->init_centroids) {
         if (p->init == RETAIN_KMEANS_INIT_RANDOM)
             return cli_usage_error(cmd, common, "--init random and --init-centroids exclude "
                                    "each other");
         p->init = RETAIN_KMEANS_INIT_GIVEN;
     }
-    if (strcmp(o->scale, "standard") == 0)
-        p->scale = RETAIN_SCALE_STANDARD;
-    else if (strcmp(o->scale, "minmax") == 0)
-        p->scale = RETAIN_SCALE_MINMAX;
-    else if (strcmp(o->scale, "none") == 0)
-        p->scale = RETAIN_SCALE_NONE;
-    else
-        return cli_usage_error(cmd, common, "--scale must be standard, minmax or none, got "
-                               "'%s'", o->scale);
-    if (strcmp(o->algorithm, "auto") == 0)
-        p->algorithm = RETAIN_KMEANS_AUTO;
-    else if (strcmp(o->algorithm, "lloyd") == 0)
-        p->algorithm = RETAIN_KMEANS_LLOYD;
-    else if (strcmp(o->algorithm, "hamerly") == 0)
-        p->algorithm = RETAIN_KMEANS_HAMERLY;
-    else
-        return cli_usage_error(cmd, common, "--algorithm must be auto, lloyd or hamerly, got "
-                               "'%s'", o->algorithm);
     const char *inputs[2] = {input, o->init_centroids};
     retain_status s = rt_output_check_not_input(o->output, inputs, o->init_centroids ? 2 : 1);
     if (!s && o->labels_out)
@@ -275,6 +252,9 @@ int cmd_kmeans_fit(int argc, char **argv)
     retain_status s = rt_features_open(input, &o.spec, &f);
     if (!s)
         s = rt_features_read_all(f, &x);
+    if (!s && x.rows == 0)
+        s = rt_error(RETAIN_ERR_DATA, "%s: %s has no rows; k-means needs at least %lld", input,
+                     rt_features_source(f), (long long)p.k);
     if (!s && o.weights)
         s = read_weights(input, &o, x.rows, &weights);
     if (!s && o.init_centroids && !(s = read_centroids(o.init_centroids, p.k, x.cols, &given)))

@@ -25,6 +25,10 @@
 **               clusters to the farthest rows; stop when labels stop
 **               changing or the summed squared centre shift falls to
 **               tol * mean column variance, or after max_iter.
+**   hamerly.c   Hamerly's bounds (SDM 2010): rows whose upper bound is
+**               within the lower one skip the assignment (--algorithm).
+**   metrics.c   retain_kmeans_evaluate: silhouette, Calinski-Harabasz,
+**               Davies-Bouldin as sklearn.metrics computes them.
 **   model.c     n_init runs keep the lowest inertia; segments are renumbered
 **               largest first (ties: lower index); centroids are reported
 **               in the input's units; predict scales, assigns and measures.
