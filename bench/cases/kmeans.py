@@ -5,7 +5,7 @@ retain (`kmeans fit --scale none --init-centroids --algorithm lloyd
 --json`, its Lloyd seconds; and, where --algorithm auto picks Hamerly's
 bounds instead, that too), scikit-learn KMeans(algorithm="lloyd", n_init=1, tol=0) and FAISS
 Kmeans (every point used). Each engine runs ITERS and 2 * ITERS iterations
-(best of two runs each); seconds per iteration are the difference over the
+(best of three runs each); seconds per iteration are the difference over the
 extra iterations, so set-up, the final assignment and inertia pass, and
 input checks cancel out for everyone alike. The floor is 2·n·k·d flops at
 the SGEMM rate measured here (a 4096^3 float32 matmul). Every timed process
@@ -64,8 +64,8 @@ def baseline(kind, *args):
 
 def per_iteration(run):
     """run(iters) -> (seconds, iterations done); the marginal seconds per
-    iteration between ITERS and 2 * ITERS, best of two runs each."""
-    (t1, n1), (t2, n2) = (min(run(i) for _ in range(2)) for i in (ITERS, 2 * ITERS))
+    iteration between ITERS and 2 * ITERS, best of three runs each."""
+    (t1, n1), (t2, n2) = (min(run(i) for _ in range(3)) for i in (ITERS, 2 * ITERS))
     if n2 <= n1:  # converged before ITERS: no extra iterations to time
         return t2 / n2, n2
     return (t2 - t1) / (n2 - n1), n2
