@@ -28,6 +28,7 @@
 #ifndef RETAIN_H
 #define RETAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -166,14 +167,20 @@ typedef enum retain_scale {
 typedef void (*retain_progress_fn)(void *user, const char *phase, int64_t done,
                                    int64_t total);
 
-/* How Lloyd's iterations find each row's nearest centroid. HAMERLY keeps
-** two bounds per row (8 bytes) and skips rows the bounds prove unchanged;
-** same answers as LLOYD up to round-off ties. AUTO: HAMERLY when
-** k * cols >= 1024, where it pays for its bookkeeping. */
+/* How the centroids are found. LLOYD: full passes over the rows in memory.
+** HAMERLY: the same iterations, keeping two bounds per row (8 bytes) to skip
+** rows the bounds prove unchanged; same answers as LLOYD up to round-off
+** ties. AUTO: HAMERLY when k * cols >= 1024, where it pays for its
+** bookkeeping, else LLOYD. MINIBATCH: scikit-learn's MiniBatchKMeans
+** (Sculley, "Web-scale k-means clustering", WWW 2010): each step moves the
+** centroids towards one batch of rows; the rows can stream from a file
+** (retain_kmeans_fit_source), so the data never needs to fit in memory.
+** An approximation: a higher inertia than LLOYD for much less work. */
 typedef enum retain_kmeans_algorithm {
     RETAIN_KMEANS_AUTO = 0,
     RETAIN_KMEANS_LLOYD = 1,
-    RETAIN_KMEANS_HAMERLY = 2
+    RETAIN_KMEANS_HAMERLY = 2,
+    RETAIN_KMEANS_MINIBATCH = 3
 } retain_kmeans_algorithm;
 
 typedef struct retain_kmeans_params {
@@ -183,16 +190,24 @@ typedef struct retain_kmeans_params {
                                     input (scaled by the fitted scaler);
                                     read only with RETAIN_KMEANS_INIT_GIVEN  */
     int64_t n_init;              /* runs from different seeds, lowest inertia
-                                    kept; 0 (default): 1, or 10 for RANDOM;
-                                    GIVEN always runs once                   */
+                                    kept; 0 (default): 1, or 10 for RANDOM,
+                                    3 for MINIBATCH (each seeding scored on
+                                    a sample); GIVEN always runs once        */
     int64_t max_iter;            /* Lloyd iterations per run (default 300);
-                                    0 only initialises                       */
+                                    0 only initialises. MINIBATCH: passes
+                                    over the data (MiniBatchKMeans uses 100) */
     double tol;                  /* stop when the summed squared centre shift
                                     is <= tol * mean column variance of the
-                                    scaled data (default 1e-4)              */
+                                    scaled data (default 1e-4). MINIBATCH:
+                                    the shift of one step (MiniBatchKMeans
+                                    uses 0: stop on max_no_improvement)     */
     retain_scale scale;          /* default RETAIN_SCALE_STANDARD            */
     uint64_t seed;               /* default 0                                */
     retain_kmeans_algorithm algorithm; /* default RETAIN_KMEANS_AUTO        */
+    int64_t batch_size;          /* MINIBATCH: rows per step (default 1024)  */
+    int64_t max_no_improvement;  /* MINIBATCH: stop after this many steps
+                                    without a lower smoothed batch inertia
+                                    (default 10; 0: never)                  */
     retain_progress_fn progress; /* NULL: none                               */
     void *progress_user;
 } retain_kmeans_params;
@@ -215,6 +230,33 @@ RETAIN_API retain_status retain_kmeans_fit(const retain_matrix *x,
                                            const float *sample_weight,
                                            const retain_kmeans_params *params,
                                            retain_kmeans_model **out);
+
+/* Rows that come from somewhere other than memory, read in ranges: a file
+** larger than memory. read() fills rows [first, first + count) into x
+** (count x cols, row-major) and, when weights is not NULL, their sample
+** weights (all 1 if the source has none); it returns RETAIN_OK, or an error
+** status with the message set through the caller's own reporting. */
+typedef struct retain_row_source {
+    int64_t rows, cols;
+    bool weighted; /* the source has sample weights */
+    retain_status (*read)(void *user, int64_t first, int64_t count, float *x,
+                          float *weights);
+    void *user;
+} retain_row_source;
+
+/* retain_kmeans_fit for params->algorithm RETAIN_KMEANS_MINIBATCH over
+** rows read from src, never all at once: one pass fits the scaler and
+** draws the seeding sample, each of max_iter epochs reads the rows once in
+** a seeded order of ~1 MiB segments, and a last pass labels every row for
+** the sizes and inertia. Memory: about 16 MiB of rows plus the seeding
+** sample, (n_init + 1) * 3 * batch_size rows. Same source and params: the
+** same model as retain_kmeans_fit on the same rows in memory. A segment
+** left with no rows takes the row farthest from its centroid, so the model
+** always has k segments with rows; RETAIN_ERR_DATA if the rows have fewer
+** than k distinct values. Other algorithms: RETAIN_ERR_USAGE. */
+RETAIN_API retain_status retain_kmeans_fit_source(const retain_row_source *src,
+                                                  const retain_kmeans_params *params,
+                                                  retain_kmeans_model **out);
 
 /* Nearest segment of each row of x (same columns as the training data, in
 ** the original units) into labels[0..rows); distances, if not NULL, gets the

@@ -132,8 +132,13 @@ int cmd_info(int argc, char **argv);
 int cmd_gen_users(int argc, char **argv);
 int cmd_gen_baskets(int argc, char **argv);
 int cmd_gen_transactions(int argc, char **argv);
-/* --init, --scale and --algorithm of the kmeans commands into p: 0, or
-** the usage exit code after the message (kmeans_options.c). */
+/* --init, --scale and --algorithm of the kmeans commands into p, and
+** p->max_iter and p->tol where the command left them negative (not given):
+** the defaults of the algorithm chosen. 0, or the usage exit code after the
+** message (kmeans_options.c). */
+#define CLI_LLOYD_MAX_ITER 300
+#define CLI_LLOYD_TOL 1e-4
+#define CLI_MINIBATCH_MAX_ITER 100
 int cli_kmeans_names(const cli_command *cmd, const cli_common *common, const char *init,
                      const char *scale, const char *algorithm, retain_kmeans_params *p);
 

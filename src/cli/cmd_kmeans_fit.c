@@ -24,35 +24,55 @@ typedef struct fit_options {
     rt_features_spec spec;
 } fit_options;
 
-/* Sample weights from dataset `path` of the input file (rows values). */
-static retain_status read_weights(const char *input, const fit_options *o, int64_t rows,
-                                  float **out)
-{
-    rt_features_spec spec = o->spec;
-    spec.label = o->weights;
+/* The input file's rows and weights, read in ranges: f is opened with the
+** --sample-weight dataset as its label. */
+typedef struct file_rows {
     rt_features *f;
-    retain_status s = rt_features_open(input, &spec, &f);
+    const char *input, *weights;
+    double *wbuf;
+    int64_t wcap;
+    bool failed; /* the last read failed (its message names the file) */
+} file_rows;
+
+/* Weights of rows [first, first + count): finite and >= 0; 1 without
+** --sample-weight. */
+static retain_status read_file_weights(file_rows *fr, int64_t first, int64_t count, float *w)
+{
+    if (!fr->weights) {
+        for (int64_t i = 0; i < count; i++)
+            w[i] = 1.0f;
+        return RETAIN_OK;
+    }
+    if (count > fr->wcap) {
+        free(fr->wbuf);
+        fr->wcap = 0;
+        if (!(fr->wbuf = malloc((size_t)count * sizeof *fr->wbuf)))
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
+                            (long long)count);
+        fr->wcap = count;
+    }
+    retain_status s = rt_features_read_label(fr->f, first, count, fr->wbuf);
     if (s)
-        return rt_error_context(s, "--sample-weight %s", o->weights);
-    double *w = malloc((size_t)rows * sizeof *w);
-    *out = malloc((size_t)rows * sizeof **out);
-    if (!w || !*out)
-        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
-                     (long long)rows);
-    else
-        s = rt_features_read_label(f, 0, rows, w);
-    for (int64_t i = 0; !s && i < rows; i++) {
-        (*out)[i] = (float)w[i];
-        if (!(w[i] >= 0) || !isfinite((*out)[i]))
-            s = rt_error(RETAIN_ERR_DATA, "%s: sample weight %s row %lld is %g; weights "
-                         "must be finite and >= 0", input, o->weights, (long long)i, w[i]);
+        return rt_error_context(s, "--sample-weight %s", fr->weights);
+    for (int64_t i = 0; i < count; i++) {
+        w[i] = (float)fr->wbuf[i];
+        if (!(fr->wbuf[i] >= 0) || !isfinite(w[i]))
+            return rt_error(RETAIN_ERR_DATA, "%s: sample weight %s row %lld is %g; weights "
+                            "must be finite and >= 0", fr->input, fr->weights,
+                            (long long)(first + i), fr->wbuf[i]);
     }
-    free(w);
-    rt_features_close(f);
-    if (s) {
-        free(*out);
-        *out = NULL;
-    }
+    return RETAIN_OK;
+}
+
+/* retain_row_source.read for mini-batch runs. */
+static retain_status read_file_rows(void *user, int64_t first, int64_t count, float *x,
+                                    float *w)
+{
+    file_rows *fr = user;
+    retain_status s = rt_features_read(fr->f, first, count, x);
+    if (!s && w)
+        s = read_file_weights(fr, first, count, w);
+    fr->failed = s != RETAIN_OK;
     return s;
 }
 
@@ -127,6 +147,10 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
     json_double(&j, "seconds_per_iteration",
                 m->iterations_total ? m->lloyd_seconds / (double)m->iterations_total : 0.0);
     json_string(&j, "algorithm", rt_kmeans_algorithm_name(retain_kmeans_model_algorithm(m)));
+    if (retain_kmeans_model_algorithm(m) == RETAIN_KMEANS_MINIBATCH) {
+        json_int(&j, "batch_size", m->params.batch_size);
+        json_int(&j, "n_steps", m->n_steps);
+    }
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
     json_string(&j, "init", rt_kmeans_init_name(m->params.init));
@@ -188,6 +212,8 @@ int cmd_kmeans_fit(int argc, char **argv)
     retain_kmeans_params_init(&p);
     cli_common common = {0};
     fit_options o = {.init = "k-means++", .scale = "standard", .algorithm = "auto"};
+    p.max_iter = -1; /* the algorithm's default: cli_kmeans_names */
+    p.tol = -1;
     cli_opt opts[] = {
         {"segments", 'k', CLI_INT, &p.k, "K", "segments (clusters) to find", 1, INT32_MAX},
         {"output", 'o', CLI_STRING, &o.output, "MODEL.h5", "model file to write (required)",
@@ -200,13 +226,18 @@ int cmd_kmeans_fit(int argc, char **argv)
          "from the dataset /centroids (k x features, input units); one run", 1, 0},
         {"n-init", 0, CLI_INT, &p.n_init, "N", "runs from different seeds, lowest inertia "
          "kept; 0: 1 for k-means++, 10 for random", 0, 1e6},
-        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "Lloyd iterations per run (0: only "
-         "initialise)", 0, 1e9},
-        {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the summed squared centroid shift is "
-         "<= T x the mean feature variance of the scaled data", 0, 1e300},
-        {"algorithm", 0, CLI_STRING, &o.algorithm, "auto|lloyd|hamerly", "hamerly skips rows "
-         "whose segment cannot change (2 floats per row; same answers); auto: hamerly when "
-         "k x features >= 1024", 1, 0},
+        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "Lloyd iterations per run, or minibatch "
+         "passes over the data (0: only initialise; default 300, minibatch 100)", 0, 1e9},
+        {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the summed squared centroid shift (of "
+         "one step for minibatch) is <= T x the mean feature variance of the scaled data "
+         "(default 1e-4, minibatch 0)", 0, 1e300},
+        {"algorithm", 0, CLI_STRING, &o.algorithm, "auto|lloyd|hamerly|minibatch", "hamerly "
+         "skips rows whose segment cannot change (2 floats per row; same answers); auto: "
+         "hamerly when k x features >= 1024; minibatch streams FILE in batches (any size, "
+         "~16 MiB of rows in memory; an approximation, as MiniBatchKMeans)", 1, 0},
+        {"batch-size", 0, CLI_INT, &p.batch_size, "N", "minibatch: rows per step", 1, 9.2e18},
+        {"max-no-improvement", 0, CLI_INT, &p.max_no_improvement, "N", "minibatch: stop after "
+         "N steps without a lower smoothed batch inertia (0: never)", 0, 9.2e18},
         {"scale", 0, CLI_STRING, &o.scale, "standard|minmax|none", "feature scaling fitted "
          "here and stored in the model", 1, 0},
         {"dataset", 0, CLI_STRING, &o.spec.dataset, "PATH", "feature dataset or group "
@@ -249,20 +280,37 @@ int cmd_kmeans_fit(int argc, char **argv)
     cli_progress_start(&progress, &common);
     p.progress = cli_progress_report;
     p.progress_user = &progress;
-    retain_status s = rt_features_open(input, &o.spec, &f);
-    if (!s)
-        s = rt_features_read_all(f, &x);
-    if (!s && x.rows == 0)
+    /* minibatch streams the file; the others read it whole */
+    bool stream = p.algorithm == RETAIN_KMEANS_MINIBATCH;
+    rt_features_spec spec = o.spec;
+    spec.label = o.weights;
+    file_rows fr = {NULL, input, o.weights, NULL, 0, false};
+    retain_status s = rt_features_open(input, &spec, &f);
+    fr.f = f;
+    if (!s && rt_features_rows(f) == 0)
         s = rt_error(RETAIN_ERR_DATA, "%s: %s has no rows; k-means needs at least %lld", input,
                      rt_features_source(f), (long long)p.k);
-    if (!s && o.weights)
-        s = read_weights(input, &o, x.rows, &weights);
-    if (!s && o.init_centroids && !(s = read_centroids(o.init_centroids, p.k, x.cols, &given)))
+    if (!s && !stream)
+        s = rt_features_read_all(f, &x);
+    if (!s && !stream && o.weights) {
+        if (!(weights = malloc((size_t)x.rows * sizeof *weights)))
+            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
+                         (long long)x.rows);
+        else
+            s = read_file_weights(&fr, 0, x.rows, weights);
+    }
+    if (!s && o.init_centroids &&
+        !(s = read_centroids(o.init_centroids, p.k, rt_features_cols(f), &given)))
         p.init_centroids = given.data;
-    if (!s) {
+    if (!s && stream) {
+        retain_row_source src = {rt_features_rows(f), rt_features_cols(f), o.weights != NULL,
+                                 read_file_rows, &fr};
+        s = retain_kmeans_fit_source(&src, &p, &m);
+        if (s && !fr.failed) /* a read's message names the file already */
+            rt_error_context(s, "%s", input);
+    } else if (!s) {
         retain_matrix view = retain_matrix_view(&x);
-        s = retain_kmeans_fit(&view, weights, &p, &m);
-        if (s)
+        if ((s = retain_kmeans_fit(&view, weights, &p, &m)))
             rt_error_context(s, "%s", input);
     }
     const char *const *names = f ? rt_features_names(f) : NULL;
@@ -273,6 +321,7 @@ int cmd_kmeans_fit(int argc, char **argv)
     retain_matrix_release(&x);
     retain_matrix_release(&given);
     free(weights);
+    free(fr.wbuf);
     if (!s && o.labels_out)
         s = cli_kmeans_write_segments(o.labels_out, f, m, o.output, input, &progress);
     cli_progress_finish(&progress);
@@ -282,10 +331,15 @@ int cmd_kmeans_fit(int argc, char **argv)
         if (common.json) {
             print_json(&common, m, names, input, &o, rows, seconds);
         } else if (!common.quiet) {
+            char steps[64] = "";
+            if (stream)
+                snprintf(steps, sizeof steps, " (%lld steps of %lld rows)", (long long)m->n_steps,
+                         (long long)(p.batch_size < rows ? p.batch_size : rows));
             printf("k-means: %lld segments, %lld rows x %lld features, inertia %.6g (scaled "
-                   "units), %lld iterations, %s, %.2f s\n",
+                   "units), %lld %s%s, %s, %.2f s\n",
                    (long long)p.k, (long long)rows, (long long)retain_kmeans_model_d(m),
                    retain_kmeans_model_inertia(m), (long long)retain_kmeans_model_n_iter(m),
+                   stream ? "passes" : "iterations", steps,
                    retain_kmeans_model_converged(m) ? "converged" : "not converged (max-iter)",
                    seconds);
             print_profile(m, names, rows);

@@ -268,6 +268,8 @@ int cmd_kmeans_sweep(int argc, char **argv)
     rt_features_spec spec = {0};
     const char *range = NULL, *scale = "standard", *init = "k-means++", *algorithm = "auto";
     int64_t sample = 10000;
+    p.max_iter = -1; /* the algorithm's default: cli_kmeans_names */
+    p.tol = -1;
     cli_opt opts[] = {
         {"segments", 'k', CLI_STRING, &range, "LO:HI", "the segment counts to try, LO to HI "
          "(required)", 1, 0},
@@ -275,13 +277,16 @@ int cmd_kmeans_sweep(int argc, char **argv)
          "(0: all rows, exact but O(rows^2))", 0, 9.2e18},
         {"n-init", 0, CLI_INT, &p.n_init, "N", "runs per k from different seeds, lowest "
          "inertia kept; 0: 1", 0, 1e6},
-        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "Lloyd iterations per run", 0, 1e9},
+        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "iterations per run, as for `kmeans "
+         "fit` (default 300; minibatch 100)", 0, 1e9},
         {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the summed squared centroid shift is "
-         "<= T x the mean feature variance of the scaled data", 0, 1e300},
+         "<= T x the mean feature variance of the scaled data (default 1e-4; minibatch 0)",
+         0, 1e300},
         {"init", 0, CLI_STRING, &init, "k-means++|random", "initial centroids, as for "
          "`kmeans fit`", 1, 0},
-        {"algorithm", 0, CLI_STRING, &algorithm, "auto|lloyd|hamerly", "as for `kmeans fit`",
-         1, 0},
+        {"algorithm", 0, CLI_STRING, &algorithm, "auto|lloyd|hamerly|minibatch", "as for "
+         "`kmeans fit` (minibatch here runs on the rows in memory)", 1, 0},
+        {"batch-size", 0, CLI_INT, &p.batch_size, "N", "minibatch: rows per step", 1, 9.2e18},
         {"scale", 0, CLI_STRING, &scale, "standard|minmax|none", "feature scaling; the "
          "metrics are computed on the scaled features", 1, 0},
         {"dataset", 0, CLI_STRING, &spec.dataset, "PATH", "feature dataset or group "

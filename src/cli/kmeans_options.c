@@ -1,7 +1,9 @@
 /*
 ** src/cli/kmeans_options.c: the option names `kmeans fit` and `kmeans sweep`
 ** share (--init, --scale, --algorithm), turned into retain_kmeans_params
-** fields in one place so both commands accept and refuse the same words.
+** fields in one place so both commands accept and refuse the same words,
+** and the defaults that depend on --algorithm: MiniBatchKMeans's max_iter
+** 100 and tol 0 for minibatch, KMeans's 300 and 1e-4 otherwise.
 */
 #include "cli.h"
 
@@ -32,8 +34,15 @@ int cli_kmeans_names(const cli_command *cmd, const cli_common *common, const cha
         p->algorithm = RETAIN_KMEANS_LLOYD;
     else if (strcmp(algorithm, "hamerly") == 0)
         p->algorithm = RETAIN_KMEANS_HAMERLY;
+    else if (strcmp(algorithm, "minibatch") == 0)
+        p->algorithm = RETAIN_KMEANS_MINIBATCH;
     else
-        return cli_usage_error(cmd, common, "--algorithm must be auto, lloyd or hamerly, got "
-                               "'%s'", algorithm);
+        return cli_usage_error(cmd, common, "--algorithm must be auto, lloyd, hamerly or "
+                               "minibatch, got '%s'", algorithm);
+    bool minibatch = p->algorithm == RETAIN_KMEANS_MINIBATCH;
+    if (p->max_iter < 0)
+        p->max_iter = minibatch ? CLI_MINIBATCH_MAX_ITER : CLI_LLOYD_MAX_ITER;
+    if (p->tol < 0)
+        p->tol = minibatch ? 0.0 : CLI_LLOYD_TOL;
     return 0;
 }

@@ -45,10 +45,12 @@ static void print_option(FILE *out, const cli_opt *o)
     if (o->metavar)
         snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar);
     fprintf(out, "  %-26s %s", left, o->help);
+    /* a negative numeric default means "depends on other options": the
+    ** help text says how */
     if (o->target && o->kind == CLI_INT && strcmp(o->name, "seed") != 0 &&
-        strcmp(o->name, "threads") != 0)
+        strcmp(o->name, "threads") != 0 && *(int64_t *)o->target >= 0)
         fprintf(out, " (default %lld)", (long long)*(int64_t *)o->target);
-    else if (o->target && o->kind == CLI_DOUBLE)
+    else if (o->target && o->kind == CLI_DOUBLE && *(double *)o->target >= 0)
         fprintf(out, " (default %g)", *(double *)o->target);
     else if (o->target && o->kind == CLI_STRING && *(const char **)o->target)
         fprintf(out, " (default %s)", *(const char **)o->target);

@@ -53,6 +53,8 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
         return rt_error_context(s, "block partials (%d x %lld)", threads, (long long)width);
     memset(out, 0, (size_t)width * sizeof *out);
     int64_t nblocks = rt_block_count(n);
+    if (nblocks <= 1)
+        threads = 1; /* no parallel region to start for one block */
 #pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num();

@@ -54,7 +54,10 @@ static retain_status write_meta(hid_t meta, const retain_kmeans_model *m,
         (s = rt_h5_attr_set_int64(meta, "converged", m->converged)) ||
         (s = rt_h5_attr_set_int64(meta, "train_rows", m->train_rows)) ||
         (s = rt_h5_attr_set_double(meta, "tol_scale", m->tol_scale)) ||
-        (s = rt_h5_attr_set_string(meta, "training_file", training_file ? training_file : "")))
+        (s = rt_h5_attr_set_string(meta, "training_file", training_file ? training_file : "")) ||
+        (m->algorithm == RETAIN_KMEANS_MINIBATCH &&
+         ((s = rt_h5_attr_set_int64(meta, "batch_size", p->batch_size)) ||
+          (s = rt_h5_attr_set_int64(meta, "n_steps", m->n_steps)))))
         return s;
     return RETAIN_OK;
 }
@@ -205,8 +208,13 @@ static retain_status read_meta(hid_t meta, const char *path, retain_kmeans_model
                   : strcmp(text, "given") == 0 ? RETAIN_KMEANS_INIT_GIVEN
                                                : RETAIN_KMEANS_INIT_PLUSPLUS;
     m->algorithm = RETAIN_KMEANS_LLOYD; /* what files written before the choice ran */
-    if (rt_h5_attr_string(meta, "algorithm", text, sizeof text) && strcmp(text, "hamerly") == 0)
-        m->algorithm = RETAIN_KMEANS_HAMERLY;
+    if (rt_h5_attr_string(meta, "algorithm", text, sizeof text))
+        m->algorithm = strcmp(text, "hamerly") == 0     ? RETAIN_KMEANS_HAMERLY
+                       : strcmp(text, "minibatch") == 0 ? RETAIN_KMEANS_MINIBATCH
+                                                        : RETAIN_KMEANS_LLOYD;
+    if (rt_h5_attr_int64(meta, "batch_size", &i))
+        m->params.batch_size = i;
+    rt_h5_attr_int64(meta, "n_steps", &m->n_steps);
     if (!attr_double(meta, "inertia", &m->inertia) || !rt_h5_attr_int64(meta, "n_iter", &m->n_iter))
         return damaged(path, "/meta lacks the training metrics inertia and n_iter");
     if (rt_h5_attr_int64(meta, "converged", &i))

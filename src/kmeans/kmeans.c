@@ -27,6 +27,9 @@
 **               tol * mean column variance, or after max_iter.
 **   hamerly.c   Hamerly's bounds (SDM 2010): rows whose upper bound is
 **               within the lower one skip the assignment (--algorithm).
+**   minibatch.c MiniBatchKMeans (Sculley, WWW 2010) over rows read in
+**               pieces (retain_kmeans_fit_source): its own passes for the
+**               scaler, seeding sample, batches and final labels.
 **   metrics.c   retain_kmeans_evaluate: silhouette, Calinski-Harabasz,
 **               Davies-Bouldin as sklearn.metrics computes them.
 **   model.c     n_init runs keep the lowest inertia; segments are renumbered
@@ -69,6 +72,8 @@ void retain_kmeans_params_init(retain_kmeans_params *p)
     p->tol = 1e-4;
     p->scale = RETAIN_SCALE_STANDARD;
     p->algorithm = RETAIN_KMEANS_AUTO;
+    p->batch_size = 1024;
+    p->max_no_improvement = 10;
 }
 
 retain_status retain_kmeans_params_check(const retain_kmeans_params *p)
@@ -99,9 +104,15 @@ retain_status retain_kmeans_params_check(const retain_kmeans_params *p)
     if (p->scale < RETAIN_SCALE_STANDARD || p->scale > RETAIN_SCALE_NONE)
         return rt_error(RETAIN_ERR_USAGE, "k-means parameters: scale is %d, not a "
                         "retain_scale value", (int)p->scale);
-    if (p->algorithm < RETAIN_KMEANS_AUTO || p->algorithm > RETAIN_KMEANS_HAMERLY)
+    if (p->algorithm < RETAIN_KMEANS_AUTO || p->algorithm > RETAIN_KMEANS_MINIBATCH)
         return rt_error(RETAIN_ERR_USAGE, "k-means parameters: algorithm is %d, not a "
                         "retain_kmeans_algorithm value", (int)p->algorithm);
+    if (p->batch_size < 1)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: batch_size is %lld; it must be "
+                        "at least 1", (long long)p->batch_size);
+    if (p->max_no_improvement < 0)
+        return rt_error(RETAIN_ERR_USAGE, "k-means parameters: max_no_improvement is %lld; "
+                        "use 0 for never or a positive count", (long long)p->max_no_improvement);
     return RETAIN_OK;
 }
 
@@ -231,6 +242,55 @@ done:
     return s;
 }
 
+/* A model for params p on d columns: params kept (pointers cleared), the
+** algorithm chosen and the number of runs settled. */
+static retain_status new_model(const retain_kmeans_params *p, int64_t d,
+                               retain_kmeans_model **out)
+{
+    retain_status s = rt_kmeans_model_alloc(p->k, d, out);
+    if (s)
+        return s;
+    retain_kmeans_model *m = *out;
+    m->params = *p;
+    m->params.init_centroids = NULL;
+    m->params.progress = NULL;
+    m->params.progress_user = NULL;
+    m->algorithm = rt_kmeans_choose_algorithm(p->algorithm, p->k, d);
+    m->n_init = p->init == RETAIN_KMEANS_INIT_GIVEN      ? 1
+                : p->n_init > 0                          ? p->n_init
+                : p->init == RETAIN_KMEANS_INIT_RANDOM   ? 10
+                : p->algorithm == RETAIN_KMEANS_MINIBATCH ? 3
+                                                         : 1;
+    return RETAIN_OK;
+}
+
+static retain_status check_given(const retain_kmeans_params *p, int64_t d)
+{
+    if (p->init != RETAIN_KMEANS_INIT_GIVEN)
+        return RETAIN_OK;
+    retain_matrix given = {p->init_centroids, p->k, d, d};
+    return rt_kmeans_check_matrix(&given, "retain_kmeans_fit: init_centroids");
+}
+
+/* A matrix in memory as a row source, for mini-batch runs. */
+typedef struct memory_rows {
+    const retain_matrix *x;
+    const float *w;
+} memory_rows;
+
+static retain_status read_memory(void *user, int64_t first, int64_t count, float *x, float *w)
+{
+    const memory_rows *mem = user;
+    int64_t d = mem->x->cols;
+    for (int64_t i = 0; i < count; i++) {
+        memcpy(x + i * d, mem->x->data + (first + i) * mem->x->row_stride,
+               (size_t)d * sizeof *x);
+        if (w)
+            w[i] = mem->w ? mem->w[first + i] : 1.0f;
+    }
+    return RETAIN_OK;
+}
+
 retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weight,
                                 const retain_kmeans_params *p, retain_kmeans_model **out)
 {
@@ -241,26 +301,18 @@ retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weig
     retain_status s;
     if ((s = retain_kmeans_params_check(p)) ||
         (s = rt_kmeans_check_matrix(x, "retain_kmeans_fit")) ||
-        (sample_weight && (s = check_weights(sample_weight, x->rows))))
+        (sample_weight && (s = check_weights(sample_weight, x->rows))) ||
+        (s = check_given(p, x->cols)))
         return s;
-    int64_t k = p->k, d = x->cols;
-    if (p->init == RETAIN_KMEANS_INIT_GIVEN) {
-        retain_matrix given = {p->init_centroids, k, d, d};
-        if ((s = rt_kmeans_check_matrix(&given, "retain_kmeans_fit: init_centroids")))
-            return s;
+    if (p->algorithm == RETAIN_KMEANS_MINIBATCH) {
+        memory_rows mem = {x, sample_weight};
+        retain_row_source src = {x->rows, x->cols, sample_weight != NULL, read_memory, &mem};
+        return retain_kmeans_fit_source(&src, p, out);
     }
+    int64_t k = p->k, d = x->cols;
     retain_kmeans_model *m;
-    if ((s = rt_kmeans_model_alloc(k, d, &m)))
+    if ((s = new_model(p, d, &m)))
         return s;
-    m->params = *p;
-    m->params.init_centroids = NULL;
-    m->params.progress = NULL;
-    m->params.progress_user = NULL;
-    m->algorithm = rt_kmeans_choose_algorithm(p->algorithm, p->k, d);
-    m->n_init = p->init == RETAIN_KMEANS_INIT_GIVEN ? 1
-                : p->n_init > 0                     ? p->n_init
-                : p->init == RETAIN_KMEANS_INIT_RANDOM ? 10
-                                                       : 1;
     m->train_rows = x->rows;
     float *copy = NULL;
     double *best_w = NULL;
@@ -298,4 +350,42 @@ fail:
     retain_free(best_w);
     retain_kmeans_free(m);
     return s;
+}
+
+retain_status retain_kmeans_fit_source(const retain_row_source *src,
+                                       const retain_kmeans_params *p, retain_kmeans_model **out)
+{
+    if (!out || !src || !p)
+        return rt_error(RETAIN_ERR_USAGE, "retain_kmeans_fit_source: %s is NULL",
+                        !out ? "out" : !src ? "src" : "params");
+    *out = NULL;
+    retain_status s;
+    if ((s = retain_kmeans_params_check(p)))
+        return s;
+    if (p->algorithm != RETAIN_KMEANS_MINIBATCH)
+        return rt_error(RETAIN_ERR_USAGE, "retain_kmeans_fit_source: algorithm is %s; rows "
+                        "read in pieces need RETAIN_KMEANS_MINIBATCH (or read them into "
+                        "memory for retain_kmeans_fit)", rt_kmeans_algorithm_name(p->algorithm));
+    if (!src->read || src->rows < 1 || src->cols < 1)
+        return rt_error(RETAIN_ERR_USAGE, "retain_kmeans_fit_source: the source needs a read "
+                        "function, rows >= 1 and cols >= 1 (got %lld x %lld)",
+                        (long long)src->rows, (long long)src->cols);
+    if ((s = check_given(p, src->cols)))
+        return s;
+    retain_kmeans_model *m;
+    double *best_w = NULL;
+    if ((s = new_model(p, src->cols, &m)))
+        return s;
+    m->train_rows = src->rows;
+    if ((s = retain_malloc((size_t)p->k * sizeof *best_w, (void **)&best_w)) ||
+        (s = rt_kmeans_minibatch(src, p, m, best_w)) ||
+        (s = rt_kmeans_model_canonical(m, best_w))) {
+        retain_free(best_w);
+        retain_kmeans_free(m);
+        return s;
+    }
+    rt_kmeans_model_unscale(m);
+    retain_free(best_w);
+    *out = m;
+    return RETAIN_OK;
 }

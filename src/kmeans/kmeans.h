@@ -2,7 +2,7 @@
 ** src/kmeans/kmeans.h: what the files of the k-means module share: the
 ** model's layout (also read by src/io/kmeans_model.c), the data a run works
 ** on, and one entry per file: scale.c, distinct.c, assign.c, init.c,
-** update.c, lloyd.c, model.c. The public surface is in include/retain.h;
+** update.c, lloyd.c, minibatch.c, model.c. The public surface is in include/retain.h;
 ** the manual opens kmeans.c.
 */
 #ifndef RT_KMEANS_H
@@ -31,7 +31,8 @@ struct retain_kmeans_model {
     bool converged;
     int64_t iterations_total; /* over every run                          */
     double lloyd_seconds;     /* wall time in Lloyd iterations, all runs */
-    retain_kmeans_algorithm algorithm; /* LLOYD or HAMERLY, as run        */
+    retain_kmeans_algorithm algorithm; /* LLOYD, HAMERLY or MINIBATCH     */
+    int64_t n_steps;          /* MINIBATCH: batches processed             */
 };
 
 /* The (scaled) data a run works on. */
@@ -52,6 +53,24 @@ void rt_kmeans_scale_rows(const float *src, int64_t rows, int64_t d, int64_t str
                           const double *offset, const double *spread, float *dst);
 /* Mean over columns of the unweighted column variances of the data. */
 retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out);
+
+/* The scaler fitted on rows that arrive in pieces (row-major, d columns):
+** init, add every piece in order, finish. tol_scale gets the mean column
+** variance of the scaled rows, as rt_kmeans_mean_variance measures it. */
+typedef struct rt_kmeans_scaler_acc {
+    int64_t d;
+    retain_scale scale;
+    bool weighted;        /* some piece came with weights        */
+    double weight, count; /* weight and rows so far              */
+    double *buf;          /* 8 x d: moments, extremes, one piece */
+} rt_kmeans_scaler_acc;
+
+retain_status rt_kmeans_scaler_acc_init(rt_kmeans_scaler_acc *a, int64_t d, retain_scale scale);
+retain_status rt_kmeans_scaler_acc_add(rt_kmeans_scaler_acc *a, const float *x, int64_t rows,
+                                       const float *w);
+void rt_kmeans_scaler_acc_finish(const rt_kmeans_scaler_acc *a, double *offset, double *spread,
+                                 double *tol_scale);
+void rt_kmeans_scaler_acc_free(rt_kmeans_scaler_acc *a);
 
 /* ---- distinct.c ------------------------------------------------------------ */
 
@@ -138,6 +157,11 @@ retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *l
 ** summed squared shift from old. */
 double rt_kmeans_average(const double *sums, const double *wsum, int64_t k, int64_t d,
                          const float *old, float *centers);
+/* The final tally of a block whose labels are known: partial[0] += the
+** weighted squared distances (direct differences, float64), partial[1 + l]
+** += rows of cluster l and partial[1 + k + l] += their weight. */
+void rt_kmeans_tally(const rt_kmeans_data *x, int64_t first, int64_t rows,
+                     const int32_t *label, const float *centers, int64_t k, double *partial);
 
 /* ---- lloyd.c --------------------------------------------------------------- */
 
@@ -156,6 +180,14 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
                               double tol, bool hamerly, float *centers, int32_t *labels,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out);
+
+/* ---- minibatch.c ---------------------------------------------------------- */
+
+/* retain_kmeans_fit_source's work on a model m allocated for src (params
+** checked, m->params, m->n_init and m->algorithm set); fills the scaler,
+** scaled centroids, sizes and weights (k, for the canonical order). */
+retain_status rt_kmeans_minibatch(const retain_row_source *src, const retain_kmeans_params *p,
+                                  retain_kmeans_model *m, double *weights);
 
 /* ---- kmeans.c ------------------------------------------------------------- */
 

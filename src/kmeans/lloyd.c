@@ -69,7 +69,6 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
 {
     const pass *p = ctx;
     const rt_kmeans_data *x = p->x;
-    int64_t d = x->d;
     if (p->assign) {
         int32_t *lab;
         void *rest;
@@ -77,17 +76,7 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
         assign_block(p, first, rows, lab, rest);
         memcpy(p->labels + first, lab, (size_t)rows * sizeof *lab);
     }
-    for (int64_t i = first; i < first + rows; i++) {
-        const float *xi = x->z + i * x->stride, *ci = p->c->c + (int64_t)p->labels[i] * d;
-        double w = x->w ? x->w[i] : 1.0, s = 0.0;
-        for (int64_t j = 0; j < d; j++) {
-            double t = (double)xi[j] - ci[j];
-            s += t * t;
-        }
-        partial[0] += w * s;
-        partial[1 + p->labels[i]] += 1.0;
-        partial[1 + p->k + p->labels[i]] += w;
-    }
+    rt_kmeans_tally(x, first, rows, p->labels + first, p->c->c, p->k, partial);
 }
 
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,

@@ -111,9 +111,10 @@ const char *rt_kmeans_init_name(retain_kmeans_init init)
 
 const char *rt_kmeans_algorithm_name(retain_kmeans_algorithm algorithm)
 {
-    return algorithm == RETAIN_KMEANS_HAMERLY ? "hamerly"
-           : algorithm == RETAIN_KMEANS_LLOYD ? "lloyd"
-                                              : "auto";
+    return algorithm == RETAIN_KMEANS_HAMERLY     ? "hamerly"
+           : algorithm == RETAIN_KMEANS_LLOYD     ? "lloyd"
+           : algorithm == RETAIN_KMEANS_MINIBATCH ? "minibatch"
+                                                  : "auto";
 }
 
 const char *rt_kmeans_scale_name(retain_scale scale)

@@ -5,7 +5,9 @@
 ** min), like MinMaxScaler) or none. A constant column gets spread 1, never
 ** a division by zero. Also the mean column variance behind the relative
 ** tolerance (scikit-learn's _tolerance: unweighted np.var per column).
-** Sums are float64, two-pass, block-ordered (rt_reduce_rows).
+** Sums are float64, two-pass, block-ordered (rt_reduce_rows). Rows that
+** stream in pieces (mini-batch from a file) are fitted piece by piece, each
+** piece's two-pass moments merged in order.
 */
 #include "kmeans.h"
 
@@ -15,6 +17,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct moments {
     const float *x;
@@ -50,9 +53,11 @@ static void dev_block(void *ctx, int thread, int64_t first, int64_t rows, double
     }
 }
 
-/* Weighted mean and population variance of every column into mean, var. */
+/* Weighted mean and population variance of every column into mean, var;
+** the total weight into *weight if not NULL (0: mean and var are NaN). */
 static retain_status column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
-                                    const float *w, double *mean, double *var)
+                                    const float *w, double *mean, double *var,
+                                    double *weight)
 {
     double *acc = malloc((size_t)(d + 1) * sizeof *acc);
     if (!acc)
@@ -62,13 +67,23 @@ static retain_status column_moments(const float *x, int64_t n, int64_t d, int64_
     if (!s) {
         for (int64_t j = 0; j < d; j++)
             mean[j] = acc[j] / acc[d];
-        s = rt_reduce_rows(n, d, dev_block, &m, acc);
+        if (weight)
+            *weight = acc[d];
+        s = rt_reduce_rows(n, d, dev_block, &m, acc); /* acc[d] stays */
     }
     if (!s)
         for (int64_t j = 0; j < d; j++)
             var[j] = acc[j] / acc[d];
     free(acc);
     return s;
+}
+
+/* The standard deviation as a spread: 1 for a constant column, whose
+** float64 mean may be off by rounding and leave a few ulps rather than 0. */
+static double spread_of(double var, double mean)
+{
+    double sd = sqrt(var);
+    return sd <= 10 * DBL_EPSILON * (fabs(mean) > 1 ? fabs(mean) : 1) ? 1.0 : sd;
 }
 
 retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
@@ -101,16 +116,10 @@ retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retai
     double *var = malloc((size_t)d * sizeof *var);
     if (!var)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the scaler");
-    retain_status s = column_moments(x->data, n, d, x->row_stride, w, offset, var);
+    retain_status s = column_moments(x->data, n, d, x->row_stride, w, offset, var, NULL);
     if (!s)
-        for (int64_t j = 0; j < d; j++) {
-            double sd = sqrt(var[j]);
-            /* a constant column's float64 mean may be off by rounding, which
-            ** leaves a spread of a few ulps rather than 0 */
-            spread[j] = sd <= 10 * DBL_EPSILON * (fabs(offset[j]) > 1 ? fabs(offset[j]) : 1)
-                            ? 1.0
-                            : sd;
-        }
+        for (int64_t j = 0; j < d; j++)
+            spread[j] = spread_of(var[j], offset[j]);
     free(var);
     return s;
 }
@@ -128,7 +137,7 @@ retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out)
     double *mean = malloc((size_t)(2 * x->d) * sizeof *mean);
     if (!mean)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for column variances");
-    retain_status s = column_moments(x->z, x->n, x->d, x->stride, NULL, mean, mean + x->d);
+    retain_status s = column_moments(x->z, x->n, x->d, x->stride, NULL, mean, mean + x->d, NULL);
     if (!s) {
         double total = 0.0;
         for (int64_t j = 0; j < x->d; j++)
@@ -137,4 +146,95 @@ retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out)
     }
     free(mean);
     return s;
+}
+
+/* ---- the same, fitted on rows that arrive in pieces ----------------------- */
+
+/* Folds one piece's moments (weight wb, mean mb, population variance vb)
+** into running ones (Chan, Golub and LeVeque's pairwise update). */
+static void merge_moments(int64_t d, double *weight, double *mean, double *m2, double wb,
+                          const double *mb, const double *vb)
+{
+    if (!(wb > 0))
+        return;
+    double total = *weight + wb;
+    for (int64_t j = 0; j < d; j++) {
+        double delta = mb[j] - mean[j];
+        mean[j] += delta * (wb / total);
+        m2[j] += vb[j] * wb + delta * delta * (*weight * wb / total);
+    }
+    *weight = total;
+}
+
+retain_status rt_kmeans_scaler_acc_init(rt_kmeans_scaler_acc *a, int64_t d, retain_scale scale)
+{
+    memset(a, 0, sizeof *a);
+    a->d = d;
+    a->scale = scale;
+    /* weighted and unweighted mean, m2; min; max; piece mean, variance */
+    a->buf = calloc((size_t)(8 * d), sizeof *a->buf);
+    if (!a->buf)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the scaler");
+    for (int64_t j = 0; j < d; j++) {
+        a->buf[4 * d + j] = INFINITY;
+        a->buf[5 * d + j] = -INFINITY;
+    }
+    return RETAIN_OK;
+}
+
+retain_status rt_kmeans_scaler_acc_add(rt_kmeans_scaler_acc *a, const float *x, int64_t rows,
+                                       const float *w)
+{
+    int64_t d = a->d;
+    double *mean = a->buf, *m2 = a->buf + d, *umean = a->buf + 2 * d, *um2 = a->buf + 3 * d;
+    double *lo = a->buf + 4 * d, *hi = a->buf + 5 * d, *pm = a->buf + 6 * d,
+           *pv = a->buf + 7 * d;
+    double pw;
+    retain_status s = column_moments(x, rows, d, d, NULL, pm, pv, &pw);
+    if (s)
+        return s;
+    merge_moments(d, &a->count, umean, um2, pw, pm, pv);
+    if (w && a->scale == RETAIN_SCALE_STANDARD) {
+        if ((s = column_moments(x, rows, d, d, w, pm, pv, &pw)))
+            return s;
+        merge_moments(d, &a->weight, mean, m2, pw, pm, pv);
+    }
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < d; j++) {
+            double v = x[i * d + j];
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+        }
+    a->weighted |= w != NULL;
+    return RETAIN_OK;
+}
+
+void rt_kmeans_scaler_acc_finish(const rt_kmeans_scaler_acc *a, double *offset, double *spread,
+                                 double *tol_scale)
+{
+    int64_t d = a->d;
+    const double *mean = a->weighted ? a->buf : a->buf + 2 * d;
+    const double *m2 = a->weighted ? a->buf + d : a->buf + 3 * d;
+    double weight = a->weighted ? a->weight : a->count;
+    const double *um2 = a->buf + 3 * d, *lo = a->buf + 4 * d, *hi = a->buf + 5 * d;
+    double total = 0.0;
+    for (int64_t j = 0; j < d; j++) {
+        offset[j] = 0.0;
+        spread[j] = 1.0;
+        if (a->scale == RETAIN_SCALE_STANDARD) {
+            offset[j] = mean[j];
+            spread[j] = spread_of(m2[j] / weight, mean[j]);
+        } else if (a->scale == RETAIN_SCALE_MINMAX) {
+            offset[j] = lo[j];
+            spread[j] = hi[j] - lo[j] > 0 ? hi[j] - lo[j] : 1.0;
+        }
+        total += um2[j] / a->count / (spread[j] * spread[j]);
+    }
+    *tol_scale = total / (double)d;
+}
+
+void rt_kmeans_scaler_acc_free(rt_kmeans_scaler_acc *a)
+{
+    free(a->buf);
+    a->buf = NULL;
 }

@@ -90,3 +90,21 @@ double rt_kmeans_average(const double *sums, const double *wsum, int64_t k, int6
         }
     return shift;
 }
+
+void rt_kmeans_tally(const rt_kmeans_data *x, int64_t first, int64_t rows,
+                     const int32_t *label, const float *centers, int64_t k, double *partial)
+{
+    int64_t d = x->d;
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t i = first + r;
+        const float *xi = x->z + i * x->stride, *ci = centers + (int64_t)label[r] * d;
+        double w = x->w ? x->w[i] : 1.0, s = 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            double t = (double)xi[j] - ci[j];
+            s += t * t;
+        }
+        partial[0] += w * s;
+        partial[1 + label[r]] += 1.0;
+        partial[1 + k + label[r]] += w;
+    }
+}

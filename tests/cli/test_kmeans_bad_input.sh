@@ -6,7 +6,9 @@
 # of the wrong shape, negative sample weights, a model applied to a file
 # with missing, extra or reordered features (the difference listed), a
 # file that is no model, a model of another kind, a newer format, and a
-# truncated model file. Nothing is left behind by a refused run.
+# truncated model file; the fit refusals again with --algorithm minibatch,
+# which streams the file, and its own options. Nothing is left behind by a
+# refused run.
 set -u
 : "${RETAIN:?set RETAIN to the retain binary}"
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -85,7 +87,7 @@ expect 0 "" "$RETAIN" kmeans fit finite.h5 -k 2 -q -o finite_model.h5
 expect 2 "nan.h5|row 6|column 2" "$RETAIN" kmeans fit nan.h5 -k 2 -o m.h5
 expect 2 "inf.h5|row 6|column 2" "$RETAIN" kmeans fit inf.h5 -k 2 -o m.h5
 expect 1 "--init must be k-means++ or random" "$RETAIN" kmeans fit users.h5 -k 3 --init best -o m.h5
-expect 1 "--algorithm must be auto, lloyd or hamerly" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm elkan -o m.h5
+expect 1 "--algorithm must be auto, lloyd, hamerly or minibatch" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm elkan -o m.h5
 expect 1 "--scale must be standard, minmax or none" "$RETAIN" kmeans fit users.h5 -k 3 --scale log -o m.h5
 expect 1 "no output file" "$RETAIN" kmeans fit users.h5 -k 3
 expect 1 "-o m.csv" "$RETAIN" kmeans fit users.h5 -k 3 -o m.csv
@@ -97,6 +99,15 @@ expect 2 "centroids_bad.h5|2 x 4|3 x 4" "$RETAIN" kmeans fit users.h5 -k 3 --ini
 expect 1 "is the input file centroids_bad.h5" "$RETAIN" kmeans fit users.h5 -k 2 --init-centroids centroids_bad.h5 -o centroids_bad.h5
 expect 2 "row 17|-1" "$RETAIN" kmeans fit weights.h5 -k 3 --sample-weight /w -o m.h5
 expect 3 "nowhere.h5" "$RETAIN" kmeans fit nowhere.h5 -k 3 -o m.h5
+# fit --algorithm minibatch: the same refusals while streaming the file
+expect 1 "--batch-size must be between 1" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm minibatch --batch-size 0 -o m.h5
+expect 1 "--max-no-improvement" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm minibatch --max-no-improvement -1 -o m.h5
+expect 2 "dupes.h5|k = 5 segments|only 4 distinct rows" "$RETAIN" kmeans fit dupes.h5 -k 5 --algorithm minibatch -o m.h5
+expect 2 "dupes.h5|k = 8 segments|only 7 rows" "$RETAIN" kmeans fit dupes.h5 -k 8 --algorithm minibatch -o m.h5
+expect 0 "" "$RETAIN" kmeans fit dupes.h5 -k 4 --algorithm minibatch -q -o m4.h5
+expect 2 "nan.h5|row 6|column 2" "$RETAIN" kmeans fit nan.h5 -k 2 --algorithm minibatch -o m.h5
+expect 2 "weights.h5|row 17|-1" "$RETAIN" kmeans fit weights.h5 -k 3 --sample-weight /w --algorithm minibatch -o m.h5
+expect 2 "centroids_bad.h5|2 x 4|3 x 4" "$RETAIN" kmeans fit users.h5 -k 3 --algorithm minibatch --init-centroids centroids_bad.h5 -o m.h5
 [ -e m.h5 ] && fail "a refused fit left m.h5 behind"
 ls ./*.tmp-* >/dev/null 2>&1 && fail "temporary files left behind: $(ls ./*.tmp-*)"
 

@@ -1,7 +1,9 @@
 # tests/cli/test_kmeans_fit.sh: `retain kmeans fit` and `kmeans predict` end to
 # end. The same data, options and seed give byte-identical model and label
 # files for --threads 1 and 2, on small (d 8, k 6) and wide data (d 512,
-# k 128), with k-means++ and with random init and n-init 3;
+# k 128), with k-means++, with random init and n-init 3, and with
+# --algorithm minibatch (which streams the file; its summary and model
+# attributes are checked too);
 # predict on the training file reproduces --labels-out; outputs have the
 # documented layout (/user_id copied, /segment int32, /segment_distance
 # float32, attributes naming model and input); the --json summary carries
@@ -24,7 +26,8 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
     { echo "FAIL: gen users" >&2; exit 1; }
 
 # same bits for any thread count
-for spec in "small.h5 -k 6" "wide.h5 -k 128 --max-iter 10" "small.h5 -k 9 --init random --n-init 3 --scale minmax"; do
+for spec in "small.h5 -k 6" "wide.h5 -k 128 --max-iter 10" "small.h5 -k 9 --init random --n-init 3 --scale minmax" \
+    "small.h5 -k 6 --algorithm minibatch --batch-size 5000" "wide.h5 -k 16 --algorithm minibatch --max-iter 3"; do
     for t in 1 2; do
         # the same names in both runs: outputs record the paths they came from
         mkdir -p t$t
@@ -42,6 +45,9 @@ done
 "$RETAIN" kmeans fit wide.h5 -k 128 --max-iter 5 --seed 1 -o wide_model.h5 --json >wide.json ||
     fail "kmeans fit wide --json"
 "$RETAIN" kmeans predict model.h5 small.h5 -o scored.h5 -q || fail "kmeans predict"
+"$RETAIN" kmeans fit small.h5 -k 6 --algorithm minibatch --batch-size 512 --seed 1 -o mb_model.h5 \
+    --labels-out mb_labels.h5 --json >mb.json || fail "kmeans fit --algorithm minibatch --json"
+"$RETAIN" kmeans predict mb_model.h5 small.h5 -o mb_scored.h5 -q || fail "kmeans predict (minibatch model)"
 "$RETAIN" kmeans fit small.h5 -k 6 --seed 1 -o text_model.h5 >profile.txt || fail "kmeans fit (table)"
 grep -qE "segment +size +share +recency_days" profile.txt || fail "profile table header: $(head -3 profile.txt)"
 [ "$(grep -cE '^ +[0-9]+ +[0-9]+ +[0-9.]+%' profile.txt)" -eq 6 ] || fail "profile table: six segment rows expected"
@@ -62,6 +68,18 @@ if (fit["algorithm"], wide["algorithm"]) != ("lloyd", "hamerly"):
     bad.append(f"algorithms {fit['algorithm']} / {wide['algorithm']}")
 with h5py.File("wide_model.h5") as wm:
     if wm["meta"].attrs["algorithm"] != "hamerly": bad.append("wide model algorithm attribute")
+# --algorithm minibatch: its summary and model attributes; predict agrees
+mb = json.load(open("mb.json"))
+if (mb["algorithm"], mb["batch_size"], mb["k"]) != ("minibatch", 512, 6) or mb["n_steps"] < 1:
+    bad.append(f"minibatch summary {mb.get('algorithm')} {mb.get('batch_size')} {mb.get('n_steps')}")
+with h5py.File("mb_model.h5") as mm, h5py.File("mb_labels.h5") as ml, h5py.File("mb_scored.h5") as ms:
+    a = mm["meta"].attrs
+    if (a["algorithm"], a["batch_size"], a["n_steps"], a["max_iter"]) != ("minibatch", 512, mb["n_steps"], 100):
+        bad.append(f"minibatch model attributes {dict(a)}")
+    if not np.array_equal(ml["segment"][:], ms["segment"][:]): bad.append("minibatch: predict != labels-out")
+    if sorted(mm["segment_sizes"][:], reverse=True) != list(mm["segment_sizes"][:]) or \
+            mm["segment_sizes"][:].sum() != 30000:
+        bad.append("minibatch segment sizes")
 sizes = [s["size"] for s in fit["segments"]]
 if sizes != sorted(sizes, reverse=True) or sum(sizes) != 30000: bad.append(f"sizes {sizes}")
 with h5py.File("small.h5") as u, h5py.File("labels.h5") as l, h5py.File("scored.h5") as s, \
