@@ -225,7 +225,8 @@ RETAIN_API retain_status retain_kmeans_params_check(const retain_kmeans_params *
 ** The same x, weights and params give the same bits for any thread count
 ** and instruction set. RETAIN_ERR_DATA when x holds NaN/Inf or fewer than
 ** k distinct rows (of positive weight). Memory beyond x: one float32 copy
-** of x when scaling, a label per row, O(threads * (4096 + k) * cols). */
+** of x when scaling, 12 bytes per row with HAMERLY, and
+** O(threads * (4096 + k) * cols). */
 RETAIN_API retain_status retain_kmeans_fit(const retain_matrix *x,
                                            const float *sample_weight,
                                            const retain_kmeans_params *params,

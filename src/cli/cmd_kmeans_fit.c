@@ -313,15 +313,17 @@ int cmd_kmeans_fit(int argc, char **argv)
         if ((s = retain_kmeans_fit(&view, weights, &p, &m)))
             rt_error_context(s, "%s", input);
     }
+    /* the rows go before the model file is written, so the writer's
+    ** buffers never add to the peak */
+    retain_matrix_release(&x);
+    retain_matrix_release(&given);
+    free(weights);
+    free(fr.wbuf);
     const char *const *names = f ? rt_features_names(f) : NULL;
     if (!s) {
         const char *inputs[2] = {input, o.init_centroids};
         s = rt_kmeans_model_save(o.output, m, names, input, inputs, o.init_centroids ? 2 : 1);
     }
-    retain_matrix_release(&x);
-    retain_matrix_release(&given);
-    free(weights);
-    free(fr.wbuf);
     if (!s && o.labels_out)
         s = cli_kmeans_write_segments(o.labels_out, f, m, o.output, input, &progress);
     cli_progress_finish(&progress);

@@ -273,6 +273,9 @@ retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out)
     s = rt_features_read(f, 0, f->rows, out->data);
     if (s)
         retain_matrix_release(out);
+    /* the chunk and conversion buffers HDF5 keeps on its free lists are
+    ** not needed again soon: give them back while the data is held */
+    H5garbage_collect();
     return s;
 }
 

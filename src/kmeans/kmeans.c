@@ -43,9 +43,10 @@
 ** matches scikit-learn in distribution, not draw for draw.
 **
 ** MEMORY. x itself, its scaled float32 copy (not with scale "none"), one
-** int32 label per row, one float per row during k-means++, k x d centroids
-** and per-thread scratch of O(RT_BLOCK_ROWS * d + tile) floats and one
-** k x d float64 partial of the centroid sums.
+** float per row during k-means++, k x d centroids and per-thread scratch
+** of O(RT_BLOCK_ROWS * d + tile) floats and one k x d float64 partial of
+** the centroid sums. Lloyd keeps no labels; Hamerly keeps a label and two
+** bounds per row (12 bytes).
 **
 ** This code never reads files and never prints; progress goes through the
 ** caller's callback, and src/io/kmeans_model.c saves and loads models.
@@ -195,14 +196,10 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
                               retain_kmeans_model *m, double *best_w)
 {
     int64_t k = p->k, d = data->d;
-    int32_t *labels = NULL;
     float *centers = NULL;
     rt_kmeans_result r = {0};
-    retain_status s = rt_mem_check_claim(data->n * (int64_t)sizeof(int32_t),
-                                         "k-means labels (one int32 per row)", "use fewer rows");
-    if (s ||
-        (s = retain_malloc((size_t)data->n * sizeof *labels, (void **)&labels)) ||
-        (s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
+    retain_status s;
+    if ((s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
         (s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)) ||
         (s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights)))
         goto done;
@@ -219,7 +216,7 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
             break;
         double t0 = seconds_now();
         s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale,
-                            m->algorithm == RETAIN_KMEANS_HAMERLY, centers, labels, p->progress,
+                            m->algorithm == RETAIN_KMEANS_HAMERLY, centers, p->progress,
                             p->progress_user, &r);
         m->lloyd_seconds += seconds_now() - t0;
         if (s)
@@ -235,7 +232,6 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         }
     }
 done:
-    retain_free(labels);
     retain_free(centers);
     retain_free(r.counts);
     retain_free(r.weights);

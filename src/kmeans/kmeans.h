@@ -149,9 +149,11 @@ retain_status rt_kmeans_init_random(const rt_kmeans_data *x, int64_t k, rt_rng *
 void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
                           const int32_t *label, int64_t k, double *sums, double *wsum);
 /* Empty clusters (wsum 0) each take one of the rows farthest from their
-** assigned centre `old`, as scikit-learn relocates them; *moved counts. */
+** assigned centre in c (the centres the sums were assigned with), as
+** scikit-learn relocates them; *moved counts. labels: every row's, or NULL
+** to assign the rows again (only when a cluster is empty). */
 retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,
-                                       const float *old, int64_t k, double *sums,
+                                       const rt_kmeans_centers *c, double *sums,
                                        double *wsum, int64_t *moved);
 /* centers = sums / wsum (left as the sums where wsum is 0); returns the
 ** summed squared shift from old. */
@@ -174,10 +176,10 @@ typedef struct rt_kmeans_result {
 } rt_kmeans_result;
 
 /* Lloyd iterations from `centers` (k x d, updated in place) as
-** scikit-learn's _kmeans_single_lloyd runs them; labels gets n labels.
-** With hamerly, rows are assigned through Hamerly's bounds (hamerly.c). */
+** scikit-learn's _kmeans_single_lloyd runs them. With hamerly, rows are
+** assigned through Hamerly's bounds (hamerly.c). */
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
-                              double tol, bool hamerly, float *centers, int32_t *labels,
+                              double tol, bool hamerly, float *centers,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out);
 

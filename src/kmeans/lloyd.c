@@ -5,13 +5,17 @@
 ** float64 sums (update.c) while the block is in cache; then empty clusters
 ** are relocated and the centres averaged. The run stops when no label
 ** changed (strict convergence) or the summed squared centre shift is <= tol,
-** or after max_iter; unless labels stopped changing, a last assignment pass
-** matches labels to the final centres. Inertia comes last, directly from
-** the squared differences in float64. With Hamerly's bounds (hamerly.c)
-** the assignment skips rows that cannot change; everything else is the same.
+** or after max_iter; a last assignment pass matches labels to the final
+** centres, and the inertia comes from the squared differences in float64.
+** Labels are not kept between passes: the same labels give the same sums
+** in the same order, so "no label changed" is "the centres came out the
+** same bits", which costs nothing to test. With Hamerly's bounds
+** (hamerly.c) the assignment skips rows that cannot change, which needs
+** every row's label (4 bytes) beside its bounds; the rest is the same.
 */
 #include "kmeans.h"
 
+#include "core/mem.h"
 #include "core/parallel.h"
 
 #include <string.h>
@@ -20,9 +24,8 @@ typedef struct pass {
     const rt_kmeans_data *x;
     const rt_kmeans_centers *c;
     int64_t k;
-    int32_t *labels;
+    int32_t *labels;        /* Hamerly's: every row's label; else NULL         */
     void **scratch;         /* per thread: block labels, then assign's scratch */
-    bool assign;            /* final pass: assign first (else keep labels)     */
     rt_kmeans_bounds *hb;   /* Hamerly's bounds, or NULL                       */
 } pass;
 
@@ -34,9 +37,9 @@ static void assign_block(const pass *p, int64_t first, int64_t rows, int32_t *la
         rt_kmeans_assign_rows(p->c, x->z + first * x->stride, rows, x->stride, lab, NULL, rest);
         return;
     }
-    /* hamerly_rows updates labels in place, indexed by row */
+    /* hamerly_rows updates the labels in place, indexed by row */
+    rt_kmeans_hamerly_rows(p->c, p->hb, x, first, rows, p->labels, rest);
     memcpy(lab, p->labels + first, (size_t)rows * sizeof *lab);
-    rt_kmeans_hamerly_rows(p->c, p->hb, x, first, rows, lab - first, rest);
 }
 
 static void block_scratch(const pass *p, int thread, int32_t **lab, void **rest)
@@ -46,48 +49,37 @@ static void block_scratch(const pass *p, int thread, int32_t **lab, void **rest)
     *rest = base + RT_BLOCK_ROWS * sizeof(int32_t);
 }
 
-/* partial: sums (k x d), weights (k), labels changed (1). */
+/* partial: sums (k x d), weights (k). */
 static void step_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
 {
     const pass *p = ctx;
-    const rt_kmeans_data *x = p->x;
     int32_t *lab;
     void *rest;
     block_scratch(p, thread, &lab, &rest);
     assign_block(p, first, rows, lab, rest);
-    int64_t changed = 0;
-    for (int64_t r = 0; r < rows; r++) {
-        changed += lab[r] != p->labels[first + r];
-        p->labels[first + r] = lab[r];
-    }
-    rt_kmeans_accumulate(x, first, rows, lab, p->k, partial, partial + p->k * x->d);
-    partial[p->k * x->d + p->k] = (double)changed;
+    rt_kmeans_accumulate(p->x, first, rows, lab, p->k, partial, partial + p->k * p->x->d);
 }
 
 /* partial: inertia (1), rows per cluster (k), weight per cluster (k). */
 static void final_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
 {
     const pass *p = ctx;
-    const rt_kmeans_data *x = p->x;
-    if (p->assign) {
-        int32_t *lab;
-        void *rest;
-        block_scratch(p, thread, &lab, &rest);
-        assign_block(p, first, rows, lab, rest);
-        memcpy(p->labels + first, lab, (size_t)rows * sizeof *lab);
-    }
-    rt_kmeans_tally(x, first, rows, p->labels + first, p->c->c, p->k, partial);
+    int32_t *lab;
+    void *rest;
+    block_scratch(p, thread, &lab, &rest);
+    assign_block(p, first, rows, lab, rest);
+    rt_kmeans_tally(p->x, first, rows, lab, p->c->c, p->k, partial);
 }
 
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
-                              double tol, bool hamerly, float *centers, int32_t *labels,
+                              double tol, bool hamerly, float *centers,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out)
 {
     int64_t d = x->d, kd = k * d;
     rt_kmeans_centers c;
     rt_kmeans_bounds hb = {0};
-    pass p = {x, &c, k, labels, NULL, true, hamerly ? &hb : NULL};
+    pass p = {x, &c, k, NULL, NULL, hamerly ? &hb : NULL};
     int nscratch = 0;
     double *acc = NULL;
     float *next = NULL;
@@ -97,27 +89,28 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     int64_t assign_bytes = hamerly ? rt_kmeans_bounds_scratch_bytes(d)
                                    : rt_kmeans_assign_scratch_bytes(&c);
     int64_t scratch = RT_BLOCK_ROWS * (int64_t)sizeof(int32_t) + assign_bytes;
-    if (hamerly && (s = rt_kmeans_bounds_alloc(x->n, k, &hb)))
+    if (hamerly &&
+        ((s = rt_kmeans_bounds_alloc(x->n, k, &hb)) ||
+         (s = rt_mem_check_claim(x->n * (int64_t)sizeof *p.labels, "Hamerly's labels (one "
+                                 "int32 per row)", "use --algorithm lloyd or fewer rows")) ||
+         (s = retain_malloc((size_t)x->n * sizeof *p.labels, (void **)&p.labels))))
         goto done;
     if ((s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) ||
         (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
         (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
         goto done;
-    for (int64_t i = 0; i < x->n; i++)
-        labels[i] = -1;
-    bool strict = false;
     out->converged = false;
     out->n_iter = 0;
     for (int64_t it = 0; it < max_iter; it++) {
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        if ((s = rt_reduce_rows(x->n, kd + k + 1, step_block, &p, acc)))
+        if ((s = rt_reduce_rows(x->n, kd + k, step_block, &p, acc)))
             break;
         hb.ready = hamerly;
         hb.pending = false;
         int64_t moved;
-        if ((s = rt_kmeans_relocate_empty(x, labels, centers, k, acc, acc + kd, &moved)))
+        if ((s = rt_kmeans_relocate_empty(x, p.labels, &c, acc, acc + kd, &moved)))
             break;
         double shift = rt_kmeans_average(acc, acc + kd, k, d, centers, next);
         if (hamerly)
@@ -126,8 +119,9 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         out->n_iter = it + 1;
         if (progress)
             progress(user, "lloyd", it + 1, max_iter);
-        if (acc[kd + k] == 0) {
-            strict = out->converged = true;
+        /* the first iteration's labels have no predecessor to equal */
+        if (it > 0 && shift == 0) {
+            out->converged = true;
             break;
         }
         if (shift <= tol) {
@@ -139,7 +133,6 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        p.assign = !strict;
         s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
     }
     if (!s) {
@@ -153,6 +146,7 @@ done:
     rt_kmeans_centers_free(&c);
     rt_kmeans_bounds_free(&hb);
     rt_thread_scratch_free(p.scratch, nscratch);
+    retain_free(p.labels);
     retain_free(acc);
     retain_free(next);
     return s;

@@ -8,6 +8,7 @@
 #include "kmeans.h"
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
 
 #include <stdlib.h>
@@ -20,46 +21,74 @@ void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
                                  x->w ? x->w + first : NULL, sums, wsum);
 }
 
-retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,
-                                       const float *old, int64_t k, double *sums,
-                                       double *wsum, int64_t *moved)
+/* The rows of positive weight farthest from their centres, farthest first:
+** row, squared distance and label. Rows come in order, so equals never
+** pass and ties stay with the lower row. */
+typedef struct farthest {
+    int64_t m, found;
+    int64_t *row;
+    float *dist;
+    int32_t *label;
+} farthest;
+
+static void offer_far(farthest *f, int64_t i, float di, int32_t label)
 {
-    int64_t d = x->d, m = 0;
+    if (f->found == f->m && !(di > f->dist[f->m - 1]))
+        return;
+    int64_t at = f->found < f->m ? f->found++ : f->m - 1;
+    for (; at > 0 && di > f->dist[at - 1]; at--) {
+        f->row[at] = f->row[at - 1];
+        f->dist[at] = f->dist[at - 1];
+        f->label[at] = f->label[at - 1];
+    }
+    f->row[at] = i;
+    f->dist[at] = di;
+    f->label[at] = label;
+}
+
+retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,
+                                       const rt_kmeans_centers *c, double *sums, double *wsum,
+                                       int64_t *moved)
+{
+    int64_t d = x->d, k = c->k;
+    farthest f = {0};
     *moved = 0;
     for (int64_t l = 0; l < k; l++)
-        m += wsum[l] == 0;
-    if (m == 0)
+        f.m += wsum[l] == 0;
+    if (f.m == 0)
         return RETAIN_OK;
-    int64_t *far = malloc((size_t)m * sizeof *far);
-    float *far_d = malloc((size_t)m * sizeof *far_d);
-    if (!far || !far_d) {
-        free(far);
-        free(far_d);
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory relocating empty clusters");
-    }
-    /* The m rows of positive weight farthest from their centres, farthest
-    ** first, ties to the lower row (rows come in order; equals never pass). */
-    int64_t found = 0;
-    for (int64_t i = 0; i < x->n; i++) {
-        if (x->w && !(x->w[i] > 0))
-            continue;
-        float di = rt_kmeans_sqdist(x->z + i * x->stride, old + (int64_t)labels[i] * d, d);
-        if (found == m && !(di > far_d[m - 1]))
-            continue;
-        int64_t at = found < m ? found++ : m - 1;
-        while (at > 0 && di > far_d[at - 1]) {
-            far[at] = far[at - 1];
-            far_d[at] = far_d[at - 1];
-            at--;
+    f.row = malloc((size_t)f.m * sizeof *f.row);
+    f.dist = malloc((size_t)f.m * sizeof *f.dist);
+    f.label = malloc((size_t)f.m * sizeof *f.label);
+    int32_t *lab = labels ? NULL : malloc((size_t)RT_BLOCK_ROWS * sizeof *lab);
+    void *scratch = NULL;
+    retain_status s = f.row && f.dist && f.label && (labels || lab)
+                          ? RETAIN_OK
+                          : rt_error(RETAIN_ERR_INTERNAL, "out of memory relocating empty "
+                                     "clusters");
+    if (!s && !labels)
+        s = retain_malloc((size_t)rt_kmeans_assign_scratch_bytes(c), &scratch);
+    /* without kept labels each block is assigned again: the same labels */
+    for (int64_t first = 0; !s && first < x->n; first += RT_BLOCK_ROWS) {
+        int64_t rows = x->n - first < RT_BLOCK_ROWS ? x->n - first : RT_BLOCK_ROWS;
+        const int32_t *block = labels ? labels + first : lab;
+        if (!labels)
+            rt_kmeans_assign_rows(c, x->z + first * x->stride, rows, x->stride, lab, NULL,
+                                  scratch);
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t i = first + r;
+            if (!x->w || x->w[i] > 0)
+                offer_far(&f, i,
+                          rt_kmeans_sqdist(x->z + i * x->stride, c->c + (int64_t)block[r] * d, d),
+                          block[r]);
         }
-        far[at] = i;
-        far_d[at] = di;
     }
     int64_t next = 0;
-    for (int64_t l = 0; l < k && next < found; l++) {
+    for (int64_t l = 0; !s && l < k && next < f.found; l++) {
         if (wsum[l] != 0)
             continue;
-        int64_t i = far[next++], from = labels[i];
+        int64_t i = f.row[next], from = f.label[next];
+        next++;
         const float *xi = x->z + i * x->stride;
         double w = x->w ? x->w[i] : 1.0;
         for (int64_t j = 0; j < d; j++) {
@@ -70,9 +99,12 @@ retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *l
         wsum[l] = w;
         (*moved)++;
     }
-    free(far);
-    free(far_d);
-    return RETAIN_OK;
+    free(f.row);
+    free(f.dist);
+    free(f.label);
+    free(lab);
+    retain_free(scratch);
+    return s;
 }
 
 double rt_kmeans_average(const double *sums, const double *wsum, int64_t k, int64_t d,
