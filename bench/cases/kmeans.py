@@ -14,7 +14,11 @@ everyone. Peak memory of retain (GNU time) is split into the idle process
 (`retain --version`: code and shared libraries) and the rest, which is
 compared with the size of the data.
 
-Run as a script (`kmeans.py sklearn|faiss|sgemm ...`) it times one baseline
+Case kmeans-minibatch: passes of mini-batch k-means over the first shape,
+retain streaming the file against scikit-learn's MiniBatchKMeans in memory,
+and retain's peak memory against the data size (minibatch_case).
+
+Run as a script (`kmeans.py sklearn|sklearn-minibatch|faiss|sgemm ...`) it times one baseline
 in a fresh process and prints JSON; the runner calls it that way.
 """
 import json
@@ -28,6 +32,7 @@ import numpy as np
 SHAPES = [(1_000_000, 32, 64), (1_000_000, 8, 8), (500_000, 64, 256)]
 QUICK_SHAPES = [(100_000, 32, 64), (100_000, 8, 8), (50_000, 64, 256)]
 ITERS = 10
+MB_PASSES = 2
 
 
 def clean_env():
@@ -62,10 +67,10 @@ def baseline(kind, *args):
     return json.loads(out.stdout)
 
 
-def per_iteration(run):
+def per_iteration(run, iters=ITERS):
     """run(iters) -> (seconds, iterations done); the marginal seconds per
-    iteration between ITERS and 2 * ITERS, best of three runs each."""
-    (t1, n1), (t2, n2) = (min(run(i) for _ in range(3)) for i in (ITERS, 2 * ITERS))
+    iteration between iters and 2 * iters, best of three runs each."""
+    (t1, n1), (t2, n2) = (min(run(i) for _ in range(3)) for i in (iters, 2 * iters))
     if n2 <= n1:  # converged before ITERS: no extra iterations to time
         return t2 / n2, n2
     return (t2 - t1) / (n2 - n1), n2
@@ -121,7 +126,47 @@ def kmeans_case(bench):
     return rows
 
 
-CASES = [("kmeans", kmeans_case)]
+def minibatch_case(bench):
+    """Mini-batch passes over the (1M, 32, 64) data from the same initial
+    centroids, batches of 1024, no early stop: retain streams the file
+    (`--algorithm minibatch`), scikit-learn's MiniBatchKMeans holds it in
+    memory. Seconds per pass are the difference between MB_PASSES and
+    2 * MB_PASSES passes (best of three); retain's peak memory is set
+    against the data it never holds whole."""
+    n, d, k = QUICK_SHAPES[0] if bench.quick else SHAPES[0]
+    data, init = make_data(bench, n, d, k)
+    model = bench.path("km_mb_model.h5")
+    _, idle, _ = bench.peak([bench.retain, "--version"], env=clean_env())
+    peak, summary = 0, None
+
+    def retain_run(passes):
+        nonlocal peak, summary
+        _, p, out = bench.peak([bench.retain, "kmeans", "fit", data, "-k", k, "--init-centroids",
+                                init, "--scale", "none", "--algorithm", "minibatch",
+                                "--batch-size", 1024, "--max-iter", passes, "--tol", 0,
+                                "--max-no-improvement", 0, "--json", "--quiet", "-o", model],
+                               env=clean_env())
+        peak = max(peak, p)
+        summary = json.loads(out)
+        return summary["seconds_lloyd"], summary["n_iter"]
+
+    ours, passes = per_iteration(retain_run, MB_PASSES)
+    sk = baseline("sklearn-minibatch", data, init, MB_PASSES)
+    os.remove(model)
+    case = f"k-means minibatch pass n={n // 1000}k d={d} k={k}"
+    mib = 2**20
+    return [
+        bench.Row(case, "s/pass", ours, "scikit-learn MiniBatchKMeans", sk["per_iter"],
+                  note=f"batch 1024, {summary['isa']}; {passes} passes; retain streams the "
+                       f"file, scikit-learn holds it; inertia {summary['inertia']:.4g} vs "
+                       f"{sk['inertia']:.4g}"),
+        bench.Row(case, "MiB beyond idle", (peak - idle) / mib, "data size", n * d * 4 / mib,
+                  note=f"peak {peak / mib:.0f} MiB, idle process {idle / mib:.0f} MiB; "
+                       "ratio > 1: less than the data"),
+    ]
+
+
+CASES = [("kmeans", kmeans_case), ("kmeans-minibatch", minibatch_case)]
 
 
 def _load(data, init):
@@ -155,6 +200,22 @@ if __name__ == "__main__":
             return time.perf_counter() - t0, int(km.n_iter_)
         per_iter, iters = per_iteration(run)
         print(json.dumps({"per_iter": per_iter, "n_iter": iters}))
+    elif kind == "sklearn-minibatch":
+        from sklearn.cluster import MiniBatchKMeans
+        x, c = _load(sys.argv[2], sys.argv[3])
+        result = {}
+
+        def run(passes):
+            km = MiniBatchKMeans(n_clusters=len(c), init=c, n_init=1, max_iter=passes, tol=0,
+                                 batch_size=1024, max_no_improvement=None,
+                                 compute_labels=False, random_state=0)
+            t0 = time.perf_counter()
+            km.fit(x)
+            seconds = time.perf_counter() - t0
+            result["inertia"] = -km.score(x)
+            return seconds, int(km.n_iter_)
+        per_pass, passes = per_iteration(run, int(sys.argv[4]))
+        print(json.dumps({"per_iter": per_pass, "n_iter": passes, "inertia": result["inertia"]}))
     elif kind == "faiss":
         import faiss
         x, c = _load(sys.argv[2], sys.argv[3])

@@ -284,6 +284,7 @@ int cmd_kmeans_fit(int argc, char **argv)
     bool stream = p.algorithm == RETAIN_KMEANS_MINIBATCH;
     rt_features_spec spec = o.spec;
     spec.label = o.weights;
+    spec.random_access = stream;
     file_rows fr = {NULL, input, o.weights, NULL, 0, false};
     retain_status s = rt_features_open(input, &spec, &f);
     fr.f = f;

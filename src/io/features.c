@@ -277,7 +277,7 @@ static retain_status map_column(rt_features *f, int part_index, int64_t col,
 ** /feature_names dataset. */
 static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
 {
-    hid_t d = rt_h5_open_rows(f->file, f->source, 64u << 20);
+    hid_t d = rt_h5_open_rows(f->file, f->source, f->feature_cache);
     if (d < 0)
         return rt_error(RETAIN_ERR_DATA,
                         "%s:%s cannot be opened (file damaged?); write it again",
@@ -426,7 +426,7 @@ static retain_status open_pandas(rt_features *f, const rt_features_spec *spec)
             s = rt_error_context(s, "%s:%s", f->path, items);
             break;
         }
-        hid_t vd = rt_h5_open_rows(f->file, values, 64u << 20);
+        hid_t vd = rt_h5_open_rows(f->file, values, f->feature_cache);
         hid_t vt = vd >= 0 ? H5Dget_type(vd) : H5I_INVALID_HID;
         bool is_num = vt >= 0 && rt_h5_type_is_numeric(vt);
         if (vt >= 0)
@@ -610,8 +610,8 @@ static retain_status open_columns(rt_features *f, const rt_features_spec *spec)
     if (!s)
         s = set_names(f, nwant);
     f->rows = -1;
-    size_t cache = (size_t)(64 << 20) / (size_t)(nwant > 0 ? nwant : 1);
-    cache = cache < (1u << 20) ? (1u << 20) : cache;
+    size_t cache = f->feature_cache / (size_t)(nwant > 0 ? nwant : 1);
+    cache = cache < (1u << 20) && f->feature_cache ? (1u << 20) : cache;
     for (int64_t i = 0; i < nwant && !s; i++) {
         char path[NAME_CAP * 2 + 2];
         snprintf(path, sizeof path, "%s%s%s", f->source, sep, want[i]);
@@ -823,6 +823,7 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     f->label.dset = f->ids.dset = H5I_INVALID_HID;
     f->allow_nonfinite = spec->allow_nonfinite;
+    f->feature_cache = spec->random_access ? 0 : (size_t)64 << 20;
     f->slack = RT_H5_CLAIM_SLACK;
     snprintf(f->path, sizeof f->path, "%s", path);
     retain_status s = rt_h5_open_read(path, &f->file);

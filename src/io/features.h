@@ -30,6 +30,9 @@ typedef struct rt_features_spec {
     const char *user_id;  /* id dataset path or frame column; NULL: /user_id
                              if present (pandas: an integer index)           */
     bool allow_nonfinite; /* leave NaN/Inf in place (info, imputation)      */
+    bool random_access;   /* rows are read in ranges out of order: no chunk
+                             cache, which HDF5 fills with chunks read in
+                             pieces and does not give back (up to ~64 MiB) */
 } rt_features_spec;
 
 typedef struct rt_features rt_features;

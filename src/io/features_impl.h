@@ -54,6 +54,7 @@ struct rt_features {
     int64_t *origin_part, *origin_col; /* per destination column */
     bool direct;                       /* one float32 part, columns in order */
     bool allow_nonfinite;
+    size_t feature_cache;              /* chunk cache cap of a feature dataset */
     void *scratch;
     int64_t sub_rows; /* rows per sub-block through scratch */
     column_ref label, ids;

@@ -12,7 +12,7 @@
 **      replacement (MiniBatchKMeans draws with), so a small file is used
 **      whole rather than with repeats.
 **   2. max_iter epochs. Each reads the rows once: segments of ~1 MiB in a
-**      seeded order, SEGMENTS_PER_BAND of them at a time, rows shuffled
+**      seeded order, BAND_BYTES of them at a time, rows shuffled
 **      within that band and cut into batches. A batch moves each centroid
 **      to the weighted mean of every row it has received so far (float64);
 **      centroids falling below 1% of the largest count are re-seeded from
@@ -22,8 +22,9 @@
 **   3. label every row: sizes and the inertia (direct differences,
 **      float64). A segment left with no rows takes the row farthest from
 **      its centroid and the pass repeats, so there are always k segments.
-** A file's ~1 MiB chunk is the unit the segments are cut to: reading one
-** is one decompression. The order of segments and rows depends on the seed
+** Segments do not depend on how a file is chunked, so the model does not
+** either (the command line opens the file without a chunk cache:
+** rt_features_spec.random_access). The order of segments and rows depends on the seed
 ** only, so the model has the same bits for any thread count, and the same
 ** whether the rows come from memory or from a file.
 */
@@ -40,7 +41,7 @@
 #include <time.h>
 
 #define SEGMENT_BYTES (1 << 20)
-#define SEGMENTS_PER_BAND 16
+#define BAND_BYTES (16 << 20)
 #define REASSIGNMENT_RATIO 0.01
 #define MAX_FILL_PASSES 8
 /* rt_rng streams beside the runs' 0 .. n_init - 1 */
@@ -68,8 +69,9 @@ static retain_status read_rows(const stream *st, int64_t first, int64_t count, f
             return rt_error(RETAIN_ERR_DATA, "sample weight of row %lld is %g; weights must "
                             "be finite and >= 0", (long long)(first + i), (double)w[i]);
     if (st->offset) {
+        /* a segment is a few blocks: threads only pay for whole bands */
         int64_t nblocks = rt_block_count(count);
-#pragma omp parallel for schedule(static) num_threads(rt_threads())
+#pragma omp parallel for schedule(static) num_threads(rt_threads()) if (nblocks >= 16)
         for (int64_t b = 0; b < nblocks; b++) {
             int64_t r0 = b * RT_BLOCK_ROWS;
             int64_t rows = count - r0 < RT_BLOCK_ROWS ? count - r0 : RT_BLOCK_ROWS;
@@ -546,10 +548,12 @@ retain_status rt_kmeans_minibatch(const retain_row_source *src, const retain_kme
     init_size = init_size < n ? init_size : n;
     int64_t slots = (m->n_init + 1) * init_size;
     stream io = {src, n, d, 0, 0, 0, NULL, NULL, NULL, NULL};
-    io.seg_rows = SEGMENT_BYTES / (int64_t)(d * sizeof(float));
-    io.seg_rows = io.seg_rows > 0 ? io.seg_rows : 1;
+    /* ~SEGMENT_BYTES of rows per segment, ~BAND_BYTES of segments a band */
+    int64_t row_bytes = d * (int64_t)sizeof(float), segs;
+    io.seg_rows = SEGMENT_BYTES / row_bytes > 0 ? SEGMENT_BYTES / row_bytes : 1;
+    segs = BAND_BYTES / (io.seg_rows * row_bytes);
     io.nseg = (n + io.seg_rows - 1) / io.seg_rows;
-    io.band_rows = io.seg_rows * SEGMENTS_PER_BAND;
+    io.band_rows = io.seg_rows * (segs > 1 ? segs : 1);
     int64_t held = io.band_rows < n ? io.band_rows : n;
     int64_t far_m = k < 256 ? k : 256;
     steps st = {.k = k, .d = d, .n = n, .batch = batch,
