@@ -250,7 +250,7 @@ int cmd_kmeans_fit(int argc, char **argv)
     };
     cli_command cmd = {
         "kmeans fit", "FILE -k K -o MODEL.h5 [options]",
-        "Find K customer segments with k-means (Lloyd, k-means++ seeding).",
+        "Find K customer segments with k-means (Lloyd or mini-batch, k-means++ seeding).",
         "Scales the features (standard by default), seeds with greedy k-means++ as\n"
         "scikit-learn does, runs Lloyd's iterations to convergence and saves the\n"
         "model: scaler, centroids in input and scaled units, segment sizes and the\n"
@@ -258,7 +258,13 @@ int cmd_kmeans_fit(int argc, char **argv)
         "segment's size, share and centroid (input units); --json prints a summary\n"
         "with inertia (scaled units), iterations, timings and the kernel used.\n"
         "Same data, options and --seed give the same model for any --threads.\n\n"
-        "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5",
+        "--algorithm minibatch (MiniBatchKMeans) is for files larger than memory:\n"
+        "it streams FILE in batches (~16 MiB of rows held), one pass for the scaler\n"
+        "and seeding sample, then passes of --batch-size steps until the smoothed\n"
+        "batch inertia stops falling (--max-no-improvement), and a last pass for\n"
+        "the sizes and inertia. Every segment ends with rows.\n\n"
+        "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5\n"
+        "         retain kmeans fit big.h5 -k 6 --algorithm minibatch -o segments.h5",
         opts, 1, 1};
     const char *pos[1];
     int npos;
@@ -342,7 +348,9 @@ int cmd_kmeans_fit(int argc, char **argv)
                    "units), %lld %s%s, %s, %.2f s\n",
                    (long long)p.k, (long long)rows, (long long)retain_kmeans_model_d(m),
                    retain_kmeans_model_inertia(m), (long long)retain_kmeans_model_n_iter(m),
-                   stream ? "passes" : "iterations", steps,
+                   stream ? (retain_kmeans_model_n_iter(m) == 1 ? "pass" : "passes")
+                          : (retain_kmeans_model_n_iter(m) == 1 ? "iteration" : "iterations"),
+                   steps,
                    retain_kmeans_model_converged(m) ? "converged" : "not converged (max-iter)",
                    seconds);
             print_profile(m, names, rows);
