@@ -148,6 +148,18 @@ retain_status rt_kmeans_init_random(const rt_kmeans_data *x, int64_t k, rt_rng *
 /* sums[l * d + j] += w_i z_ij and wsum[l] += w_i over a block's rows. */
 void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
                           const int32_t *label, int64_t k, double *sums, double *wsum);
+/* The m rows farthest from their centres seen so far, farthest first: row,
+** squared distance, label. Rows are offered in order, so equal distances
+** never pass and ties stay with the lower row. */
+typedef struct rt_kmeans_farthest {
+    int64_t m, found;
+    int64_t *row;
+    float *dist;
+    int32_t *label;
+} rt_kmeans_farthest;
+
+void rt_kmeans_farthest_offer(rt_kmeans_farthest *f, int64_t row, float dist, int32_t label);
+
 /* Empty clusters (wsum 0) each take one of the rows farthest from their
 ** assigned centre in c (the centres the sums were assigned with), as
 ** scikit-learn relocates them; *moved counts. labels: every row's, or NULL

@@ -409,28 +409,6 @@ static retain_status epochs(stream *io, steps *st, const retain_kmeans_params *p
 
 /* ---- pass 3: every row labelled ----------------------------------------------- */
 
-/* The rows of positive weight farthest from their centres, farthest first
-** (ties: the earlier row); their values are read again when needed. */
-typedef struct far_rows {
-    int64_t m, found;
-    float *dist;  /* m                               */
-    int64_t *row; /* m                               */
-    float *x;     /* m x d: candidates read back      */
-} far_rows;
-
-static void far_offer(far_rows *f, float di, int64_t row)
-{
-    if (f->found == f->m && !(di > f->dist[f->m - 1]))
-        return;
-    int64_t at = f->found < f->m ? f->found++ : f->m - 1;
-    for (; at > 0 && di > f->dist[at - 1]; at--) {
-        f->dist[at] = f->dist[at - 1];
-        f->row[at] = f->row[at - 1];
-    }
-    f->dist[at] = di;
-    f->row[at] = row;
-}
-
 typedef struct tally_ctx {
     const rt_kmeans_data *x;
     const int32_t *lab;
@@ -446,7 +424,7 @@ static void tally_block(void *ctx, int thread, int64_t first, int64_t rows, doub
 
 /* One pass: totals = inertia (1), rows (k), weights (k); far rows. */
 static retain_status label_pass(stream *io, steps *st, void **scratch, double *totals,
-                                double *band, far_rows *far)
+                                double *band, rt_kmeans_farthest *far)
 {
     int64_t k = st->k, d = st->d;
     rt_kmeans_centers_set(&st->c, st->centers);
@@ -473,15 +451,16 @@ static retain_status label_pass(stream *io, steps *st, void **scratch, double *t
             totals[j] += band[j];
         for (int64_t i = 0; i < count; i++)
             if (!io->w || io->w[i] > 0)
-                far_offer(far, st->dist[i], first + i);
+                rt_kmeans_farthest_offer(far, first + i, st->dist[i], st->lab[i]);
     }
     return s;
 }
 
-/* Labels every row; segments left empty take the farthest rows (distinct
-** values, positive distance) and the pass repeats. */
+/* Labels every row; segments left empty take the farthest rows (of
+** positive distance, values unlike those taken: read back into far_x) and
+** the pass repeats. */
 static retain_status final_passes(stream *io, steps *st, void **scratch, double *totals,
-                                  double *band, far_rows *far)
+                                  double *band, rt_kmeans_farthest *far, float *far_x)
 {
     int64_t k = st->k, d = st->d;
     for (int pass = 0;; pass++) {
@@ -498,16 +477,16 @@ static retain_status final_passes(stream *io, steps *st, void **scratch, double 
                 continue;
             bool found = false;
             for (; !found && next < far->found && far->dist[next] > 0; next++) {
-                float *xi = far->x + next * d;
+                float *xi = far_x + next * d;
                 if ((s = read_rows(io, far->row[next], 1, xi, NULL)))
                     return s;
                 found = true;
                 for (int64_t t = 0; t < next && found; t++)
-                    found = memcmp(far->x + t * d, xi, (size_t)d * sizeof *xi) != 0;
+                    found = memcmp(far_x + t * d, xi, (size_t)d * sizeof *xi) != 0;
             }
             if (!found)
                 break;
-            memcpy(st->centers + l * d, far->x + (next - 1) * d, (size_t)d * sizeof(float));
+            memcpy(st->centers + l * d, far_x + (next - 1) * d, (size_t)d * sizeof(float));
             moved++;
         }
         if (moved == 0)
@@ -529,6 +508,7 @@ static double seconds_now(void)
 typedef struct buffers {
     float *band_x, *band_w, *sample, *sw;
     int64_t *far_row;
+    int32_t *far_label;
     float *far_dist, *far_x;
     double *totals, *band_totals;
     void **scratch;
@@ -585,6 +565,7 @@ retain_status rt_kmeans_minibatch(const retain_row_source *src, const retain_kme
         (s = retain_malloc((size_t)k * sizeof *st.take, (void **)&st.take)) ||
         (s = retain_malloc((size_t)far_m * sizeof(float), (void **)&b.far_dist)) ||
         (s = retain_malloc((size_t)far_m * sizeof(int64_t), (void **)&b.far_row)) ||
+        (s = retain_malloc((size_t)far_m * sizeof(int32_t), (void **)&b.far_label)) ||
         (s = retain_malloc((size_t)(far_m * d) * sizeof(float), (void **)&b.far_x)) ||
         (s = retain_malloc((size_t)(2 + 4 * k) * sizeof(double), (void **)&b.totals)) ||
         (s = rt_thread_scratch_alloc(rt_kmeans_assign_scratch_bytes(&st.c), &b.scratch,
@@ -609,8 +590,8 @@ retain_status rt_kmeans_minibatch(const retain_row_source *src, const retain_kme
     double t0 = seconds_now();
     s = epochs(&io, &st, p, m);
     m->lloyd_seconds = seconds_now() - t0;
-    far_rows far = {far_m, 0, b.far_dist, b.far_row, b.far_x};
-    if (s || (s = final_passes(&io, &st, b.scratch, b.totals, b.band_totals, &far)))
+    rt_kmeans_farthest far = {far_m, 0, b.far_row, b.far_dist, b.far_label};
+    if (s || (s = final_passes(&io, &st, b.scratch, b.totals, b.band_totals, &far, b.far_x)))
         goto done;
     m->inertia = b.totals[0];
     for (int64_t l = 0; l < k; l++) {
@@ -636,6 +617,7 @@ done:
     retain_free(st.take);
     retain_free(b.far_dist);
     retain_free(b.far_row);
+    retain_free(b.far_label);
     retain_free(b.far_x);
     retain_free(b.totals);
     return s;

@@ -21,28 +21,18 @@ void rt_kmeans_accumulate(const rt_kmeans_data *x, int64_t first, int64_t rows,
                                  x->w ? x->w + first : NULL, sums, wsum);
 }
 
-/* The rows of positive weight farthest from their centres, farthest first:
-** row, squared distance and label. Rows come in order, so equals never
-** pass and ties stay with the lower row. */
-typedef struct farthest {
-    int64_t m, found;
-    int64_t *row;
-    float *dist;
-    int32_t *label;
-} farthest;
-
-static void offer_far(farthest *f, int64_t i, float di, int32_t label)
+void rt_kmeans_farthest_offer(rt_kmeans_farthest *f, int64_t row, float dist, int32_t label)
 {
-    if (f->found == f->m && !(di > f->dist[f->m - 1]))
+    if (f->found == f->m && !(dist > f->dist[f->m - 1]))
         return;
     int64_t at = f->found < f->m ? f->found++ : f->m - 1;
-    for (; at > 0 && di > f->dist[at - 1]; at--) {
+    for (; at > 0 && dist > f->dist[at - 1]; at--) {
         f->row[at] = f->row[at - 1];
         f->dist[at] = f->dist[at - 1];
         f->label[at] = f->label[at - 1];
     }
-    f->row[at] = i;
-    f->dist[at] = di;
+    f->row[at] = row;
+    f->dist[at] = dist;
     f->label[at] = label;
 }
 
@@ -51,7 +41,7 @@ retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *l
                                        int64_t *moved)
 {
     int64_t d = x->d, k = c->k;
-    farthest f = {0};
+    rt_kmeans_farthest f = {0};
     *moved = 0;
     for (int64_t l = 0; l < k; l++)
         f.m += wsum[l] == 0;
@@ -78,9 +68,9 @@ retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *l
         for (int64_t r = 0; r < rows; r++) {
             int64_t i = first + r;
             if (!x->w || x->w[i] > 0)
-                offer_far(&f, i,
-                          rt_kmeans_sqdist(x->z + i * x->stride, c->c + (int64_t)block[r] * d, d),
-                          block[r]);
+                rt_kmeans_farthest_offer(
+                    &f, i, rt_kmeans_sqdist(x->z + i * x->stride, c->c + (int64_t)block[r] * d, d),
+                    block[r]);
         }
     }
     int64_t next = 0;

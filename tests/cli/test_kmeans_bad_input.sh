@@ -10,34 +10,8 @@
 # which streams the file, and its own options. Nothing is left behind by a
 # refused run.
 set -u
-: "${RETAIN:?set RETAIN to the retain binary}"
-PYTHON=${PYTHON:-/usr/bin/python3}
-RETAIN=$(realpath "$RETAIN")
-mkdir -p "${TMPROOT:-/tmp}"
-dir=$(mktemp -d "${TMPROOT:-/tmp}/kmeans_bad.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect CODE "PATTERN|PATTERN..." COMMAND ARGS...: exit code and every
-# |-separated fixed string in stdout+stderr, under a 30 s timeout.
-expect() {
-    local want=$1 patterns=$2
-    shift 2
-    timeout 30 "$@" >out 2>err
-    local rc=$?
-    cat err >>out
-    [ -n "${VERBOSE:-}" ] && { echo "== [$rc] $*"; cat err; }
-    if [ "$rc" -ne "$want" ]; then
-        fail "$*: exit code $rc, expected $want: $(head -c 500 err)"
-        return
-    fi
-    local IFS='|'
-    for p in $patterns; do
-        grep -qF -- "$p" out || fail "$*: output lacks '$p': $(head -c 500 out)"
-    done
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" kmeans_bad_input
 
 "$RETAIN" gen users --shape gaussian -n 2000 -d 4 -k 3 --seed 1 -q -o users.h5 &&
 "$RETAIN" kmeans fit users.h5 -k 3 -q -o model.h5 || { echo "FAIL: setup" >&2; exit 1; }
@@ -129,5 +103,4 @@ expect 1 "missing argument" "$RETAIN" kmeans predict model.h5 -o p.h5
 [ -e p.h5 ] && fail "a refused predict left p.h5 behind"
 expect 0 "" "$RETAIN" kmeans predict model.h5 users.h5 -q -o p.h5
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
-echo "kmeans bad input: all checks passed"
+finish "kmeans bad input"

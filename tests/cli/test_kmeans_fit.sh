@@ -11,15 +11,8 @@
 # --help shows an example. (Agreement with scikit-learn and recovery of
 # planted segments: tests/ref/test_kmeans_*.py.)
 set -u
-: "${RETAIN:?set RETAIN to the retain binary}"
-PYTHON=${PYTHON:-/usr/bin/python3}
-RETAIN=$(realpath "$RETAIN")
-mkdir -p "${TMPROOT:-/tmp}"
-dir=$(mktemp -d "${TMPROOT:-/tmp}/kmeans_fit.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" kmeans_fit
 
 "$RETAIN" gen users --shape gaussian --separation 10 -k 6 -d 8 -n 30000 --seed 5 -q -o small.h5 &&
 "$RETAIN" gen users --shape gaussian -k 8 -d 512 -n 4000 --seed 6 -q -o wide.h5 ||
@@ -127,5 +120,4 @@ with h5py.File("frame_scored.h5") as f, h5py.File("scored.h5") as s:
     assert np.array_equal(f["segment"][:], s["segment"][:500])
 PY
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
-echo "kmeans fit/predict: all checks passed"
+finish "kmeans fit/predict"

@@ -12,32 +12,8 @@
 # a missing file exits 3. --help shows an example. (Agreement of the metrics
 # with scikit-learn: tests/ref/test_kmeans_metrics.py.)
 set -u
-: "${RETAIN:?set RETAIN to the retain binary}"
-PYTHON=${PYTHON:-/usr/bin/python3}
-RETAIN=$(realpath "$RETAIN")
-mkdir -p "${TMPROOT:-/tmp}"
-dir=$(mktemp -d "${TMPROOT:-/tmp}/kmeans_sweep.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect CODE "PATTERN|PATTERN..." COMMAND ARGS...: exit code and every
-# |-separated fixed string in stderr.
-expect() {
-    local want=$1 patterns=$2
-    shift 2
-    timeout 60 "$@" >out 2>err
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        fail "$*: exit code $rc, expected $want: $(head -c 500 err)"
-        return
-    fi
-    local IFS='|'
-    for p in $patterns; do
-        grep -qF -- "$p" err || fail "$*: message lacks '$p': $(head -c 500 err)"
-    done
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" kmeans_sweep
 
 "$RETAIN" gen users --shape gaussian --separation 10 -k 4 -d 6 -n 6000 --seed 5 -q -o users.h5 ||
     { echo "FAIL: gen users" >&2; exit 1; }
@@ -139,5 +115,4 @@ expect 3 "missing.h5" "$RETAIN" kmeans sweep missing.h5 -k 2:3
 "$RETAIN" kmeans sweep --help | grep -q "example: retain kmeans sweep" || fail "sweep --help example"
 "$RETAIN" --help | grep -qE "^  kmeans sweep " || fail "kmeans sweep missing from retain --help"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-echo "ok: kmeans sweep"
+finish "kmeans sweep"

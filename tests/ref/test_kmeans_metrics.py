@@ -19,7 +19,8 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -27,21 +28,11 @@ try:
     from sklearn.metrics import (calinski_harabasz_score, davies_bouldin_score,
                                  silhouette_samples, silhouette_score)
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
-failures = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        failures.append(msg)
+check = Checks()
 
 
 def run(*args):
@@ -133,9 +124,7 @@ def sampled_case(tmp, data):
 
 
 def main():
-    tmp_root = os.environ.get("TMPROOT", tempfile.gettempdir())
-    os.makedirs(tmp_root, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+    with scratch() as tmp:
         rng = np.random.default_rng(7)
         centres = rng.normal(0, 4, size=(5, 5))
         x = centres[rng.integers(0, 5, size=3000)] + rng.normal(0, 1, size=(3000, 5))
@@ -152,10 +141,7 @@ def main():
         big = os.path.join(tmp, "big.h5")
         run("gen", "users", "-n", "20000", "-d", "8", "-k", "5", "--seed", "3", "-q", "-o", big)
         sampled_case(tmp, big)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ Exit 77 (skip) without scikit-learn or h5py."""
 import os
 import subprocess
 import sys
-import tempfile
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -27,21 +28,11 @@ try:
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.metrics import adjusted_rand_score
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    failures += not ok
-    print(f"{'ok  ' if ok else 'FAIL'} {what}")
+check = Checks()
 
 
 def scaled(x, w):
@@ -106,14 +97,12 @@ def case(d, name, gen_args, k, weighted):
 
 
 def main():
-    tmp_root = os.environ.get("TMPROOT", tempfile.gettempdir())
-    os.makedirs(tmp_root, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root) as d:
+    with scratch() as d:
         separated = ["--shape", "gaussian", "--separation", "10"]
         case(d, "separated", separated, 5, False)
         case(d, "separated-weighted", separated, 5, True)
         case(d, "realistic", ["--shape", "realistic"], 8, False)
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

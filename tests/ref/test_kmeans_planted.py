@@ -9,27 +9,21 @@ without scikit-learn or h5py."""
 import os
 import subprocess
 import sys
-import tempfile
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
-    import numpy as np
     from sklearn.metrics import adjusted_rand_score
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
 
 def main():
-    tmp_root = os.environ.get("TMPROOT", tempfile.gettempdir())
-    os.makedirs(tmp_root, exist_ok=True)
-    failures = 0
-    with tempfile.TemporaryDirectory(dir=tmp_root) as d:
+    check = Checks()
+    with scratch() as d:
         users, model, labels = (os.path.join(d, n) for n in ("u.h5", "m.h5", "l.h5"))
         for seed in (1, 2, 3, 4):
             subprocess.run([RETAIN, "gen", "users", "--shape", "gaussian", "--separation", "10",
@@ -41,11 +35,9 @@ def main():
                 truth, seg = u["segment_true"][:], lab["segment"][:]
                 ari = adjusted_rand_score(truth, seg)
                 sizes_ok = m["segment_sizes"][:].sum() == len(seg)
-            ok = ari >= 0.99 and sizes_ok
-            failures += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} seed {seed}: adjusted Rand index {ari:.6f} "
+            check(ari >= 0.99 and sizes_ok, f"seed {seed}: adjusted Rand index {ari:.6f} "
                   f"(>= 0.99), sizes sum to rows: {sizes_ok}")
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

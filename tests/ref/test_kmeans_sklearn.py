@@ -23,7 +23,8 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -31,21 +32,11 @@ try:
     from sklearn.cluster import KMeans, kmeans_plusplus
     from sklearn.preprocessing import StandardScaler
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
-failures = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        failures.append(msg)
+check = Checks()
 
 
 def blobs(rng, n, d, k, spread):
@@ -179,9 +170,7 @@ def plusplus_case(tmp):
 
 
 def main():
-    tmp_root = os.environ.get("TMPROOT", tempfile.gettempdir())
-    os.makedirs(tmp_root, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+    with scratch() as tmp:
         rng = np.random.default_rng(2024)
         lloyd_case(tmp, "small d (n 20000, d 6, k 8)", blobs(rng, 20000, 6, 8, 1.0), 8, 60,
                    1e-4)
@@ -190,10 +179,7 @@ def main():
         standard_case(tmp, blobs(rng, 20000, 5, 6, 3.0) * [1, 10, 100, 0.1, 5] + 7, 6, 60,
                       1e-4)
         plusplus_case(tmp)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":
