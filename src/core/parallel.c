@@ -44,33 +44,44 @@ void rt_reduce_blocks_f64(const double *partial, int64_t nblocks, int64_t width,
             out[j] += partial[b * width + j];
 }
 
+int64_t rt_reduce_span(int64_t n, int64_t width)
+{
+    /* as many spans as the byte budget allows, up to 256 */
+    int64_t nblocks = rt_block_count(n), bytes = width * (int64_t)sizeof(double);
+    int64_t by_count = (nblocks + 255) / 256;
+    int64_t by_bytes = (nblocks * bytes + RT_REDUCE_BYTES - 1) / RT_REDUCE_BYTES;
+    int64_t span = by_count > by_bytes ? by_count : by_bytes;
+    return span < 1 ? 1 : span;
+}
+
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx, double *out)
 {
     int threads = rt_threads();
-    double *slots;
-    retain_status s = retain_malloc((size_t)(threads * width) * sizeof(double), (void **)&slots);
+    int64_t nblocks = rt_block_count(n), span = rt_reduce_span(n, width);
+    int64_t nspans = (nblocks + span - 1) / span;
+    double *spans;
+    retain_status s = retain_malloc((size_t)((nspans + threads) * width) * sizeof(double),
+                                    (void **)&spans);
     if (s)
-        return rt_error_context(s, "block partials (%d x %lld)", threads, (long long)width);
-    memset(out, 0, (size_t)width * sizeof *out);
-    int64_t nblocks = rt_block_count(n);
-    if (nblocks <= 1)
-        threads = 1; /* no parallel region to start for one block */
-#pragma omp parallel num_threads(threads)
-    {
+        return rt_error_context(s, "row-block partials (%lld x %lld)",
+                                (long long)(nspans + threads), (long long)width);
+    double *block_partials = spans + nspans * width;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nspans > 1)
+    for (int64_t sp = 0; sp < nspans; sp++) {
         int t = omp_get_thread_num();
-        double *mine = slots + t * width;
-#pragma omp for ordered schedule(dynamic, 1)
-        for (int64_t b = 0; b < nblocks; b++) {
+        double *mine = spans + sp * width, *block = block_partials + t * width;
+        memset(mine, 0, (size_t)width * sizeof *mine);
+        for (int64_t b = sp * span; b < (sp + 1) * span && b < nblocks; b++) {
             int64_t first = b * RT_BLOCK_ROWS;
             int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
-            memset(mine, 0, (size_t)width * sizeof *mine);
-            fn(ctx, t, first, rows, mine);
-#pragma omp ordered
+            memset(block, 0, (size_t)width * sizeof *block);
+            fn(ctx, t, first, rows, block);
             for (int64_t j = 0; j < width; j++)
-                out[j] += mine[j];
+                mine[j] += block[j];
         }
     }
-    retain_free(slots);
+    rt_reduce_blocks_f64(spans, nspans, width, out);
+    retain_free(spans);
     return RETAIN_OK;
 }
 

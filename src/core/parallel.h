@@ -33,10 +33,17 @@ typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
                             double *partial);
 
 /* The one way to pass over rows in parallel: runs fn over the RT_BLOCK_ROWS
-** blocks of n rows on rt_threads() threads and adds each block's partial
-** to out[0..width) strictly in block order, so out has the same bits for
-** any thread count. A thread folds its block in as soon as the blocks
-** before it are in; memory is one partial per thread. */
+** blocks of n rows on rt_threads() threads. Blocks are grouped in spans of
+** rt_reduce_span(n, width) consecutive blocks, a number that does not
+** depend on the thread count; a span's block partials are added in block
+** order into the span's own partial, and the span partials into
+** out[0..width) in span order, so out has the same bits for any thread
+** count. Threads take whole spans and never wait for one another (a thread
+** that is descheduled delays only its own span). Memory: one partial per
+** span, together at most RT_REDUCE_BYTES or 256 of them, and one per
+** thread. */
+#define RT_REDUCE_BYTES ((int64_t)2 << 20)
+int64_t rt_reduce_span(int64_t n, int64_t width);
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                              double *out);
 

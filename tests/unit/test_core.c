@@ -2,7 +2,8 @@
 ** tests/unit/test_core.c: src/core: error messages and context, status
 ** names, aligned allocation, overflow-checked sizes, the memory-claim
 ** refusal, injected allocation failures, matrix views and the
-** block-ordered reduction.
+** block-ordered reductions (rt_reduce_rows: the documented order, the same
+** bits for any thread count, every block once).
 */
 #include "check.h"
 
@@ -10,7 +11,9 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_errors(void)
@@ -106,12 +109,82 @@ static void test_reduction(void)
     CHECK(retain_threads_set(0) == RETAIN_OK && retain_threads_get() >= 1, "default");
 }
 
+/* A block's partial: [0] a sum whose bits depend on its order, [1] rows,
+** [2] calls, [3 ..] zero (width makes the spans). */
+typedef struct rows_ctx {
+    const double *v;
+    int64_t *seen; /* calls per block */
+} rows_ctx;
+
+static void rows_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const rows_ctx *c = ctx;
+    for (int64_t i = first; i < first + rows; i++)
+        partial[0] += c->v[i];
+    partial[1] += (double)rows;
+    partial[2] += 1.0;
+    __atomic_fetch_add(&c->seen[first / RT_BLOCK_ROWS], 1, __ATOMIC_RELAXED);
+}
+
+/* rt_reduce_rows gives the documented sum (blocks in order into spans,
+** spans in order) with the same bits for 1, 2, 3 and 7 threads, calls fn
+** once per block, and folds spans of one and of several blocks. */
+static void test_reduce_rows(void)
+{
+    enum { N = 300 * RT_BLOCK_ROWS + 123 };
+    static double v[N];
+    static int64_t seen[N / RT_BLOCK_ROWS + 1];
+    uint64_t state = 12345;
+    for (int64_t i = 0; i < N; i++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        double u = (double)(state >> 11) / 9007199254740992.0;
+        v[i] = (u - 0.5) * (i % 97 == 0 ? 1e12 : 1.0);
+    }
+    const int64_t widths[] = {3, 40000}; /* one block a span; several */
+    for (int w = 0; w < 2; w++) {
+        int64_t width = widths[w], span = rt_reduce_span(N, width);
+        int64_t nblocks = rt_block_count(N);
+        CHECK(w == 0 ? span == 2 : span > 2, "width %lld: span %lld", (long long)width,
+              (long long)span);
+        double want = 0.0;
+        for (int64_t s0 = 0; s0 < nblocks; s0 += span) {
+            double in_span = 0.0;
+            for (int64_t b = s0; b < s0 + span && b < nblocks; b++) {
+                double block = 0.0;
+                for (int64_t i = b * RT_BLOCK_ROWS; i < (b + 1) * RT_BLOCK_ROWS && i < N; i++)
+                    block += v[i];
+                in_span += block;
+            }
+            want += in_span;
+        }
+        double *out = calloc((size_t)width, sizeof *out);
+        const int threads[] = {1, 2, 3, 7};
+        for (int t = 0; t < 4 && out; t++) {
+            memset(seen, 0, sizeof seen);
+            retain_threads_set(threads[t]);
+            rows_ctx c = {v, seen};
+            CHECK(rt_reduce_rows(N, width, rows_block, &c, out) == RETAIN_OK, "reduce");
+            CHECK(out[0] == want, "width %lld, %d threads: %.17g, want %.17g",
+                  (long long)width, threads[t], out[0], want);
+            CHECK(out[1] == N && out[2] == (double)nblocks, "rows %g, calls %g", out[1], out[2]);
+            bool once = true;
+            for (int64_t b = 0; b < nblocks; b++)
+                once &= seen[b] == 1;
+            CHECK(once, "width %lld, %d threads: a block ran other than once",
+                  (long long)width, threads[t]);
+        }
+        free(out);
+    }
+    retain_threads_set(0);
+}
+
 int main(void)
 {
     test_errors();
     test_memory();
     test_views();
     test_reduction();
+    test_reduce_rows();
     CHECK(strstr(retain_build_info(), retain_version()) != NULL, "build info has version");
     CHECK_DONE();
 }
