@@ -17,14 +17,16 @@
 #include "core/error.h"
 #include "core/mem.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #define ARMIJO 1e-4
 #define MAX_BACKTRACK 60
+#define NOISE (8 * DBL_EPSILON)
 
 typedef struct workspace {
-    double *g, *pg, *dir, *trial, *gt, *alpha;
+    double *g, *pg, *dir, *trial, *gt, *pgt, *alpha;
     double *s, *y, *rho; /* memory pairs, ring buffer */
 } workspace;
 
@@ -105,7 +107,7 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
     const double *l1 = o->l1;
     workspace w = {0};
     double *block;
-    size_t doubles = (size_t)(6 * n + m + 2 * m * n + m);
+    size_t doubles = (size_t)(7 * n + m + 2 * m * n + m);
     retain_status s = retain_calloc(doubles, sizeof(double), (void **)&block);
     if (s)
         return rt_error_context(s, "solver workspace");
@@ -114,7 +116,8 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
     w.dir = w.pg + n;
     w.trial = w.dir + n;
     w.gt = w.trial + n;
-    w.alpha = w.gt + n;
+    w.pgt = w.gt + n;
+    w.alpha = w.pgt + n;
     w.s = w.alpha + m;
     w.y = w.s + m * n;
     w.rho = w.y + m * n;
@@ -171,6 +174,16 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
             if (isfinite(Ft) && Ft <= F + ARMIJO * decrease) {
                 accepted = true;
                 break;
+            }
+            /* Near the optimum the decrease falls below the round-off of F:
+            ** a step that leaves F equal within that noise and shrinks the
+            ** pseudo-gradient is progress Armijo cannot see. */
+            if (isfinite(Ft) && Ft <= F + NOISE * fabs(F)) {
+                pseudo_gradient(l1, w.trial, w.gt, n, w.pgt);
+                if (max_abs(w.pgt, n) < max_abs(w.pg, n)) {
+                    accepted = true;
+                    break;
+                }
             }
             step *= 0.5;
         }
