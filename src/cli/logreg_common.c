@@ -165,8 +165,9 @@ void cli_logreg_warn(const cli_command *cmd, const cli_common *common,
     unsigned w = retain_logreg_model_warnings(m);
     if (w & RETAIN_LOGREG_WARN_SEPARABLE)
         cli_warn(cmd, common, "the classes are perfectly separable and --penalty none leaves "
-                 "the coefficients unbounded: the fit stopped at --max-iter %lld with finite "
-                 "but arbitrary coefficients; use --penalty l2 (or l1) for a meaningful model",
+                 "the coefficients unbounded: the fit stopped after %lld iterations with "
+                 "finite but arbitrary coefficients (their size depends on --tol and "
+                 "--max-iter); use --penalty l2 (or l1) for a meaningful model",
                  (long long)retain_logreg_model_n_iter(m));
     if (w & RETAIN_LOGREG_WARN_MAX_ITER)
         cli_warn(cmd, common, "the solver stopped at --max-iter %lld before reaching --tol; "
