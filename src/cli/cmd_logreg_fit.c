@@ -164,6 +164,17 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
         json_string(&j, NULL, "stalled");
     json_array_end(&j);
     json_double(&j, "seconds", seconds);
+    json_double(&j, "seconds_fit", m->fit_seconds);
+    json_int(&j, "passes", m->evaluations);
+    json_array(&j, "trace");
+    for (int64_t it = 0; it <= m->n_iter; it++) {
+        json_object(&j, NULL);
+        json_int(&j, "iteration", it);
+        json_double(&j, "seconds", m->trace[2 * it]);
+        json_double(&j, "objective", m->trace[2 * it + 1]);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
     json_int(&j, "seed", common->seed);

@@ -178,6 +178,7 @@ void retain_logreg_free(retain_logreg_model *m)
     if (!m)
         return;
     retain_free(m->mean);
+    retain_free(m->trace);
     retain_free(m);
 }
 
@@ -195,12 +196,14 @@ void rt_logreg_model_unscale(retain_logreg_model *m)
 typedef struct objective_ctx {
     const rt_logreg_data *data;
     double C, l2, norm;
+    int64_t evaluations;
 } objective_ctx;
 
 static retain_status smooth_objective(void *ctx, const double *theta, double *f, double *g)
 {
-    const objective_ctx *o = ctx;
+    objective_ctx *o = ctx;
     int64_t d = o->data->d;
+    o->evaluations++;
     double loss;
     retain_status s = rt_logreg_loss_grad(o->data, theta, &loss, g);
     if (s)
@@ -276,6 +279,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         (s = rt_logreg_check_matrix(x, "retain_logreg_fit")) ||
         (sample_weight && (s = check_weights(sample_weight, x->rows))))
         return s;
+    double started = rt_logreg_seconds();
     int64_t n = x->rows, d = x->cols;
     retain_logreg_model *m = NULL;
     uint8_t *y01 = NULL;
@@ -285,7 +289,9 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         (s = retain_malloc((size_t)n, (void **)&y01)) ||
         (s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) ||
         (s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) ||
-        (s = rt_logreg_model_alloc(d, &m)))
+        (s = rt_logreg_model_alloc(d, &m)) ||
+        (s = retain_calloc((size_t)(2 * (p->max_iter + 1)), sizeof *m->trace,
+                           (void **)&m->trace)))
         goto done;
     l1 = theta + d + 1;
     if ((s = rt_logreg_labels(y, n, y01)) ||
@@ -309,11 +315,12 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
                : p->penalty == RETAIN_LOGREG_L1      ? 1.0
                                                      : 0.0;
     double l2 = p->penalty == RETAIN_LOGREG_NONE ? 0.0 : 1.0 - r;
-    objective_ctx ctx = {&data, p->C, l2, p->C * wsum};
+    objective_ctx ctx = {&data, p->C, l2, p->C * wsum, 0};
     for (int64_t j = 0; j < d; j++)
         l1[j] = r / ctx.norm;
-    rt_logreg_solver solver = {d + 1, r > 0 ? l1 : NULL, p->tol, p->max_iter, p->memory,
-                               p->progress, p->progress_user};
+    rt_logreg_solver solver = {d + 1,          r > 0 ? l1 : NULL, p->tol,
+                               p->max_iter,    p->memory,         p->progress,
+                               p->progress_user, m->trace,        started};
     rt_logreg_solution sol;
     if ((s = rt_logreg_minimise(smooth_objective, &ctx, &solver, theta, &sol)))
         goto done;
@@ -322,11 +329,15 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->objective = sol.f * ctx.norm;
     m->n_iter = sol.n_iter;
     m->converged = sol.converged;
+    m->evaluations = ctx.evaluations;
+    for (int64_t it = 0; it <= sol.n_iter; it++)
+        m->trace[2 * it + 1] *= ctx.norm;
     if (!sol.converged)
         m->warnings |= sol.stalled ? RETAIN_LOGREG_WARN_STALLED : RETAIN_LOGREG_WARN_MAX_ITER;
     rt_logreg_model_unscale(m);
     if (p->penalty == RETAIN_LOGREG_NONE && separated(m, x, y01, w))
         m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
+    m->fit_seconds = rt_logreg_seconds() - started;
 done:
     retain_free(y01);
     retain_free(w);

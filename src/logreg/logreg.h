@@ -26,6 +26,11 @@ struct retain_logreg_model {
     bool converged;
     unsigned warnings;           /* RETAIN_LOGREG_WARN_* bits                */
     int64_t train_rows, train_positives;
+    /* how the fit went (not saved in model files) */
+    double fit_seconds;          /* the whole retain_logreg_fit            */
+    int64_t evaluations;         /* passes of loss and gradient over x     */
+    double *trace;               /* n_iter + 1 pairs (seconds since the fit
+                                    began, objective) after each iteration */
 };
 
 /* ---- objective.c: one streamed pass of loss and gradient --------------- */
@@ -63,6 +68,8 @@ typedef struct rt_logreg_solver {
     int64_t max_iter, memory;
     retain_progress_fn progress;
     void *progress_user;
+    double *trace;     /* NULL, or max_iter + 1 pairs (seconds, f + l1)  */
+    double started;    /* rt_logreg_seconds() the trace counts from      */
 } rt_logreg_solver;
 
 typedef struct rt_logreg_solution {
@@ -71,6 +78,9 @@ typedef struct rt_logreg_solution {
     bool converged;    /* tol met                                        */
     bool stalled;      /* the line search found no decrease first        */
 } rt_logreg_solution;
+
+/* Seconds on a monotonic clock. */
+double rt_logreg_seconds(void);
 
 /* Minimises f + sum_k l1_k |theta_k| from theta (updated in place). */
 retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_solver *o,

@@ -20,10 +20,18 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #define ARMIJO 1e-4
 #define MAX_BACKTRACK 60
 #define NOISE (8 * DBL_EPSILON)
+
+double rt_logreg_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 typedef struct workspace {
     double *g, *pg, *dir, *trial, *gt, *pgt, *alpha;
@@ -131,6 +139,10 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
     double F = f + l1_term(l1, theta, n);
     int64_t pairs = 0, last = m - 1;
     for (int64_t it = 0;; it++) {
+        if (o->trace) {
+            o->trace[2 * it] = rt_logreg_seconds() - o->started;
+            o->trace[2 * it + 1] = F;
+        }
         pseudo_gradient(l1, theta, w.g, n, w.pg);
         if (max_abs(w.pg, n) <= o->tol) {
             out->converged = true;
