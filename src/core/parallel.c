@@ -72,6 +72,27 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
     return RETAIN_OK;
 }
 
+retain_status rt_reduce_rows_unordered(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
+                                       double *out)
+{
+    int64_t nblocks = rt_block_count(n);
+    double *partials;
+    retain_status s = retain_calloc((size_t)(nblocks * width), sizeof(double),
+                                    (void **)&partials);
+    if (s)
+        return rt_error_context(s, "block partials (%lld x %lld)", (long long)nblocks,
+                                (long long)width);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(rt_threads())
+    for (int64_t b = 0; b < nblocks; b++) {
+        int64_t first = b * RT_BLOCK_ROWS;
+        int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
+        fn(ctx, omp_get_thread_num(), first, rows, partials + b * width);
+    }
+    rt_reduce_blocks_f64(partials, nblocks, width, out);
+    retain_free(partials);
+    return RETAIN_OK;
+}
+
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)
 {
     int threads = rt_threads();

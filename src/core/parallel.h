@@ -40,6 +40,13 @@ typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                              double *out);
 
+/* rt_reduce_rows for narrow partials: every block keeps its own (nblocks x
+** width doubles) and threads take blocks without waiting for each other,
+** so a thread descheduled on a busy machine stalls nobody; the partials
+** are then added in block order, the same bits as rt_reduce_rows. */
+retain_status rt_reduce_rows_unordered(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
+                                       double *out);
+
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
 ** threads; rt_thread_scratch_free releases them. */
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count);

@@ -13,6 +13,7 @@
 ** coefficients are also reported on the input's units.
 **
 ** HOW.
+**   scale.c      mean and standard deviation per column (two passes).
 **   objective.c  the data term and its gradient in one streamed pass over
 **                x per evaluation (the logreg_pass kernel: margin, loss and
 **                gradient fused, float64 sums, block-ordered reduction).
@@ -40,7 +41,6 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
-#include "kmeans/kmeans.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -301,7 +301,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->params.progress = NULL;
     m->params.progress_user = NULL;
     m->train_rows = n;
-    if ((s = rt_kmeans_scaler_fit(x, NULL, p->scale, m->mean, m->scale)))
+    if ((s = rt_logreg_scaler_fit(x, p->scale, m->mean, m->scale)))
         goto done;
     double wsum = 0.0;
     for (int64_t i = 0; i < n; i++)

@@ -4,9 +4,9 @@
 ** coefficients instead of copying x: w.z = v.x - v.mean with v = w / scale,
 ** and the gradient on scaled units is (sum_i g_i x_i - mean sum_i g_i) /
 ** scale. Each RT_BLOCK_ROWS block runs the logreg_pass kernel of the
-** dispatch table into its own float64 partial; rt_reduce_rows adds the
-** partials in block order, so the result has the same bits for any thread
-** count.
+** dispatch table into its own float64 partial (d + 2 doubles), added in
+** block order by rt_reduce_rows_unordered, so the result has the same bits
+** for any thread count and no thread waits for another's block.
 */
 #include "logreg.h"
 
@@ -15,7 +15,6 @@
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
 
-#include <stdlib.h>
 
 typedef struct pass_ctx {
     const rt_logreg_data *data;
@@ -52,16 +51,12 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     int64_t d = data->d;
     double *v, *acc;
     retain_status s;
-    if ((s = retain_malloc((size_t)d * sizeof *v, (void **)&v)))
+    if ((s = retain_malloc((size_t)(2 * d + 2) * sizeof *v, (void **)&v)))
         return s;
-    if ((s = retain_malloc((size_t)(d + 2) * sizeof *acc, (void **)&acc))) {
-        retain_free(v);
-        return s;
-    }
+    acc = v + d;
     pass_ctx c = {data, v, raw_coefficients(theta, data->mean, data->scale, d, v),
                   rt_kernels_get()->logreg_pass};
-    s = rt_reduce_rows(data->n, d + 2, pass_block, &c, acc);
-    if (!s) {
+    if (!(s = rt_reduce_rows_unordered(data->n, d + 2, pass_block, &c, acc))) {
         double gsum = acc[d + 1];
         for (int64_t j = 0; j < d; j++)
             grad[j] = (acc[j] - data->mean[j] * gsum) / data->scale[j];
@@ -69,7 +64,6 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
         *loss = acc[d];
     }
     retain_free(v);
-    retain_free(acc);
     return s;
 }
 
