@@ -166,6 +166,7 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     json_double(&j, "seconds", seconds);
     json_double(&j, "seconds_fit", m->fit_seconds);
     json_int(&j, "passes", m->evaluations);
+    json_double(&j, "seconds_passes", m->pass_seconds);
     json_array(&j, "trace");
     for (int64_t it = 0; it <= m->n_iter; it++) {
         json_object(&j, NULL);

@@ -197,6 +197,7 @@ typedef struct objective_ctx {
     const rt_logreg_data *data;
     double C, l2, norm;
     int64_t evaluations;
+    double seconds;
 } objective_ctx;
 
 static retain_status smooth_objective(void *ctx, const double *theta, double *f, double *g)
@@ -204,8 +205,9 @@ static retain_status smooth_objective(void *ctx, const double *theta, double *f,
     objective_ctx *o = ctx;
     int64_t d = o->data->d;
     o->evaluations++;
-    double loss;
+    double loss, t0 = rt_logreg_seconds();
     retain_status s = rt_logreg_loss_grad(o->data, theta, &loss, g);
+    o->seconds += rt_logreg_seconds() - t0;
     if (s)
         return s;
     double sq = 0.0;
@@ -315,7 +317,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
                : p->penalty == RETAIN_LOGREG_L1      ? 1.0
                                                      : 0.0;
     double l2 = p->penalty == RETAIN_LOGREG_NONE ? 0.0 : 1.0 - r;
-    objective_ctx ctx = {&data, p->C, l2, p->C * wsum, 0};
+    objective_ctx ctx = {&data, p->C, l2, p->C * wsum, 0, 0.0};
     for (int64_t j = 0; j < d; j++)
         l1[j] = r / ctx.norm;
     rt_logreg_solver solver = {d + 1,          r > 0 ? l1 : NULL, p->tol,
@@ -330,6 +332,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->n_iter = sol.n_iter;
     m->converged = sol.converged;
     m->evaluations = ctx.evaluations;
+    m->pass_seconds = ctx.seconds;
     for (int64_t it = 0; it <= sol.n_iter; it++)
         m->trace[2 * it + 1] *= ctx.norm;
     if (!sol.converged)

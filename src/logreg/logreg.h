@@ -29,6 +29,7 @@ struct retain_logreg_model {
     /* how the fit went (not saved in model files) */
     double fit_seconds;          /* the whole retain_logreg_fit            */
     int64_t evaluations;         /* passes of loss and gradient over x     */
+    double pass_seconds;         /* spent in those passes                  */
     double *trace;               /* n_iter + 1 pairs (seconds since the fit
                                     began, objective) after each iteration */
 };
