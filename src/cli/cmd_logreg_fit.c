@@ -168,7 +168,7 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     json_int(&j, "passes", m->evaluations);
     json_double(&j, "seconds_passes", m->pass_seconds);
     json_array(&j, "trace");
-    for (int64_t it = 0; it <= m->n_iter; it++) {
+    for (int64_t it = 0; it <= m->n_iter && it < m->trace_len; it++) {
         json_object(&j, NULL);
         json_int(&j, "iteration", it);
         json_double(&j, "seconds", m->trace[2 * it]);

@@ -47,6 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Iterations whose objective and time a fit keeps for --json. */
+#define TRACE_MAX 100000
+
 void retain_logreg_params_init(retain_logreg_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -292,9 +295,10 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         (s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) ||
         (s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) ||
         (s = rt_logreg_model_alloc(d, &m)) ||
-        (s = retain_calloc((size_t)(2 * (p->max_iter + 1)), sizeof *m->trace,
-                           (void **)&m->trace)))
+        (s = retain_calloc((size_t)(2 * (p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX)),
+                           sizeof *m->trace, (void **)&m->trace)))
         goto done;
+    m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
     l1 = theta + d + 1;
     if ((s = rt_logreg_labels(y, n, y01)) ||
         (s = row_weights(y01, sample_weight, n, p, m, w)))
@@ -320,9 +324,16 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     objective_ctx ctx = {&data, p->C, l2, p->C * wsum, 0, 0.0};
     for (int64_t j = 0; j < d; j++)
         l1[j] = r / ctx.norm;
-    rt_logreg_solver solver = {d + 1,          r > 0 ? l1 : NULL, p->tol,
-                               p->max_iter,    p->memory,         p->progress,
-                               p->progress_user, m->trace,        started};
+    rt_logreg_solver solver = {.dims = d + 1,
+                               .l1 = r > 0 ? l1 : NULL,
+                               .tol = p->tol,
+                               .max_iter = p->max_iter,
+                               .memory = p->memory,
+                               .progress = p->progress,
+                               .progress_user = p->progress_user,
+                               .trace = m->trace,
+                               .trace_len = m->trace_len,
+                               .started = started};
     rt_logreg_solution sol;
     if ((s = rt_logreg_minimise(smooth_objective, &ctx, &solver, theta, &sol)))
         goto done;
@@ -333,7 +344,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->converged = sol.converged;
     m->evaluations = ctx.evaluations;
     m->pass_seconds = ctx.seconds;
-    for (int64_t it = 0; it <= sol.n_iter; it++)
+    for (int64_t it = 0; it <= sol.n_iter && it < m->trace_len; it++)
         m->trace[2 * it + 1] *= ctx.norm;
     if (!sol.converged)
         m->warnings |= sol.stalled ? RETAIN_LOGREG_WARN_STALLED : RETAIN_LOGREG_WARN_MAX_ITER;

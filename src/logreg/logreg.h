@@ -30,8 +30,10 @@ struct retain_logreg_model {
     double fit_seconds;          /* the whole retain_logreg_fit            */
     int64_t evaluations;         /* passes of loss and gradient over x     */
     double pass_seconds;         /* spent in those passes                  */
-    double *trace;               /* n_iter + 1 pairs (seconds since the fit
-                                    began, objective) after each iteration */
+    double *trace;               /* pairs (seconds since the fit began,
+                                    objective) after each iteration, for
+                                    the first trace_len iterations (0 too) */
+    int64_t trace_len;
 };
 
 /* ---- objective.c: one streamed pass of loss and gradient --------------- */
@@ -76,7 +78,8 @@ typedef struct rt_logreg_solver {
     int64_t max_iter, memory;
     retain_progress_fn progress;
     void *progress_user;
-    double *trace;     /* NULL, or max_iter + 1 pairs (seconds, f + l1)  */
+    double *trace;     /* NULL, or trace_len pairs (seconds, f + l1)     */
+    int64_t trace_len; /* iterations 0 .. trace_len - 1 are recorded     */
     double started;    /* rt_logreg_seconds() the trace counts from      */
 } rt_logreg_solver;
 

@@ -139,7 +139,7 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
     double F = f + l1_term(l1, theta, n);
     int64_t pairs = 0, last = m - 1;
     for (int64_t it = 0;; it++) {
-        if (o->trace) {
+        if (it < o->trace_len) {
             o->trace[2 * it] = rt_logreg_seconds() - o->started;
             o->trace[2 * it + 1] = F;
         }
