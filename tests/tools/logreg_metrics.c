@@ -39,10 +39,14 @@ int main(int argc, char **argv)
     if (!y || !p || fread(y, sizeof *y, (size_t)n, stdin) != (size_t)n ||
         fread(p, sizeof *p, (size_t)n, stdin) != (size_t)n) {
         fprintf(stderr, "logreg_metrics: short input\n");
+        free(y);
+        free(p);
         return 1;
     }
     retain_logreg_metrics m;
     retain_status s = retain_logreg_evaluate(y, p, n, atof(argv[1]), &m);
+    free(y);
+    free(p);
     if (s) {
         fprintf(stderr, "%s\n", retain_last_error());
         return (int)s;
@@ -71,7 +75,5 @@ int main(int argc, char **argv)
         num("observed_rate", m.calibration[b].observed_rate, "}");
         printf(b < 9 ? "," : "]}\n");
     }
-    free(y);
-    free(p);
     return 0;
 }
