@@ -167,6 +167,10 @@ int cmd_logreg_eval(int argc, char **argv);
 ** label into *y (malloc'd, rows values). */
 retain_status cli_logreg_read(const char *input, const struct rt_features_spec *spec,
                               rt_features **f, retain_matrix_owned *x, double **y);
+/* Per-row weights (finite, >= 0) from `dataset` of input (a dataset path or
+** frame column, one value per row) into *out (malloc'd, rows floats). */
+retain_status cli_logreg_read_weights(const char *input, const struct rt_features_spec *spec,
+                                      const char *dataset, int64_t rows, float **out);
 /* Metrics as text: the summary line, and with tables the decile (lift,
 ** gains) and calibration tables. */
 void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 typedef struct fit_options {
-    const char *output, *penalty, *scale, *class_weight;
+    const char *output, *penalty, *scale, *class_weight, *weights;
     int64_t cv;
     double threshold;
     rt_features_spec spec;
@@ -138,6 +138,8 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     json_string(&j, "command", "logreg fit");
     json_string(&j, "input", input);
     json_string(&j, "label", o->spec.label);
+    if (o->weights)
+        json_string(&j, "sample_weight", o->weights);
     json_string(&j, "output", o->output);
     json_int(&j, "n", m->train_rows);
     json_int(&j, "d", d);
@@ -219,6 +221,8 @@ int cmd_logreg_fit(int argc, char **argv)
          "(default 0.5)", 0, 1},
         {"class-weight", 0, CLI_STRING, &o.class_weight, "balanced|W0,W1", "weights of "
          "non-churners and churners; balanced: n / (2 x rows of the class)", 1, 0},
+        {"sample-weight", 0, CLI_STRING, &o.weights, "DATASET", "per-row weights (>= 0) "
+         "from this dataset or frame column of FILE, as sklearn's sample_weight", 1, 0},
         {"scale", 0, CLI_STRING, &o.scale, "standard|none", "feature scaling fitted here and "
          "stored in the model (default standard)", 1, 0},
         {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the largest gradient entry of the "
@@ -270,6 +274,7 @@ int cmd_logreg_fit(int argc, char **argv)
     rt_features *f = NULL;
     retain_matrix_owned x = {0};
     double *y = NULL, *prob = NULL;
+    float *weights = NULL;
     retain_logreg_model *m = NULL;
     retain_logreg_metrics train, *cv = NULL;
     int64_t *order = NULL;
@@ -278,8 +283,10 @@ int cmd_logreg_fit(int argc, char **argv)
     p.progress = cli_progress_report;
     p.progress_user = &progress;
     s = cli_logreg_read(input, &o.spec, &f, &x, &y);
+    if (!s && o.weights)
+        s = cli_logreg_read_weights(input, &o.spec, o.weights, x.rows, &weights);
     retain_matrix view = retain_matrix_view(&x);
-    if (!s && (s = retain_logreg_fit(&view, y, NULL, &p, &m)))
+    if (!s && (s = retain_logreg_fit(&view, y, weights, &p, &m)))
         rt_error_context(s, "%s", input);
     if (!s && !(prob = malloc((size_t)x.rows * sizeof *prob)))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld probabilities",
@@ -289,7 +296,7 @@ int cmd_logreg_fit(int argc, char **argv)
     if (!s && o.cv) {
         if (!(cv = malloc((size_t)o.cv * sizeof *cv)))
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld folds", (long long)o.cv);
-        else if ((s = retain_logreg_cv(&view, y, NULL, &p, o.cv, (uint64_t)common.seed,
+        else if ((s = retain_logreg_cv(&view, y, weights, &p, o.cv, (uint64_t)common.seed,
                                        o.threshold, cv)))
             rt_error_context(s, "%s", input);
     }
@@ -309,6 +316,7 @@ int cmd_logreg_fit(int argc, char **argv)
     }
     retain_matrix_release(&x);
     free(y);
+    free(weights);
     free(prob);
     free(cv);
     free(order);

@@ -7,7 +7,8 @@
 # the training metrics again. Bad input: labels other than 0/1 (the values
 # found are listed), one class only, perfectly separable data without a
 # penalty (a warning and a finite model), NaN/Inf features (row and column),
-# a label of another length than the features, max-iter reached (warning in
+# a label of another length than the features, a negative sample weight,
+# max-iter reached (warning in
 # text and --json), a model of another kind, features that differ from the
 # model's, bad options. Refused runs leave no output behind.
 set -u
@@ -107,6 +108,9 @@ def write(path, x, y):
         f["features"] = x
         f["churned"] = y
 write("ok.h5", x, y)
+with h5py.File("ok.h5", "a") as f:
+    w = np.ones(500, np.float32); w[4] = -1
+    f["w"] = w
 yb = y.astype(np.float64); yb[7] = 2; yb[9] = -1; yb[11] = 0.5
 write("labels.h5", x, yb)
 write("oneclass.h5", x, np.ones(500, np.int8))
@@ -125,6 +129,7 @@ expect 2 "/churned|499|500 rows" "$RETAIN" logreg fit short.h5 -o m.h5
 expect 2 "row 123|column 2" "$RETAIN" logreg fit nan.h5 -o m.h5
 expect 2 "row 123|column 2" "$RETAIN" logreg fit inf.h5 -o m.h5
 expect 2 "/nolabel" "$RETAIN" logreg fit ok.h5 --label /nolabel -o m.h5
+expect 2 "sample weight /w row 4 is -1" "$RETAIN" logreg fit ok.h5 --sample-weight /w -o m.h5
 [ -e m.h5 ] && fail "a refused fit left m.h5"
 expect 0 "warning|perfectly separable|--penalty none" \
     "$RETAIN" logreg fit separable.h5 --penalty none --max-iter 50 -o sep.h5

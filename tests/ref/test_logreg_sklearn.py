@@ -13,7 +13,8 @@ the fit; sklearn gets StandardScaler output of the same float32 values):
     every instruction set (RETAIN_ISA=scalar|avx2|avx512);
   * L1 and elastic net against sklearn's saga at tight tolerance: the same
     non-zero pattern and the objective within 1e-6 relative;
-  * no penalty, and --scale none on pre-scaled data;
+  * no penalty, sample weights (--sample-weight, with class weights too),
+    and --scale none on pre-scaled data;
   * coefficients reported in input units equal the scaled ones mapped back
     through the stored scaler, and `logreg predict` probabilities equal
     sklearn's predict_proba to float32 rounding.
@@ -78,12 +79,14 @@ def write(path, x, y, dtype):
         f.create_dataset("churned", data=y)
 
 
-def objective(w, b, z, y, C, penalty, l1_ratio=0.5, cw=None):
+def objective(w, b, z, y, C, penalty, l1_ratio=0.5, cw=None, sw=None):
     m = b + z @ w
     t = np.where(y == 1, -m, m)
     loss = np.logaddexp(0, t)
     if cw is not None:
         loss = loss * np.where(y == 1, cw[1], cw[0])
+    if sw is not None:
+        loss = loss * sw
     f = C * loss.sum()
     if penalty == "l2":
         f += 0.5 * w @ w
@@ -222,6 +225,27 @@ def other_cases(tmp, rng):
     p_sk = sk.predict_proba(z)[:, 1]
     check(np.max(np.abs(p - p_sk)) <= 1e-5, f"predict vs sklearn predict_proba: max diff "
           f"{np.max(np.abs(p - p_sk)):.2e}")
+    # sample weights, alone and with balanced class weights
+    sw = rng.uniform(0, 3, size=len(y)).astype(np.float32)
+    sw[::17] = 0
+    with h5py.File(data, "a") as f:
+        f.create_dataset("weight", data=sw)
+    for balanced in (False, True):
+        weight = "balanced" if balanced else None
+        sk = LogisticRegression(C=0.3, tol=1e-14, max_iter=1000, solver="newton-cholesky",
+                                class_weight=weight).fit(z, y, sample_weight=sw.astype(float))
+        cw = len(y) / (2 * np.bincount(y)) if balanced else None
+        f_sk = objective(sk.coef_[0], sk.intercept_[0], z, y, 0.3, "l2", cw=cw, sw=sw)
+        args = ["-C", "0.3", "--tol", "1e-10", "--sample-weight", "/weight"]
+        if balanced:
+            args += ["--class-weight", "balanced"]
+        s, w, b, _, _, _, _ = fit(tmp, data, "scalar", args)
+        f_ours = objective(w, b, z, y, 0.3, "l2", cw=cw, sw=sw)
+        tag = f"sample weights{' + balanced' if balanced else ''}"
+        check(rel(f_ours, f_sk) <= 1e-7 and rel(s["objective"], f_sk) <= 1e-7,
+              f"{tag}: objective rel {rel(f_ours, f_sk):.2e}")
+        check(coef_close(np.append(w, b), np.append(sk.coef_[0], sk.intercept_[0]), 1e-4),
+              f"{tag}: coefficients within 1e-4")
     # --scale none on data standardised beforehand
     pre = os.path.join(tmp, "prescaled.h5")
     write(pre, z, y, np.float64)
