@@ -8,9 +8,9 @@
 # found are listed), one class only, perfectly separable data without a
 # penalty (a warning and a finite model), NaN/Inf features (row and column),
 # a label of another length than the features, a negative sample weight,
-# max-iter reached (warning in
-# text and --json), a model of another kind, features that differ from the
-# model's, bad options. Refused runs leave no output behind.
+# max-iter reached (warning in text and --json), a model of another kind,
+# features that differ from the model's, bad options. Refused runs leave no
+# output behind.
 set -u
 : "${RETAIN:?set RETAIN to the retain binary}"
 PYTHON=${PYTHON:-/usr/bin/python3}
