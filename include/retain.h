@@ -337,8 +337,8 @@ RETAIN_API retain_status retain_logreg_params_check(const retain_logreg_params *
 ** separable data without a penalty has no finite optimum: the fit stops at
 ** max_iter with finite coefficients and retain_logreg_model_warnings()
 ** says so. Same data and params: the same bits for any thread count.
-** Memory beyond x: one byte and one double per row, O(threads * 4096)
-** doubles, and (memory + 1) pairs of d + 1 doubles. */
+** Memory beyond x: one byte and one double per row, d + 2 doubles per 4096
+** rows, 32 KiB per thread and 2 (memory + 4) vectors of d + 1 doubles. */
 RETAIN_API retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
                                            const float *sample_weight,
                                            const retain_logreg_params *params,
@@ -419,7 +419,8 @@ RETAIN_API retain_status retain_logreg_evaluate(const double *y, const double *p
 ** floor or ceil of each class's share; fold f is scored (metrics at
 ** threshold) by a model fitted with params on the other folds (scaler
 ** included). out gets `folds` metrics. Same seed: the same folds and bits
-** for any thread count. */
+** for any thread count. Memory beyond a fit's: one float32 copy of x's
+** rows and 24 bytes per row. */
 RETAIN_API retain_status retain_logreg_cv(const retain_matrix *x, const double *y,
                                           const float *sample_weight,
                                           const retain_logreg_params *params, int64_t folds,
