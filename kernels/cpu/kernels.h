@@ -104,9 +104,9 @@ RT_LABEL_SUMS_DECL(avx512);
 ** margin[i] = b + sum_j v_j x_ij in float64 for every row; unless y is NULL
 ** (margins only), with t = m for y 0, -m for y 1 and c = w[i] (or 1):
 ** acc[0] += c log(1 + e^t), acc[1] += c (sigmoid(m) - y) and
-** grad[j] += c (sigmoid(m) - y) x_ij, rows in order. Losses and slopes come
-** from rt_logreg_tile_loss in every variant; the dot products and gradient
-** sums differ between variants only in order (round-off). */
+** grad[j] += c (sigmoid(m) - y) x_ij. The scalar variant sums rows in order
+** with libm's exp and log1p; the others sum in their own (fixed) order with
+** vector exp and log1p, so variants agree to round-off, not to the bit. */
 #define RT_LOGREG_TILE 32
 typedef void (*rt_logreg_pass_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
                                   const double *v, double b, const uint8_t *y,
@@ -119,10 +119,6 @@ typedef void (*rt_logreg_pass_fn)(const float *x, int64_t rows, int64_t d, int64
 RT_LOGREG_PASS_DECL(scalar);
 RT_LOGREG_PASS_DECL(avx2);
 RT_LOGREG_PASS_DECL(avx512);
-/* Losses and weighted slopes c (sigmoid(m) - y) of up to RT_LOGREG_TILE
-** margins into acc[0..1] and slope[0..rows), as logreg_pass describes. */
-void rt_logreg_tile_loss(const double *margin, int64_t rows, const uint8_t *y,
-                         const double *w, double *acc, double *slope);
 
 typedef struct rt_kernels {
     rt_isa isa;

@@ -3,17 +3,19 @@
 ** gradient over a row block; the _scalar reference of the family
 ** (logreg_pass_avx2.c, logreg_pass_avx512.c widen the column loops).
 ** Rows go in tiles of RT_LOGREG_TILE: the tile's margins first, then its
-** losses and slopes (libm exp and log1p, the same calls in every variant),
-** then the gradient sums while the tile's rows are still in L1, so X is
-** read from memory once per pass. Called by src/logreg/objective.c.
+** losses and slopes (libm exp and log1p here; the SIMD variants vectorise
+** them), then the gradient sums while the tile's rows are still in L1, so X
+** is read from memory once per pass. Called by src/logreg/objective.c.
 */
 #include "kernels.h"
 
 #include <math.h>
 #include <stddef.h>
 
-void rt_logreg_tile_loss(const double *margin, int64_t rows, const uint8_t *y,
-                         const double *w, double *acc, double *slope)
+/* Losses and weighted slopes c (sigmoid(m) - y) of up to RT_LOGREG_TILE
+** margins into acc[0..1] and slope[0..rows). */
+static void tile_loss(const double *margin, int64_t rows, const uint8_t *y, const double *w,
+                      double *acc, double *slope)
 {
     for (int64_t i = 0; i < rows; i++) {
         double m = margin[i];
@@ -46,7 +48,7 @@ void rt_logreg_pass_scalar(const float *x, int64_t rows, int64_t d, int64_t xs,
         }
         if (!y)
             continue;
-        rt_logreg_tile_loss(margin + t0, tr, y + t0, w ? w + t0 : NULL, acc, slope);
+        tile_loss(margin + t0, tr, y + t0, w ? w + t0 : NULL, acc, slope);
         for (int64_t i = 0; i < tr; i++) {
             const float *xi = x + (t0 + i) * xs;
             for (int64_t j = 0; j < d; j++)

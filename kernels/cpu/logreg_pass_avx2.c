@@ -15,6 +15,12 @@
 #include <immintrin.h>
 #include <string.h>
 
+static double hsum(__m256d a)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
 /* e^x for x <= 0 as logreg_pass_avx512.c computes it; below -708 (where
 ** e^x is subnormal and negligible beside 1) x is taken as -708. 2^n is
 ** built in the exponent bits. */
@@ -64,10 +70,9 @@ static __m256d log1p_unit(__m256d e)
     return _mm256_mul_pd(_mm256_add_pd(s, s), p);
 }
 
-static double hsum(__m256d a);
-
-/* rt_logreg_tile_loss for up to RT_LOGREG_TILE rows, four at a time; a
-** last partial group is padded with weight 0. */
+/* Losses and weighted slopes of up to RT_LOGREG_TILE margins (as
+** logreg_pass.c's tile_loss), four rows at a time; a last partial group is
+** padded with weight 0. */
 static void tile_loss(const double *margin, int64_t rows, const uint8_t *y, const double *w,
                       double *acc, double *slope)
 {
@@ -98,12 +103,6 @@ static void tile_loss(const double *margin, int64_t rows, const uint8_t *y, cons
     }
     acc[0] += hsum(loss_acc);
     acc[1] += hsum(g_acc);
-}
-
-static double hsum(__m256d a)
-{
-    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
 void rt_logreg_pass_avx2(const float *x, int64_t rows, int64_t d, int64_t xs,

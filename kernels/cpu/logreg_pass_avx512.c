@@ -60,7 +60,8 @@ static __m512d log1p_unit(__m512d e)
     return _mm512_mul_pd(_mm512_add_pd(s, s), p);
 }
 
-/* rt_logreg_tile_loss for up to RT_LOGREG_TILE rows, eight at a time. */
+/* Losses and weighted slopes of up to RT_LOGREG_TILE margins (as logreg_pass.c's
+** tile_loss), eight rows at a time. */
 static void tile_loss(const double *margin, int64_t rows, const uint8_t *y, const double *w,
                       double *acc, double *slope)
 {
