@@ -72,7 +72,7 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
     return RETAIN_OK;
 }
 
-retain_status rt_reduce_rows_unordered(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
+retain_status rt_reduce_rows_nowait(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                                        double *out)
 {
     int64_t nblocks = rt_block_count(n);

@@ -44,7 +44,7 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
 ** width doubles) and threads take blocks without waiting for each other,
 ** so a thread descheduled on a busy machine stalls nobody; the partials
 ** are then added in block order, the same bits as rt_reduce_rows. */
-retain_status rt_reduce_rows_unordered(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
+retain_status rt_reduce_rows_nowait(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                                        double *out);
 
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()

@@ -5,7 +5,7 @@
 ** and the gradient on scaled units is (sum_i g_i x_i - mean sum_i g_i) /
 ** scale. Each RT_BLOCK_ROWS block runs the logreg_pass kernel of the
 ** dispatch table into its own float64 partial (d + 2 doubles), added in
-** block order by rt_reduce_rows_unordered, so the result has the same bits
+** block order by rt_reduce_rows_nowait, so the result has the same bits
 ** for any thread count and no thread waits for another's block.
 */
 #include "logreg.h"
@@ -56,7 +56,7 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     acc = v + d;
     pass_ctx c = {data, v, raw_coefficients(theta, data->mean, data->scale, d, v),
                   rt_kernels_get()->logreg_pass};
-    if (!(s = rt_reduce_rows_unordered(data->n, d + 2, pass_block, &c, acc))) {
+    if (!(s = rt_reduce_rows_nowait(data->n, d + 2, pass_block, &c, acc))) {
         double gsum = acc[d + 1];
         for (int64_t j = 0; j < d; j++)
             grad[j] = (acc[j] - data->mean[j] * gsum) / data->scale[j];

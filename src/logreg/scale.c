@@ -3,7 +3,7 @@
 ** training rows and stores: mean and population standard deviation per
 ** column, unweighted as StandardScaler.fit(X) computes them, in float64,
 ** two passes (the sum, then squared deviations from the mean) over row
-** blocks combined in block order by rt_reduce_rows_unordered. A constant
+** blocks combined in block order by rt_reduce_rows_nowait. A constant
 ** column gets scale 1. k-means has its own scaler (minmax, weights); this
 ** one is the two passes a churn fit pays for, without waits between
 ** threads.
@@ -56,12 +56,12 @@ retain_status rt_logreg_scaler_fit(const retain_matrix *x, retain_scale scale, d
     if (scale == RETAIN_SCALE_NONE)
         return RETAIN_OK;
     moments m = {x->data, d, x->row_stride, mean};
-    retain_status s = rt_reduce_rows_unordered(n, d, sum_block, &m, mean);
+    retain_status s = rt_reduce_rows_nowait(n, d, sum_block, &m, mean);
     if (s)
         return s;
     for (int64_t j = 0; j < d; j++)
         mean[j] /= (double)n;
-    if ((s = rt_reduce_rows_unordered(n, d, dev_block, &m, sd)))
+    if ((s = rt_reduce_rows_nowait(n, d, dev_block, &m, sd)))
         return s;
     for (int64_t j = 0; j < d; j++) {
         double v = sqrt(sd[j] / (double)n);
