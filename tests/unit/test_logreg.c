@@ -3,7 +3,8 @@
 ** command line. The logreg_pass kernel: every compiled variant against
 ** _scalar on odd column counts, strides wider than the row, misaligned
 ** pointers, with and without weights, within 1e-12 relative (the variants
-** sum in another order); margins-only mode. rt_logreg_loss_grad: the same
+** sum in another order); margins-only mode. rt_reduce_rows_nowait gives
+** rt_reduce_rows's bits for 1, 2, 3 threads. rt_logreg_loss_grad: the same
 ** bits for 1, 2 and 3 threads, and a gradient that matches central
 ** differences of the loss. The fit: same bits for 1 and 3 threads, the
 ** objective's optimality (gradient ~ 0) checked from outside, L1 zeros,
@@ -89,6 +90,31 @@ static void test_kernels(void)
             }
         }
     }
+}
+
+static void row_sums(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const float *x = ctx;
+    for (int64_t i = first; i < first + rows; i++)
+        for (int j = 0; j < 5; j++)
+            partial[j] += (double)x[i * 5 + j] * (j + 1) / 3.0;
+}
+
+/* rt_reduce_rows_nowait: the same bits as rt_reduce_rows, any thread count. */
+static void test_reduce_nowait(void)
+{
+    rt_rng rng;
+    rt_rng_init(&rng, 14, 0);
+    for (int64_t i = 0; i < ROWS * 5; i++)
+        xbuf[i] = (float)(rt_rng_normal(&rng) * 1e3);
+    double ref[5], out[5];
+    rt_reduce_rows(ROWS, 5, row_sums, xbuf, ref);
+    for (int t = 1; t <= 3; t++) {
+        retain_threads_set(t);
+        rt_reduce_rows_nowait(ROWS, 5, row_sums, xbuf, out);
+        CHECK(memcmp(ref, out, sizeof ref) == 0, "nowait reduction differs at %d threads", t);
+    }
+    retain_threads_set(0);
 }
 
 static void test_loss_grad(void)
@@ -235,6 +261,7 @@ static void test_evaluate(void)
 int main(void)
 {
     test_kernels();
+    test_reduce_nowait();
     test_loss_grad();
     test_fit();
     test_refusals();
