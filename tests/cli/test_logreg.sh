@@ -9,8 +9,9 @@
 # penalty (a warning and a finite model), NaN/Inf features (row and column),
 # a label of another length than the features, a negative sample weight,
 # max-iter reached (warning in text and --json), a model of another kind,
-# features that differ from the model's, bad options. Refused runs leave no
-# output behind.
+# features that differ from the model's, damaged model files (newer format,
+# missing or short coefficients, NaN, a zero scale, no kind, truncated, not
+# HDF5), bad options. Refused runs leave no output behind.
 set -u
 : "${RETAIN:?set RETAIN to the retain binary}"
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -156,6 +157,36 @@ expect 2 "kmeans model, not a logistic-regression model" \
     "$RETAIN" logreg predict kmeans.h5 users.h5 -o p.h5
 expect 2 "does not have the features|missing" "$RETAIN" logreg predict model.h5 fewer.h5 -o p.h5
 expect 2 "labels must be 0 or 1" "$RETAIN" logreg eval m2.h5 labels.h5
+
+# damaged or foreign model files
+"$PYTHON" - <<'PY' || { echo "FAIL: building damaged models" >&2; exit 1; }
+import shutil, h5py, numpy as np
+for name in ("future", "nocoef", "shortcoef", "nancoef", "badscale", "nokind"):
+    shutil.copy("m2.h5", name + ".h5")
+with h5py.File("future.h5", "a") as f:
+    f["meta"].attrs["format_version"] = 99
+with h5py.File("nocoef.h5", "a") as f:
+    del f["coef"]
+with h5py.File("shortcoef.h5", "a") as f:
+    del f["coef"]; f["coef"] = np.zeros(2)
+with h5py.File("nancoef.h5", "a") as f:
+    f["coef"][1] = np.nan
+with h5py.File("badscale.h5", "a") as f:
+    f["scaler/scale"][0] = 0
+with h5py.File("nokind.h5", "a") as f:
+    del f["meta"].attrs["kind"]
+data = open("m2.h5", "rb").read()
+open("truncated.h5", "wb").write(data[: len(data) // 2])
+open("text.h5", "w").write("not a model\n")
+PY
+expect 2 "future.h5|format 99|newer" "$RETAIN" logreg predict future.h5 ok.h5 -o p.h5
+expect 2 "nocoef.h5|damaged|/coef" "$RETAIN" logreg predict nocoef.h5 ok.h5 -o p.h5
+expect 2 "shortcoef.h5|damaged" "$RETAIN" logreg eval shortcoef.h5 ok.h5
+expect 2 "nancoef.h5|NaN" "$RETAIN" logreg predict nancoef.h5 ok.h5 -o p.h5
+expect 2 "badscale.h5|scale <= 0" "$RETAIN" logreg predict badscale.h5 ok.h5 -o p.h5
+expect 2 "nokind.h5|no kind" "$RETAIN" logreg predict nokind.h5 ok.h5 -o p.h5
+expect 2 "truncated.h5" "$RETAIN" logreg predict truncated.h5 ok.h5 -o p.h5
+expect 2 "text.h5" "$RETAIN" logreg eval text.h5 ok.h5
 [ -e p.h5 ] && fail "a refused predict left p.h5"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
