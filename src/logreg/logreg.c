@@ -117,14 +117,29 @@ retain_status rt_logreg_check_matrix(const retain_matrix *x, const char *who)
         return rt_error(RETAIN_ERR_USAGE, "%s: x must have data, rows >= 1, cols >= 1 and "
                         "row_stride >= cols (got %lld x %lld, stride %lld)", who,
                         (long long)x->rows, (long long)x->cols, (long long)x->row_stride);
+    /* blocks in parallel; the first bad row of all is the least found */
     const rt_kernels *kern = rt_kernels_get();
-    for (int64_t i = 0; i < x->rows; i++) {
-        int64_t j = kern->first_nonfinite(x->data + i * x->row_stride, x->cols);
-        if (j >= 0)
-            return rt_error(RETAIN_ERR_DATA, "%s: x row %lld column %lld is %g; logistic "
-                            "regression needs finite values (impute or drop the row)", who,
-                            (long long)i, (long long)j, (double)x->data[i * x->row_stride + j]);
+    int64_t nblocks = rt_block_count(x->rows), bad_row = x->rows, bad_col = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(rt_threads())
+    for (int64_t b = 0; b < nblocks; b++) {
+        int64_t end = (b + 1) * RT_BLOCK_ROWS < x->rows ? (b + 1) * RT_BLOCK_ROWS : x->rows;
+        for (int64_t i = b * RT_BLOCK_ROWS; i < end; i++) {
+            int64_t j = kern->first_nonfinite(x->data + i * x->row_stride, x->cols);
+            if (j < 0)
+                continue;
+#pragma omp critical(rt_logreg_first_bad)
+            if (i < bad_row) {
+                bad_row = i;
+                bad_col = j;
+            }
+            break;
+        }
     }
+    if (bad_row < x->rows)
+        return rt_error(RETAIN_ERR_DATA, "%s: x row %lld column %lld is %g; logistic "
+                        "regression needs finite values (impute or drop the row)", who,
+                        (long long)bad_row, (long long)bad_col,
+                        (double)x->data[bad_row * x->row_stride + bad_col]);
     return RETAIN_OK;
 }
 

@@ -9,7 +9,8 @@
 ** differences of the loss. The fit: same bits for 1 and 3 threads, the
 ** objective's optimality (gradient ~ 0) checked from outside, L1 zeros,
 ** parameter checks naming the field, labels other than 0/1 and one class
-** refused, NaN refused by row and column. Evaluate: a hand-computed case
+** refused, NaN refused by row and column (the first of several blocks for
+** any thread count). Evaluate: a hand-computed case
 ** with ties.
 */
 #include "check.h"
@@ -240,6 +241,19 @@ static void test_refusals(void)
     CHECK(retain_logreg_fit(&m, y, NULL, &p, &out) == RETAIN_ERR_DATA &&
               strstr(retain_last_error(), "row 2 column 1"), "NaN named: %s",
           retain_last_error());
+    /* the first bad row of several blocks, whatever thread finds which */
+    for (int64_t i = 0; i < ROWS * 3; i++)
+        xbuf[i] = 1.0f;
+    xbuf[9000 * 3 + 1] = INFINITY;
+    xbuf[5000 * 3 + 2] = NAN;
+    retain_matrix big = {xbuf, ROWS, 3, 3};
+    for (int t = 1; t <= 3; t++) {
+        retain_threads_set(t);
+        CHECK(retain_logreg_fit(&big, label, NULL, &p, &out) == RETAIN_ERR_DATA &&
+                  strstr(retain_last_error(), "row 5000 column 2"),
+              "first NaN of many blocks at %d threads: %s", t, retain_last_error());
+    }
+    retain_threads_set(0);
 }
 
 static void test_evaluate(void)
