@@ -215,7 +215,7 @@ int cmd_logreg_predict(int argc, char **argv)
         "(float32) and /churn_risk (int8: 0 lowest; the rule is in its attribute\n"
         "\"tiers\"), with attributes naming the model and input. The input must have\n"
         "the model's feature names in the model's order; otherwise the difference is\n"
-        "listed. Rows are read in batches of 16 MiB; 8 bytes per row are kept.\n\n"
+        "listed. Rows are read in batches of 16 MiB; 9 bytes per row are kept.\n\n"
         "examples: retain logreg predict churn.h5 users.h5 -o scored.h5\n"
         "          retain logreg predict churn.h5 users.h5 -o top.h5 --top-percent 5,20",
         opts, 2, 2};
