@@ -22,9 +22,9 @@ int cmd_logreg_eval(int argc, char **argv)
     double threshold = 0.5;
     cli_opt opts[] = {
         {"label", 0, CLI_STRING, &spec.label, "DATASET", "the 0/1 churn label: a dataset "
-         "of FILE or a frame column (default /churned)", 1, 0},
+         "of FILE or a frame column", 1, 0},
         {"threshold", 0, CLI_DOUBLE, &threshold, "P", "probability at which a row counts as "
-         "predicted churn for precision, recall, F1 (default 0.5)", 0, 1},
+         "predicted churn for precision, recall, F1", 0, 1},
         {"dataset", 0, CLI_STRING, &spec.dataset, "PATH", "feature dataset or group "
          "(default: /features, else the file's one pandas frame)", 1, 0},
         {"columns", 0, CLI_STRING, &spec.columns, "a,b,c", "feature columns, in the model's "

@@ -212,27 +212,26 @@ int cmd_logreg_fit(int argc, char **argv)
         {"output", 'o', CLI_STRING, &o.output, "MODEL.h5", "model file to write (required)",
          1, 0},
         {"label", 0, CLI_STRING, &o.spec.label, "DATASET", "the 0/1 churn label: a dataset "
-         "of FILE or a frame column (default /churned)", 1, 0},
+         "of FILE or a frame column", 1, 0},
         {"penalty", 0, CLI_STRING, &o.penalty, "l2|l1|elasticnet|none", "regularisation of "
          "the coefficients (never of the intercept)", 1, 0},
         {"C", 'C', CLI_DOUBLE, &p.C, "C", "inverse regularisation strength as in "
-         "scikit-learn (default 1): larger C, weaker penalty", 1e-300, 1e300},
-        {"l1-ratio", 0, CLI_DOUBLE, &p.l1_ratio, "R", "elastic net: share of the L1 part, 0..1 "
-         "(default 0.5)", 0, 1},
+         "scikit-learn: larger C, weaker penalty", 1e-300, 1e300},
+        {"l1-ratio", 0, CLI_DOUBLE, &p.l1_ratio, "R", "elastic net: share of the L1 part, 0..1", 0, 1},
         {"class-weight", 0, CLI_STRING, &o.class_weight, "balanced|W0,W1", "weights of "
          "non-churners and churners; balanced: n / (2 x rows of the class)", 1, 0},
         {"sample-weight", 0, CLI_STRING, &o.weights, "DATASET", "per-row weights (>= 0) "
          "from this dataset or frame column of FILE, as sklearn's sample_weight", 1, 0},
         {"scale", 0, CLI_STRING, &o.scale, "standard|none", "feature scaling fitted here and "
-         "stored in the model (default standard)", 1, 0},
+         "stored in the model", 1, 0},
         {"tol", 0, CLI_DOUBLE, &p.tol, "T", "stop when the largest gradient entry of the "
-         "objective / (C x sum of row weights) is <= T (default 1e-4)", 0, 1e300},
-        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "solver iterations (default 100); one or "
-         "two passes over the data each", 0, 1e9},
+         "objective / (C x sum of row weights) is <= T", 0, 1e300},
+        {"max-iter", 0, CLI_INT, &p.max_iter, "N", "solver iterations; one or two passes "
+         "over the data each", 0, 1e9},
         {"cv", 0, CLI_INT, &o.cv, "K", "also K-fold stratified cross-validation (seeded by "
          "--seed): mean and spread of every metric", 2, 1000},
         {"threshold", 0, CLI_DOUBLE, &o.threshold, "P", "probability at which a row counts "
-         "as predicted churn for precision, recall, F1 (default 0.5)", 0, 1},
+         "as predicted churn for precision, recall, F1", 0, 1},
         {"dataset", 0, CLI_STRING, &o.spec.dataset, "PATH", "feature dataset or group "
          "(default: /features, else the file's one pandas frame)", 1, 0},
         {"columns", 0, CLI_STRING, &o.spec.columns, "a,b,c", "feature columns to use "

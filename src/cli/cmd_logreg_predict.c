@@ -198,8 +198,8 @@ int cmd_logreg_predict(int argc, char **argv)
     cli_opt opts[] = {
         {"output", 'o', CLI_STRING, &output, "OUT.h5", "output file (required)", 1, 0},
         {"cuts", 0, CLI_STRING, &cuts, "P1,P2,..", "risk tiers by probability: tier = how "
-         "many cut points the probability reaches (default 0.3,0.6: 0 low, 1 medium, "
-         "2 high)", 1, 0},
+         "many cut points the probability reaches (without --top-percent: 0.3,0.6, so "
+         "0 low, 1 medium, 2 high)", 1, 0},
         {"top-percent", 0, CLI_STRING, &top, "Q1,Q2,..", "risk tiers by rank instead: the top "
          "Q1% of rows get the highest tier, up to Q2% the next, ...; the rest 0", 1, 0},
         {"dataset", 0, CLI_STRING, &spec.dataset, "PATH", "feature dataset or group "
