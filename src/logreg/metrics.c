@@ -117,18 +117,23 @@ retain_status retain_logreg_evaluate(const double *y, const double *p, int64_t n
     if (n < 1)
         return rt_error(RETAIN_ERR_USAGE, "retain_logreg_evaluate: no rows to evaluate");
     memset(out, 0, sizeof *out);
+    uint8_t *y01;
+    retain_status s = retain_malloc((size_t)n, (void **)&y01);
+    if (s)
+        return s;
+    s = rt_logreg_labels(y, n, y01);
+    retain_free(y01);
+    if (s)
+        return s;
     int64_t pos = 0;
     for (int64_t i = 0; i < n; i++) {
-        if (y[i] != 0 && y[i] != 1)
-            return rt_error(RETAIN_ERR_DATA, "retain_logreg_evaluate: label row %lld is %g; "
-                            "labels must be 0 or 1", (long long)i, y[i]);
         if (!(p[i] >= 0 && p[i] <= 1))
             return rt_error(RETAIN_ERR_DATA, "retain_logreg_evaluate: probability row %lld "
                             "is %g; it must be in [0, 1]", (long long)i, p[i]);
         pos += y[i] != 0;
     }
     scored *r;
-    retain_status s = rt_mem_check_claim(n * (int64_t)sizeof *r, "the sort of scored rows",
+    s = rt_mem_check_claim(n * (int64_t)sizeof *r, "the sort of scored rows",
                                          "evaluate fewer rows");
     if (s || (s = retain_malloc((size_t)n * sizeof *r, (void **)&r)))
         return s;
