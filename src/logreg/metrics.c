@@ -134,7 +134,7 @@ retain_status retain_logreg_evaluate(const double *y, const double *p, int64_t n
     }
     scored *r;
     s = rt_mem_check_claim(n * (int64_t)sizeof *r, "the sort of scored rows",
-                                         "evaluate fewer rows");
+                           "evaluate fewer rows");
     if (s || (s = retain_malloc((size_t)n * sizeof *r, (void **)&r)))
         return s;
     for (int64_t i = 0; i < n; i++)
