@@ -294,12 +294,12 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         return rt_error(RETAIN_ERR_USAGE, "retain_logreg_fit: %s is NULL",
                         !out ? "out" : !x ? "x" : !y ? "y" : "params");
     *out = NULL;
+    double started = rt_logreg_seconds();
     retain_status s;
     if ((s = retain_logreg_params_check(p)) ||
         (s = rt_logreg_check_matrix(x, "retain_logreg_fit")) ||
         (sample_weight && (s = check_weights(sample_weight, x->rows))))
         return s;
-    double started = rt_logreg_seconds();
     int64_t n = x->rows, d = x->cols;
     retain_logreg_model *m = NULL;
     uint8_t *y01 = NULL;
