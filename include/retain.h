@@ -11,6 +11,9 @@
 **   k-means segmentation        retain_kmeans_params, retain_kmeans_fit(),
 **                               retain_kmeans_predict(), retain_kmeans_evaluate(),
 **                               accessors
+**   logistic regression (churn) retain_logreg_params, retain_logreg_fit(),
+**                               retain_logreg_predict(), retain_logreg_evaluate(),
+**                               retain_logreg_cv(), accessors
 **
 ** Conventions (see DESIGN.md): every call that can fail returns a
 ** retain_status, 0 on success; the message for the last failure on the
@@ -317,6 +320,155 @@ RETAIN_API retain_status retain_kmeans_evaluate(const retain_kmeans_model *model
                                                 retain_kmeans_metrics *out);
 
 RETAIN_API void retain_kmeans_free(retain_kmeans_model *model);
+
+/* ---- logistic regression (churn) ------------------------------------------ */
+
+/* Binary logistic regression with an unpenalised intercept on scaled
+** features, as scikit-learn's LogisticRegression: it minimises
+**   C * sum_i c_i log(1 + exp(-s_i (b + w.z_i))) + penalty(w)
+** (s_i = +-1 from y_i 1/0, c_i = sample weight x class weight, z_i the scaled
+** row) with penalty 0.5 ||w||^2 (L2), ||w||_1 (L1), r ||w||_1 +
+** 0.5 (1 - r) ||w||^2 (elastic net, r = l1_ratio) or none. L-BFGS for
+** smooth penalties, OWL-QN for those with an L1 part; the manual opens
+** src/logreg/logreg.c.
+**
+**     retain_logreg_params p;
+**     retain_logreg_params_init(&p);
+**     retain_logreg_model *m;
+**     if (retain_logreg_fit(&x, y, NULL, &p, &m) == RETAIN_OK) {
+**         retain_logreg_predict(m, &x, prob);
+**         retain_logreg_free(m);
+**     }
+*/
+
+typedef enum retain_logreg_penalty {
+    RETAIN_LOGREG_L2 = 0, /* the default */
+    RETAIN_LOGREG_L1 = 1,
+    RETAIN_LOGREG_ELASTICNET = 2,
+    RETAIN_LOGREG_NONE = 3,
+} retain_logreg_penalty;
+
+typedef struct retain_logreg_params {
+    retain_logreg_penalty penalty; /* default RETAIN_LOGREG_L2                  */
+    double C;                /* inverse regularisation strength > 0 (1)       */
+    double l1_ratio;         /* elastic net mixing in [0, 1] (0.5)            */
+    double tol;              /* stop when the largest (pseudo-)gradient entry
+                                of the objective is <= tol (1e-4)             */
+    int64_t max_iter;        /* solver iterations (100)                       */
+    int64_t memory;          /* L-BFGS correction pairs (10)                  */
+    retain_scale scale;      /* STANDARD (default) or NONE; MINMAX refused    */
+    int class_weight_balanced; /* nonzero: c = n / (2 n_class), as sklearn's
+                                  "balanced" (times the sample weights)      */
+    double class_weight[2];  /* weights of classes 0 and 1 ({1, 1}); used
+                                when not balanced                             */
+    retain_progress_fn progress; /* phase "solver": iteration of max_iter     */
+    void *progress_user;
+} retain_logreg_params;
+
+typedef struct retain_logreg_model retain_logreg_model;
+
+/* Sets every field to its default. */
+RETAIN_API void retain_logreg_params_init(retain_logreg_params *p);
+
+/* RETAIN_OK, or RETAIN_ERR_USAGE with a message naming the bad field. */
+RETAIN_API retain_status retain_logreg_params_check(const retain_logreg_params *p);
+
+/* Fits the model to rows x and labels y (x->rows values, each 0 or 1).
+** sample_weight: NULL or x->rows finite weights >= 0. RETAIN_ERR_DATA for
+** labels other than 0/1 (the message lists the values found), one class
+** only, NaN/Inf in x (row and column named) or bad weights. Perfectly
+** separable data without a penalty has no finite optimum: the fit stops at
+** max_iter with finite coefficients and retain_logreg_model_warnings()
+** says so. Same data and params: the same bits for any thread count.
+** Memory beyond x: one byte and one double per row, d + 2 doubles per 4096
+** rows, 32 KiB per thread and 2 (memory + 4) vectors of d + 1 doubles. */
+RETAIN_API retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
+                                           const float *sample_weight,
+                                           const retain_logreg_params *params,
+                                           retain_logreg_model **out);
+
+/* P(y = 1) of each row of x (the model's columns, input units) into
+** prob[0..rows), float64. */
+RETAIN_API retain_status retain_logreg_predict(const retain_logreg_model *model,
+                                               const retain_matrix *x, double *prob);
+
+RETAIN_API int64_t retain_logreg_model_d(const retain_logreg_model *model);
+/* Coefficients (d) and intercept on the scaled features the model fitted. */
+RETAIN_API const double *retain_logreg_model_coef(const retain_logreg_model *model);
+RETAIN_API double retain_logreg_model_intercept(const retain_logreg_model *model);
+/* The same model on the input's units: coef_j / scale_j and
+** intercept - sum_j coef_j mean_j / scale_j. */
+RETAIN_API const double *retain_logreg_model_coef_original(const retain_logreg_model *model);
+RETAIN_API double retain_logreg_model_intercept_original(const retain_logreg_model *model);
+/* The objective above at the solution, in scikit-learn's convention. */
+RETAIN_API double retain_logreg_model_objective(const retain_logreg_model *model);
+RETAIN_API int64_t retain_logreg_model_n_iter(const retain_logreg_model *model);
+RETAIN_API int retain_logreg_model_converged(const retain_logreg_model *model);
+
+/* Warnings of a fit, as bits. */
+#define RETAIN_LOGREG_WARN_MAX_ITER 1u  /* stopped at max_iter before tol        */
+#define RETAIN_LOGREG_WARN_SEPARABLE 2u /* the classes are perfectly separated
+                                           and nothing penalises the coefficients:
+                                           they grow with the iterations        */
+#define RETAIN_LOGREG_WARN_STALLED 4u   /* the line search found no decrease
+                                           before tol (round-off floor)          */
+RETAIN_API unsigned retain_logreg_model_warnings(const retain_logreg_model *model);
+
+RETAIN_API void retain_logreg_free(retain_logreg_model *model);
+
+/* What a churn team reads off scored rows, as sklearn.metrics computes it
+** (unweighted, float64):
+**   roc_auc      area under the ROC curve, ties counted half (roc_auc_score)
+**   pr_auc       average precision (average_precision_score)
+**   log_loss     mean -[y log p + (1 - y) log(1 - p)], p clipped to
+**                [eps, 1 - eps], eps = DBL_EPSILON (sklearn's "auto")
+**   brier        mean (p - y)^2 (brier_score_loss)
+**   precision, recall, f1 at `threshold` (a row is predicted 1 when
+**                p >= threshold; 0 where undefined, as zero_division=0)
+**   deciles      rows sorted by p, highest first (ties by row order), cut
+**                into 10 groups of floor or ceil(n / 10): positives, rate,
+**                lift (rate / base rate) and cumulative gains (share of all
+**                positives in this and the higher deciles)
+**   calibration  10 bins [0, 0.1], (0.1, 0.2], ..., (0.9, 1] as
+**                calibration_curve (strategy "uniform") cuts them: rows,
+**                mean p, observed rate.
+** roc_auc and pr_auc are NaN with one class only. */
+typedef struct retain_logreg_decile {
+    int64_t rows, positives;
+    double rate, lift, cumulative_gain;
+} retain_logreg_decile;
+
+typedef struct retain_logreg_calibration_bin {
+    int64_t rows;
+    double mean_predicted, observed_rate; /* NaN for an empty bin */
+} retain_logreg_calibration_bin;
+
+typedef struct retain_logreg_metrics {
+    int64_t rows, positives;
+    double roc_auc, pr_auc, log_loss, brier;
+    double threshold, precision, recall, f1, accuracy;
+    retain_logreg_decile deciles[10];
+    retain_logreg_calibration_bin calibration[10];
+} retain_logreg_metrics;
+
+/* Metrics of probabilities p against labels y (n each, y 0 or 1). Memory:
+** 16 bytes per row for the sort. */
+RETAIN_API retain_status retain_logreg_evaluate(const double *y, const double *p, int64_t n,
+                                                double threshold,
+                                                retain_logreg_metrics *out);
+
+/* Stratified k-fold cross-validation: rows of each class are dealt to
+** `folds` folds in an order shuffled from `seed`, so every fold holds
+** floor or ceil of each class's share; fold f is scored (metrics at
+** threshold) by a model fitted with params on the other folds (scaler
+** included). out gets `folds` metrics. Same seed: the same folds and bits
+** for any thread count. Memory beyond a fit's: one float32 copy of x's
+** rows and 24 bytes per row. */
+RETAIN_API retain_status retain_logreg_cv(const retain_matrix *x, const double *y,
+                                          const float *sample_weight,
+                                          const retain_logreg_params *params, int64_t folds,
+                                          uint64_t seed, double threshold,
+                                          retain_logreg_metrics *out);
 
 #ifdef __cplusplus
 }

@@ -100,6 +100,26 @@ RT_LABEL_SUMS_DECL(scalar);
 RT_LABEL_SUMS_DECL(avx2);
 RT_LABEL_SUMS_DECL(avx512);
 
+/* One fused logistic pass over `rows` rows of x (row stride xs, d columns):
+** margin[i] = b + sum_j v_j x_ij in float64 for every row; unless y is NULL
+** (margins only), with t = m for y 0, -m for y 1 and c = w[i] (or 1):
+** acc[0] += c log(1 + e^t), acc[1] += c (sigmoid(m) - y) and
+** grad[j] += c (sigmoid(m) - y) x_ij. The scalar variant sums rows in order
+** with libm's exp and log1p; the others sum in their own (fixed) order with
+** vector exp and log1p, so variants agree to round-off, not to the bit. */
+#define RT_LOGREG_TILE 32
+typedef void (*rt_logreg_pass_fn)(const float *x, int64_t rows, int64_t d, int64_t xs,
+                                  const double *v, double b, const uint8_t *y,
+                                  const double *w, double *margin, double *acc,
+                                  double *grad);
+#define RT_LOGREG_PASS_DECL(isa)                                                          \
+    void rt_logreg_pass_##isa(const float *x, int64_t rows, int64_t d, int64_t xs,       \
+                              const double *v, double b, const uint8_t *y,                \
+                              const double *w, double *margin, double *acc, double *grad)
+RT_LOGREG_PASS_DECL(scalar);
+RT_LOGREG_PASS_DECL(avx2);
+RT_LOGREG_PASS_DECL(avx512);
+
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
@@ -107,6 +127,7 @@ typedef struct rt_kernels {
     rt_first_nonfinite_fn first_nonfinite;
     rt_nearest_centroid_fn nearest_centroid;
     rt_label_sums_fn label_sums;
+    rt_logreg_pass_fn logreg_pass;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

@@ -79,6 +79,11 @@ int cli_usage_error(const cli_command *cmd, const cli_common *common,
 void cli_note(const cli_common *common, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* "retain <cmd>: warning: <message>" on stderr, even with --quiet (a JSON
+** event with --log-json). */
+void cli_warn(const cli_command *cmd, const cli_common *common, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
@@ -154,5 +159,34 @@ typedef struct rt_features rt_features;
 retain_status cli_kmeans_write_segments(const char *out_path, rt_features *f,
                                         const retain_kmeans_model *m, const char *model_path,
                                         const char *input_path, cli_progress *progress);
+
+/* ---- logistic regression (logreg_common.c) -------------------------------- */
+
+struct rt_features_spec;
+
+int cmd_logreg_fit(int argc, char **argv);
+int cmd_logreg_predict(int argc, char **argv);
+int cmd_logreg_eval(int argc, char **argv);
+
+/* Opens `input` with spec (spec->label set), reads every row into x and the
+** label into *y (malloc'd, rows values). */
+retain_status cli_logreg_read(const char *input, const struct rt_features_spec *spec,
+                              rt_features **f, retain_matrix_owned *x, double **y);
+/* Per-row weights (finite, >= 0) from `dataset` of input (a dataset path or
+** frame column, one value per row) into *out (malloc'd, rows floats). */
+retain_status cli_logreg_read_weights(const char *input, const struct rt_features_spec *spec,
+                                      const char *dataset, int64_t rows, float **out);
+/* Metrics as text: the summary line, and with tables the decile (lift,
+** gains) and calibration tables. */
+void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables);
+/* The same as a JSON object under key. */
+void cli_logreg_json_metrics(cli_json *j, const char *key, const retain_logreg_metrics *m,
+                             bool tables);
+/* Mean and standard deviation (n - 1) over folds of each metric: text, JSON. */
+void cli_logreg_print_cv(const retain_logreg_metrics *folds, int64_t k);
+void cli_logreg_json_cv(cli_json *j, const retain_logreg_metrics *folds, int64_t k);
+/* One line per warning bit of a fit on stderr (a JSON event with --log-json). */
+void cli_logreg_warn(const cli_command *cmd, const cli_common *common,
+                     const retain_logreg_model *m);
 
 #endif

@@ -23,6 +23,9 @@ static const command_entry commands[] = {
     {"kmeans", "fit", cmd_kmeans_fit, "customer segments by k-means: fit and save a model"},
     {"kmeans", "predict", cmd_kmeans_predict, "assign rows to the segments of a k-means model"},
     {"kmeans", "sweep", cmd_kmeans_sweep, "k-means over a range of k: inertia, silhouette, CH, DB; suggested k"},
+    {"logreg", "fit", cmd_logreg_fit, "churn model by logistic regression: fit, metrics, cross-validation"},
+    {"logreg", "predict", cmd_logreg_predict, "churn probability and risk tier of every row"},
+    {"logreg", "eval", cmd_logreg_eval, "churn model metrics on held-out data: AUC, lift, calibration"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -311,3 +311,16 @@ void cli_note(const cli_common *common, const char *fmt, ...)
     else
         fprintf(stderr, "%s\n", msg);
 }
+
+void cli_warn(const cli_command *cmd, const cli_common *common, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (common->log_json)
+        event("warning", NULL, msg);
+    else
+        fprintf(stderr, "retain %s: warning: %s\n", cmd->name, msg);
+}

@@ -3,7 +3,7 @@
 ** only include/retain.h, linked against the shared library. Checks that the
 ** header stands alone, that the exported calls behave as documented
 ** (version, status names, per-thread errors, the log callback, threads,
-** aligned memory, matrix views) and that failures come back as statuses
+** aligned memory, matrix views, a logistic-regression fit) and that failures come back as statuses
 ** with a message, never as a crash or an exit.
 */
 #include <retain.h>
@@ -47,6 +47,25 @@ int main(void)
     EXPECT(retain_matrix_alloc(INT64_MAX / 4, 1000, &m) == RETAIN_ERR_DATA && m.data == NULL);
     EXPECT(strlen(retain_last_error()) > 0);
     EXPECT(retain_matrix_alloc(-1, 3, &m) == RETAIN_ERR_DATA);
+
+    /* logistic regression: fit, predict, evaluate through the exports */
+    float xs[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    double ys[8] = {0, 0, 1, 0, 1, 0, 1, 1}, prob[8];
+    retain_matrix lx = {xs, 8, 1, 1};
+    retain_logreg_params lp;
+    retain_logreg_params_init(&lp);
+    retain_logreg_model *lm = NULL;
+    EXPECT(retain_logreg_fit(&lx, ys, NULL, &lp, &lm) == RETAIN_OK);
+    if (lm) {
+        EXPECT(retain_logreg_model_d(lm) == 1 && retain_logreg_model_coef(lm)[0] > 0);
+        EXPECT(retain_logreg_predict(lm, &lx, prob) == RETAIN_OK && prob[7] > prob[0]);
+        retain_logreg_metrics lmet;
+        EXPECT(retain_logreg_evaluate(ys, prob, 8, 0.5, &lmet) == RETAIN_OK &&
+               lmet.roc_auc > 0.5);
+        retain_logreg_free(lm);
+    }
+    ys[0] = 5;
+    EXPECT(retain_logreg_fit(&lx, ys, NULL, &lp, &lm) == RETAIN_ERR_DATA && lm == NULL);
 
     if (failures)
         fprintf(stderr, "%d failure(s)\n", failures);

@@ -6,7 +6,8 @@
 ** "/churned"; a bare label "churned", which a pandas frame or column group
 ** resolves as its own column; columns "f1,f0", the names the seeds use),
 ** read whole in row blocks with labels and ids, and described by
-** rt_inventory_build. Errors are expected; what fails
+** rt_inventory_build; and loaded as a logistic-regression model
+** (src/io/logreg_model.h), which then scores a row. Errors are expected; what fails
 ** the target is a crash, a sanitizer report, a hang, a status outside
 ** retain_status or without a message, a broken promise (NaN/Inf returned
 ** when not allowed), or an HDF5 object left open (a handle leak).
@@ -21,6 +22,8 @@
 #include "core/error.h"
 #include "io/features.h"
 #include "io/inventory.h"
+#include "io/h5.h"
+#include "io/logreg_model.h"
 
 #include <hdf5.h>
 #include <math.h>
@@ -214,6 +217,34 @@ static void exercise_inventory(const char *path)
     rt_inventory_free(&inv);
 }
 
+static void exercise_logreg_model(const char *path)
+{
+    retain_logreg_model *m = NULL;
+    char **names = NULL;
+    retain_status s = rt_logreg_model_load(path, &m, &names);
+    check_status(s);
+    if (s) {
+        REQUIRE(m == NULL && names == NULL);
+        return;
+    }
+    int64_t d = retain_logreg_model_d(m);
+    REQUIRE(d >= 1);
+    for (int64_t j = 0; j < d; j++)
+        REQUIRE(names[j] != NULL);
+    if (d <= BIG_BLOCK_CELLS) {
+        float *row = calloc((size_t)d, sizeof *row);
+        double p = -1;
+        REQUIRE(row);
+        retain_matrix x = {row, 1, d, d};
+        s = retain_logreg_predict(m, &x, &p);
+        check_status(s);
+        REQUIRE(s || (p >= 0 && p <= 1));
+        free(row);
+    }
+    rt_h5_free_strings(names, d);
+    retain_logreg_free(m);
+}
+
 /* Every HDF5 object the library opened for this input must be closed. */
 static void check_no_open_objects(void)
 {
@@ -296,6 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     exercise_features(path, &bare);
     exercise_features(path, &columns);
     exercise_inventory(path);
+    exercise_logreg_model(path);
     check_no_open_objects();
 
     unlink(path);

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 """tests/fuzz/make_corpus.py: writes the seed corpus of the HDF5 fuzz target
 (tests/fuzz/fuzz_features.c): small valid files in every layout the feature
-reader accepts, written by h5py, pandas and `retain gen users`.
+reader accepts, written by h5py, pandas and `retain gen users`, and churn
+models written by `retain logreg fit`.
 
 usage: make_corpus.py OUT_DIR [RETAIN_BINARY]   (needs h5py, pandas, h5repack)
 
-Each file holds a few dozen rows, so the corpus stays under 200 KB and each
+Each file holds a few dozen rows, so the corpus stays under 250 KB and each
 seed runs in milliseconds. The regress_* files are valid files that once
 made `retain info` hang, read for long or crash; damaged inputs (regress-*,
 found by fuzzing or crafted after a finding) are kept by hand, not written
 here.
 """
 import os
+import shutil
 import subprocess
 import sys
 
@@ -159,3 +161,15 @@ if retain:
     for name, extra in (("gen_users.h5", []), ("gen_users_gzip.h5", ["--compress", "4"])):
         subprocess.run([retain, "gen", "users", "-n", "50", "-d", "3", "-q", "--seed", "1",
                         "-o", path(name)] + extra, check=True)
+
+# 15-17. churn models `retain logreg fit` writes (L2; L1 unscaled), and one
+#        whose coefficients were damaged to NaN (refused on load)
+if retain:
+    users = path("gen_users.h5")
+    for name, extra in (("logreg_model.h5", []),
+                        ("logreg_model_l1.h5", ["--penalty", "l1", "--scale", "none"])):
+        subprocess.run([retain, "logreg", "fit", users, "-q", "-o", path(name)] + extra,
+                       check=True)
+    shutil.copy(path("logreg_model.h5"), path("logreg_model_nan.h5"))
+    with h5py.File(path("logreg_model_nan.h5"), "a") as f:
+        f["coef"][0] = np.nan
