@@ -1,0 +1,36 @@
+/*
+** src/io/rules_write.h: writing frequent itemsets and association rules as
+** CSV (item labels, comma-joined and quoted, in one field), JSON lines or
+** HDF5. Items are labelled as the baskets named them (names or ids) and
+** listed most frequent first. Text goes through one large buffer with
+** hand-made number formatting, since outputs run to millions of lines.
+*/
+#ifndef RT_IO_RULES_WRITE_H
+#define RT_IO_RULES_WRITE_H
+
+#include "retain.h"
+
+#include "io/baskets.h"
+#include "rules/rules.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct rt_rules_out {
+    const rt_baskets *baskets;
+    const rt_recoded *recoded;
+    const rt_itemsets *itemsets;
+    const rt_rules *rules; /* NULL: itemsets only */
+} rt_rules_out;
+
+/* Itemsets (o->rules NULL) or rules to a text stream: CSV, or JSON lines
+** when jsonl. A failed write is RETAIN_ERR_IO naming `name`. */
+retain_status rt_rules_write_text(const rt_rules_out *o, FILE *f, bool jsonl, const char *name);
+
+/* The same to an HDF5 file at path (an rt_output temporary): /items (the
+** labels), /itemsets/{indptr,items,count,support} and, with rules,
+** /rules/{antecedent_indptr,antecedent,consequent_indptr,consequent,count}
+** and one float64 dataset per measure; item entries index /items. */
+retain_status rt_rules_write_h5(const rt_rules_out *o, const char *path);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+** src/rules/eclat.c: frequent itemsets by Eclat (Zaki, IEEE TKDE 2000) in
+** the occurrence-delivery form of LCM (Uno, Kiyomi, Arimura, FIMI 2004).
+** A prefix P carries the list of baskets holding it (its occurrences); one
+** pass over them counts every extension item of smaller code, and a second
+** pass delivers each basket to the lists of the frequent extensions, which
+** are then mined in turn. Items are coded by descending frequency
+** (items.c), so prefixes grow from rare items towards frequent ones and
+** occurrence lists stay short. The work splits by first item: each is an
+** independent sub-problem run on its own thread into its own buffer, and
+** buffers are joined in item order, so the output does not depend on the
+** thread count. Memory: the recoded baskets, one occurrence list per
+** level of the current path per thread, and the itemsets found.
+*/
+#include "rules.h"
+
+#include "core/error.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Itemsets found by one sub-problem, in the layout of rt_itemsets. */
+typedef struct found {
+    int64_t count, cap, ncodes, code_cap;
+    int64_t *off, *support;
+    int32_t *codes;
+} found;
+
+typedef struct miner {
+    const rt_recoded *r;
+    const rt_mine_params *p;
+    int64_t *cnt;      /* per code, zero between uses                 */
+    int64_t *pos;      /* per code, -1 unless a delivery is under way */
+    int32_t *touched;  /* codes counted at the current node            */
+    int32_t *prefix;   /* the current itemset, descending codes        */
+    found *out;
+    int64_t *total;    /* itemsets found by all threads                */
+    volatile int *stop;
+} miner;
+
+static bool found_add(found *f, const int32_t *codes, int64_t len, int64_t support)
+{
+    if (f->count + 1 >= f->cap) {
+        int64_t cap = f->cap ? f->cap * 2 : 256;
+        int64_t *off = realloc(f->off, (size_t)(cap + 1) * sizeof *off);
+        if (!off)
+            return false;
+        f->off = off;
+        int64_t *sup = realloc(f->support, (size_t)cap * sizeof *sup);
+        if (!sup)
+            return false;
+        f->support = sup;
+        if (f->cap == 0)
+            f->off[0] = 0;
+        f->cap = cap;
+    }
+    if (f->ncodes + len > f->code_cap) {
+        int64_t cap = f->code_cap ? f->code_cap * 2 : 1024;
+        while (cap < f->ncodes + len)
+            cap *= 2;
+        int32_t *c = realloc(f->codes, (size_t)cap * sizeof *c);
+        if (!c)
+            return false;
+        f->codes = c;
+        f->code_cap = cap;
+    }
+    memcpy(f->codes + f->ncodes, codes, (size_t)len * sizeof *codes);
+    f->ncodes += len;
+    f->support[f->count] = support;
+    f->off[++f->count] = f->ncodes;
+    return true;
+}
+
+static void found_free(found *f)
+{
+    free(f->off);
+    free(f->support);
+    free(f->codes);
+}
+
+typedef struct ext {
+    int32_t code;
+    int64_t count;
+} ext;
+
+static int by_code(const void *a, const void *b)
+{
+    int32_t x = ((const ext *)a)->code, y = ((const ext *)b)->code;
+    return (x > y) - (x < y);
+}
+
+/* Mines the extensions of prefix[0..depth) (occurring in the baskets
+** occ[0..nocc)) by codes below tail. Returns false when out of memory. */
+static bool mine_node(miner *m, int64_t depth, int32_t tail, const int32_t *occ, int64_t nocc)
+{
+    const int64_t *toff = m->r->toff;
+    const int32_t *tcode = m->r->tcode;
+    int64_t nt = 0;
+    for (int64_t k = 0; k < nocc; k++) {
+        const int32_t *t = tcode + toff[occ[k]], *end = tcode + toff[occ[k] + 1];
+        for (; t < end && *t < tail; t++)
+            if (m->cnt[*t]++ == 0)
+                m->touched[nt++] = *t;
+    }
+    ext *f = malloc((size_t)(nt ? nt : 1) * sizeof *f);
+    if (!f) {
+        for (int64_t i = 0; i < nt; i++)
+            m->cnt[m->touched[i]] = 0;
+        return false;
+    }
+    int64_t nf = 0;
+    for (int64_t i = 0; i < nt; i++) {
+        int32_t c = m->touched[i];
+        if (m->cnt[c] >= m->p->min_count)
+            f[nf++] = (ext){c, m->cnt[c]};
+        m->cnt[c] = 0;
+    }
+    if (nf > 1)
+        qsort(f, (size_t)nf, sizeof *f, by_code);
+    bool ok = true;
+    for (int64_t i = 0; ok && i < nf; i++) {
+        m->prefix[depth] = f[i].code;
+        ok = found_add(m->out, m->prefix, depth + 1, f[i].count);
+    }
+    int64_t total;
+#pragma omp atomic capture
+    total = *m->total += nf;
+    if (total > m->p->max_itemsets)
+        *m->stop = 1;
+    bool deeper = m->p->max_len == 0 || depth + 1 < m->p->max_len;
+    if (ok && deeper && nf > 1 && !*m->stop) {
+        /* f[0] has no frequent extension of smaller code: no list for it */
+        int64_t need = 0;
+        for (int64_t i = 1; i < nf; i++) {
+            m->pos[f[i].code] = need;
+            need += f[i].count;
+        }
+        int32_t *lists = malloc((size_t)need * sizeof *lists);
+        if (lists) {
+            int32_t last = f[nf - 1].code;
+            for (int64_t k = 0; k < nocc; k++) {
+                const int32_t *t = tcode + toff[occ[k]], *end = tcode + toff[occ[k] + 1];
+                for (; t < end && *t <= last; t++)
+                    if (m->pos[*t] >= 0)
+                        lists[m->pos[*t]++] = occ[k];
+            }
+        }
+        for (int64_t i = 1; i < nf; i++)
+            m->pos[f[i].code] = -1;
+        ok = lists != NULL;
+        int64_t start = 0;
+        for (int64_t i = 1; ok && i < nf && !*m->stop; i++) {
+            m->prefix[depth] = f[i].code;
+            ok = mine_node(m, depth + 1, f[i].code, lists + start, f[i].count);
+            start += f[i].count;
+        }
+        free(lists);
+    }
+    free(f);
+    return ok;
+}
+
+static retain_status join(const rt_recoded *r, found *parts, int64_t nparts,
+                          rt_itemsets *out)
+{
+    int64_t count = r->n_codes, ncodes = r->n_codes;
+    for (int64_t i = 0; i < nparts; i++) {
+        count += parts[i].count;
+        ncodes += parts[i].ncodes;
+    }
+    out->count = count;
+    out->off = malloc((size_t)(count + 1) * sizeof *out->off);
+    out->support = malloc((size_t)(count ? count : 1) * sizeof *out->support);
+    out->codes = malloc((size_t)(ncodes ? ncodes : 1) * sizeof *out->codes);
+    if (!out->off || !out->support || !out->codes)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld itemsets",
+                        (long long)count);
+    out->off[0] = 0;
+    int64_t at = 0;
+    for (int64_t c = 0; c < r->n_codes; c++) {
+        out->codes[c] = (int32_t)c;
+        out->support[c] = r->code_count[c];
+        out->off[c + 1] = c + 1;
+    }
+    at = r->n_codes;
+    out->max_len = r->n_codes > 0;
+    for (int64_t i = 0; i < nparts; i++) {
+        found *f = &parts[i];
+        memcpy(out->codes + out->off[at], f->codes, (size_t)f->ncodes * sizeof *f->codes);
+        memcpy(out->support + at, f->support, (size_t)f->count * sizeof *f->support);
+        for (int64_t k = 0; k < f->count; k++) {
+            out->off[at + k + 1] = out->off[at] + f->off[k + 1];
+            if (f->off[k + 1] - f->off[k] > out->max_len)
+                out->max_len = f->off[k + 1] - f->off[k];
+        }
+        at += f->count;
+    }
+    return RETAIN_OK;
+}
+
+retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_itemsets *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t nc = r->n_codes;
+    if (nc > p->max_itemsets)
+        return rt_error(RETAIN_ERR_DATA,
+                        "more than --max-itemsets %lld frequent itemsets: %lld single items "
+                        "alone; raise --min-support (or --min-count) or --max-itemsets",
+                        (long long)p->max_itemsets, (long long)nc);
+    /* The root: every code's occurrence list at once (a vertical layout). */
+    int64_t *start = calloc((size_t)nc + 1, sizeof *start);
+    int32_t *lists = malloc((size_t)(r->toff[r->n_trans] ? r->toff[r->n_trans] : 1) *
+                            sizeof *lists);
+    found *parts = calloc((size_t)(nc ? nc : 1), sizeof *parts);
+    retain_status s = RETAIN_OK;
+    if (!start || !lists || !parts) {
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the occurrence lists");
+        goto done;
+    }
+    for (int64_t k = 0; k < r->toff[r->n_trans]; k++)
+        start[r->tcode[k] + 1]++;
+    for (int64_t c = 0; c < nc; c++)
+        start[c + 1] += start[c];
+    {
+        int64_t *fill = malloc((size_t)(nc ? nc : 1) * sizeof *fill);
+        if (!fill) {
+            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the occurrence lists");
+            goto done;
+        }
+        memcpy(fill, start, (size_t)nc * sizeof *fill);
+        for (int64_t t = 0; t < r->n_trans; t++)
+            for (int64_t k = r->toff[t]; k < r->toff[t + 1]; k++)
+                lists[fill[r->tcode[k]]++] = (int32_t)t;
+        free(fill);
+    }
+    int64_t total = nc, done_tasks = 0;
+    volatile int stop = 0, oom = 0;
+    int64_t max_trans = 2;
+    for (int64_t t = 0; t < r->n_trans; t++)
+        if (r->toff[t + 1] - r->toff[t] > max_trans)
+            max_trans = r->toff[t + 1] - r->toff[t];
+    bool deeper = p->max_len == 0 || p->max_len > 1;
+#pragma omp parallel if (nc > 64)
+    {
+        miner m = {r, p, calloc((size_t)nc, sizeof(int64_t)), malloc((size_t)nc * sizeof(int64_t)),
+                   malloc((size_t)nc * sizeof(int32_t)),
+                   malloc((size_t)(max_trans + 1) * sizeof(int32_t)), NULL, &total, &stop};
+        if (!m.cnt || !m.pos || !m.touched || !m.prefix)
+            oom = 1;
+        else
+            for (int64_t c = 0; c < nc; c++)
+                m.pos[c] = -1;
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t c = 1; c < nc; c++) {
+            if (oom || stop || !deeper)
+                continue;
+            m.out = &parts[c];
+            m.prefix[0] = (int32_t)c;
+            if (!mine_node(&m, 1, (int32_t)c, lists + start[c], start[c + 1] - start[c]))
+                oom = 1;
+            int64_t d;
+#pragma omp atomic capture
+            d = ++done_tasks;
+            if (omp_get_thread_num() == 0 && p->progress)
+                p->progress(p->progress_user, "itemsets", d, nc - 1);
+        }
+        free(m.cnt);
+        free(m.pos);
+        free(m.touched);
+        free(m.prefix);
+    }
+    if (oom)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory mining itemsets (%lld found); raise "
+                     "--min-support or set --max-len", (long long)total);
+    else if (stop)
+        s = rt_error(RETAIN_ERR_DATA,
+                     "more than --max-itemsets %lld frequent itemsets (%lld found when the "
+                     "search stopped); raise --min-support (or --min-count), set --max-len, "
+                     "or raise --max-itemsets",
+                     (long long)p->max_itemsets, (long long)total);
+    else
+        s = join(r, parts, nc, out);
+done:
+    for (int64_t c = 0; parts && c < nc; c++)
+        found_free(&parts[c]);
+    free(parts);
+    free(start);
+    free(lists);
+    if (s)
+        rt_itemsets_free(out);
+    return s;
+}
+
+void rt_itemsets_free(rt_itemsets *s)
+{
+    free(s->off);
+    free(s->support);
+    free(s->codes);
+    memset(s, 0, sizeof *s);
+}
