@@ -187,6 +187,8 @@ static retain_status join(const rt_recoded *r, found *parts, int64_t nparts,
     out->max_len = r->n_codes > 0;
     for (int64_t i = 0; i < nparts; i++) {
         found *f = &parts[i];
+        if (f->count == 0)
+            continue;
         memcpy(out->codes + out->off[at], f->codes, (size_t)f->ncodes * sizeof *f->codes);
         memcpy(out->support + at, f->support, (size_t)f->count * sizeof *f->support);
         for (int64_t k = 0; k < f->count; k++) {

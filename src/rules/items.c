@@ -115,7 +115,8 @@ retain_status rt_items_recode(int64_t n, const int64_t *indptr, const int32_t *i
         }
     }
     out->toff = malloc((size_t)(nt + 1) * sizeof *out->toff);
-    out->tcode = malloc((size_t)(pairs ? pairs : 1) * sizeof *out->tcode);
+    /* + 1: a basket left with one item writes it before being dropped */
+    out->tcode = malloc((size_t)(pairs + 1) * sizeof *out->tcode);
     if (!out->toff || !out->tcode) {
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the recoded baskets");
         goto done;

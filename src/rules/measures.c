@@ -21,6 +21,9 @@ void rt_rule_measures_compute(int64_t n_ac, int64_t n_a, int64_t n_c, int64_t n,
     m->antecedent_support = sa;
     m->consequent_support = sc;
     m->support = sac;
+    /* from the supports as float64, as mlxtend and arules compute them, so
+    ** rules at a threshold fall on the same side: 4 of 5 baskets makes
+    ** (4/n)/(5/n), which can be a hair below 0.8 */
     m->confidence = sac / sa;
     m->lift = m->confidence / sc;
     m->leverage = sac - sa * sc;

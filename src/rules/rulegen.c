@@ -136,7 +136,7 @@ retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix
     else if (!(out->rules = malloc((size_t)(total ? total : 1) * sizeof *out->rules)))
         st = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld rules", (long long)total);
     for (int64_t bi = 0; bi < nblocks; bi++) {
-        if (!st) {
+        if (!st && blocks[bi].count) {
             memcpy(out->rules + out->count, blocks[bi].rules,
                    (size_t)blocks[bi].count * sizeof *out->rules);
             out->count += blocks[bi].count;
