@@ -134,9 +134,10 @@ static int check_args(const cli_command *cmd, const cli_common *common, rules_ar
                                "for a number of baskets use --min-count)",
                                a->min_support);
     retain_status s;
-    if ((s = rt_baskets_format_parse(a->format, fmt)) ||
-        (s = rt_rule_metric_parse(a->sort_by, sort)))
+    if ((s = rt_baskets_format_parse(a->format, fmt)))
         return cli_usage_error(cmd, common, "%s", retain_last_error());
+    if ((s = rt_rule_metric_parse(a->sort_by, sort)))
+        return cli_usage_error(cmd, common, "--sort-by: %s", retain_last_error());
     if (strcmp(a->target, "all") == 0)
         *target = RT_ITEMSETS_ALL;
     else if (strcmp(a->target, "closed") == 0)
@@ -216,7 +217,8 @@ int cmd_rules(int argc, char **argv)
         "CSV columns: items,size,count,support (itemsets) or antecedent,consequent,\n"
         "antecedent_support,consequent_support,support,confidence,lift,leverage,\n"
         "conviction,zhangs_metric,count (rules); items of an itemset are one quoted,\n"
-        "comma-joined field, most frequent first.\n\n"
+        "comma-joined field, most frequent first (for item names holding commas use\n"
+        ".jsonl, whose items are JSON arrays, or .h5).\n\n"
         "examples:\n"
         "  retain rules retail.dat --min-support 0.001 --min-confidence 0.5 -o rules.csv\n"
         "  retain rules groceries.csv --min-support 0.01 --itemsets-only -o sets.jsonl",
