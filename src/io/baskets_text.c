@@ -92,6 +92,11 @@ static retain_status parse_dat(rt_bbuild *bb, cursor *c)
     return RETAIN_OK;
 }
 
+static retain_status nul_error(const cursor *c, size_t at)
+{
+    return at_error(c, at, "a NUL byte", "; the file is not text (or is UTF-16: save it as UTF-8)");
+}
+
 /* One comma-separated field from c->i: trimmed, unquoted into *scratch
 ** when quoted. Leaves c->i on the ',' or '\n' that ends it (or the end). */
 static retain_status next_field(cursor *c, char **scratch, size_t *scratch_cap,
@@ -106,6 +111,8 @@ static retain_status next_field(cursor *c, char **scratch, size_t *scratch_cap,
             if (c->i >= c->len || t[c->i] == '\n')
                 return at_error(c, open, "a quoted field has no closing quote",
                                 " on its line; close it with \"");
+            if (t[c->i] == '\0')
+                return nul_error(c, c->i);
             if (t[c->i] == '"') {
                 if (c->i + 1 < c->len && t[c->i + 1] == '"')
                     c->i++;
@@ -133,9 +140,12 @@ static retain_status next_field(cursor *c, char **scratch, size_t *scratch_cap,
         return RETAIN_OK;
     }
     size_t start = c->i, end = c->i;
-    for (; c->i < c->len && t[c->i] != ',' && t[c->i] != '\n'; c->i++)
+    for (; c->i < c->len && t[c->i] != ',' && t[c->i] != '\n'; c->i++) {
+        if (t[c->i] == '\0')
+            return nul_error(c, c->i);
         if (!blank(t[c->i]))
             end = c->i + 1;
+    }
     *field = t + start;
     *flen = end - start;
     return RETAIN_OK;
