@@ -14,6 +14,7 @@
 */
 #include "rules.h"
 
+#include "core/arena.h"
 #include "core/error.h"
 
 #include <omp.h>
@@ -26,18 +27,6 @@ typedef struct found {
     int64_t *off, *support;
     int32_t *codes;
 } found;
-
-typedef struct miner {
-    const rt_recoded *r;
-    const rt_mine_params *p;
-    int64_t *cnt;      /* per code, zero between uses                 */
-    int64_t *pos;      /* per code, -1 unless a delivery is under way */
-    int32_t *touched;  /* codes counted at the current node            */
-    int32_t *prefix;   /* the current itemset, descending codes        */
-    found *out;
-    int64_t *total;    /* itemsets found by all threads                */
-    volatile int *stop;
-} miner;
 
 static bool found_add(found *f, const int32_t *codes, int64_t len, int64_t support)
 {
@@ -79,6 +68,25 @@ static void found_free(found *f)
     free(f->codes);
 }
 
+/* A basket as the search sees it below some prefix: the codes before the
+** prefix's last item that are still frequent with the prefix, ascending. */
+typedef struct view {
+    const int32_t *codes;
+    int64_t len;
+} view;
+
+typedef struct miner {
+    const rt_mine_params *p;
+    int64_t *cnt;      /* per code, zero between uses                     */
+    int32_t *rank;     /* per code, -1 unless a projection is under way    */
+    int32_t *touched;  /* codes counted at the current node                */
+    int32_t *prefix;   /* the current itemset, descending codes            */
+    rt_arena arena;    /* per-node lists, released on the way back up      */
+    found *out;
+    int64_t *total;    /* itemsets found by all threads                    */
+    volatile int *stop;
+} miner;
+
 typedef struct ext {
     int32_t code;
     int64_t count;
@@ -90,20 +98,22 @@ static int by_code(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Mines the extensions of prefix[0..depth) (occurring in the baskets
-** occ[0..nocc)) by codes below tail. Returns false when out of memory. */
-static bool mine_node(miner *m, int64_t depth, int32_t tail, const int32_t *occ, int64_t nocc)
+/* Mines the extensions of prefix[0..depth), which occurs in the baskets
+** whose views are v[0..nv). Each extension's own baskets are the views
+** holding it, cut before it and reduced to the frequent extensions (the
+** database reduction of LCM), so deeper levels scan only what can still
+** count. Returns false when out of memory. */
+static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
 {
-    const int64_t *toff = m->r->toff;
-    const int32_t *tcode = m->r->tcode;
-    int64_t nt = 0;
-    for (int64_t k = 0; k < nocc; k++) {
-        const int32_t *t = tcode + toff[occ[k]], *end = tcode + toff[occ[k] + 1];
-        for (; t < end && *t < tail; t++)
-            if (m->cnt[*t]++ == 0)
-                m->touched[nt++] = *t;
+    rt_arena_mark mark = rt_arena_save(&m->arena);
+    int64_t nt = 0, cells = 0;
+    for (int64_t k = 0; k < nv; k++) {
+        cells += v[k].len;
+        for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+            if (m->cnt[*c]++ == 0)
+                m->touched[nt++] = *c;
     }
-    ext *f = malloc((size_t)(nt ? nt : 1) * sizeof *f);
+    ext *f = rt_arena_alloc(&m->arena, (size_t)(nt ? nt : 1) * sizeof *f);
     if (!f) {
         for (int64_t i = 0; i < nt; i++)
             m->cnt[m->touched[i]] = 0;
@@ -129,35 +139,68 @@ static bool mine_node(miner *m, int64_t depth, int32_t tail, const int32_t *occ,
     if (total > m->p->max_itemsets)
         *m->stop = 1;
     bool deeper = m->p->max_len == 0 || depth + 1 < m->p->max_len;
-    if (ok && deeper && nf > 1 && !*m->stop) {
-        /* f[0] has no frequent extension of smaller code: no list for it */
-        int64_t need = 0;
-        for (int64_t i = 1; i < nf; i++) {
-            m->pos[f[i].code] = need;
-            need += f[i].count;
-        }
-        int32_t *lists = malloc((size_t)need * sizeof *lists);
-        if (lists) {
-            int32_t last = f[nf - 1].code;
-            for (int64_t k = 0; k < nocc; k++) {
-                const int32_t *t = tcode + toff[occ[k]], *end = tcode + toff[occ[k] + 1];
-                for (; t < end && *t <= last; t++)
-                    if (m->pos[*t] >= 0)
-                        lists[m->pos[*t]++] = occ[k];
-            }
-        }
-        for (int64_t i = 1; i < nf; i++)
-            m->pos[f[i].code] = -1;
-        ok = lists != NULL;
-        int64_t start = 0;
-        for (int64_t i = 1; ok && i < nf && !*m->stop; i++) {
-            m->prefix[depth] = f[i].code;
-            ok = mine_node(m, depth + 1, f[i].code, lists + start, f[i].count);
-            start += f[i].count;
-        }
-        free(lists);
+    if (!ok || !deeper || nf < 2 || *m->stop) {
+        rt_arena_release(&m->arena, mark);
+        return ok;
     }
-    free(f);
+    /* The reduced baskets: each view's frequent codes, kept when two or
+    ** more (a lone code extends nothing below it). */
+    int32_t *codes = rt_arena_alloc(&m->arena, (size_t)(cells ? cells : 1) * sizeof *codes);
+    view *reduced = rt_arena_alloc(&m->arena, (size_t)(nv ? nv : 1) * sizeof *reduced);
+    int64_t *need = rt_arena_alloc(&m->arena, (size_t)nf * sizeof *need);
+    if (!codes || !reduced || !need) {
+        rt_arena_release(&m->arena, mark);
+        return false;
+    }
+    for (int64_t i = 0; i < nf; i++) {
+        m->rank[f[i].code] = (int32_t)i;
+        need[i] = 0;
+    }
+    int64_t nr = 0, w = 0;
+    for (int64_t k = 0; k < nv; k++) {
+        int64_t start = w;
+        for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+            if (m->rank[*c] >= 0)
+                codes[w++] = *c;
+        if (w - start < 2) {
+            w = start;
+            continue;
+        }
+        for (int64_t j = start + 1; j < w; j++)
+            need[m->rank[codes[j]]]++;
+        reduced[nr++] = (view){codes + start, w - start};
+    }
+    for (int64_t i = 0; i < nf; i++)
+        m->rank[f[i].code] = -1;
+    /* Deliver: a reduced basket c0 < c1 < ... goes to ck's list cut to c0..ck-1. */
+    int64_t sum = 0;
+    for (int64_t i = 0; i < nf; i++) {
+        int64_t n = need[i];
+        need[i] = sum;
+        sum += n;
+    }
+    view *lists = rt_arena_alloc(&m->arena, (size_t)(sum ? sum : 1) * sizeof *lists);
+    int64_t *fill = rt_arena_alloc(&m->arena, (size_t)nf * sizeof *fill);
+    if (!lists || !fill) {
+        rt_arena_release(&m->arena, mark);
+        return false;
+    }
+    for (int64_t i = 0; i < nf; i++)
+        m->rank[f[i].code] = (int32_t)i;
+    for (int64_t i = 0; i < nf; i++)
+        fill[i] = need[i];
+    for (int64_t k = 0; k < nr; k++)
+        for (int64_t j = 1; j < reduced[k].len; j++)
+            lists[fill[m->rank[reduced[k].codes[j]]]++] = (view){reduced[k].codes, j};
+    for (int64_t i = 0; i < nf; i++)
+        m->rank[f[i].code] = -1;
+    for (int64_t i = 1; ok && i < nf && !*m->stop; i++) {
+        if (fill[i] == need[i])
+            continue;
+        m->prefix[depth] = f[i].code;
+        ok = mine_node(m, depth + 1, lists + need[i], fill[i] - need[i]);
+    }
+    rt_arena_release(&m->arena, mark);
     return ok;
 }
 
@@ -210,32 +253,25 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
                         "more than --max-itemsets %lld frequent itemsets: %lld single items "
                         "alone; raise --min-support (or --min-count) or --max-itemsets",
                         (long long)p->max_itemsets, (long long)nc);
-    /* The root: every code's occurrence list at once (a vertical layout). */
+    /* The root: each basket c0 < c1 < ... goes to ck's list cut to c0..ck-1. */
     int64_t *start = calloc((size_t)nc + 1, sizeof *start);
-    int32_t *lists = malloc((size_t)(r->toff[r->n_trans] ? r->toff[r->n_trans] : 1) *
-                            sizeof *lists);
+    view *lists = malloc((size_t)(r->toff[r->n_trans] ? r->toff[r->n_trans] : 1) * sizeof *lists);
     found *parts = calloc((size_t)(nc ? nc : 1), sizeof *parts);
+    int64_t *fill = malloc((size_t)(nc ? nc : 1) * sizeof *fill);
     retain_status s = RETAIN_OK;
-    if (!start || !lists || !parts) {
+    if (!start || !lists || !parts || !fill) {
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the occurrence lists");
         goto done;
     }
-    for (int64_t k = 0; k < r->toff[r->n_trans]; k++)
-        start[r->tcode[k] + 1]++;
+    for (int64_t t = 0; t < r->n_trans; t++)
+        for (int64_t k = r->toff[t] + 1; k < r->toff[t + 1]; k++)
+            start[r->tcode[k] + 1]++;
     for (int64_t c = 0; c < nc; c++)
         start[c + 1] += start[c];
-    {
-        int64_t *fill = malloc((size_t)(nc ? nc : 1) * sizeof *fill);
-        if (!fill) {
-            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the occurrence lists");
-            goto done;
-        }
-        memcpy(fill, start, (size_t)nc * sizeof *fill);
-        for (int64_t t = 0; t < r->n_trans; t++)
-            for (int64_t k = r->toff[t]; k < r->toff[t + 1]; k++)
-                lists[fill[r->tcode[k]]++] = (int32_t)t;
-        free(fill);
-    }
+    memcpy(fill, start, (size_t)nc * sizeof *fill);
+    for (int64_t t = 0; t < r->n_trans; t++)
+        for (int64_t k = r->toff[t] + 1; k < r->toff[t + 1]; k++)
+            lists[fill[r->tcode[k]]++] = (view){r->tcode + r->toff[t], k - r->toff[t]};
     int64_t total = nc, done_tasks = 0;
     volatile int stop = 0, oom = 0;
     int64_t max_trans = 2;
@@ -245,21 +281,23 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
     bool deeper = p->max_len == 0 || p->max_len > 1;
 #pragma omp parallel if (nc > 64)
     {
-        miner m = {r, p, calloc((size_t)nc, sizeof(int64_t)), malloc((size_t)nc * sizeof(int64_t)),
+        miner m = {p, calloc((size_t)nc, sizeof(int64_t)), malloc((size_t)nc * sizeof(int32_t)),
                    malloc((size_t)nc * sizeof(int32_t)),
-                   malloc((size_t)(max_trans + 1) * sizeof(int32_t)), NULL, &total, &stop};
-        if (!m.cnt || !m.pos || !m.touched || !m.prefix)
+                   malloc((size_t)(max_trans + 1) * sizeof(int32_t)), {NULL, NULL}, NULL,
+                   &total, &stop};
+        rt_arena_init(&m.arena);
+        if (!m.cnt || !m.rank || !m.touched || !m.prefix)
             oom = 1;
         else
             for (int64_t c = 0; c < nc; c++)
-                m.pos[c] = -1;
+                m.rank[c] = -1;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t c = 1; c < nc; c++) {
-            if (oom || stop || !deeper)
+            if (oom || stop || !deeper || start[c + 1] == start[c])
                 continue;
             m.out = &parts[c];
             m.prefix[0] = (int32_t)c;
-            if (!mine_node(&m, 1, (int32_t)c, lists + start[c], start[c + 1] - start[c]))
+            if (!mine_node(&m, 1, lists + start[c], start[c + 1] - start[c]))
                 oom = 1;
             int64_t d;
 #pragma omp atomic capture
@@ -268,9 +306,10 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
                 p->progress(p->progress_user, "itemsets", d, nc - 1);
         }
         free(m.cnt);
-        free(m.pos);
+        free(m.rank);
         free(m.touched);
         free(m.prefix);
+        rt_arena_free(&m.arena);
     }
     if (oom)
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory mining itemsets (%lld found); raise "
@@ -289,6 +328,7 @@ done:
     free(parts);
     free(start);
     free(lists);
+    free(fill);
     if (s)
         rt_itemsets_free(out);
     return s;
