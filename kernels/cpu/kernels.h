@@ -100,6 +100,17 @@ RT_LABEL_SUMS_DECL(scalar);
 RT_LABEL_SUMS_DECL(avx2);
 RT_LABEL_SUMS_DECL(avx512);
 
+/* out[i] = a[i] & b[i] for i < words; returns the bits set in out. The
+** AVX-512 entry is the VPOPCNTDQ variant where the CPU has it, else AVX2's. */
+typedef int64_t (*rt_and_popcount_fn)(const uint64_t *a, const uint64_t *b, uint64_t *out,
+                                      int64_t words);
+#define RT_AND_POPCOUNT_DECL(isa)                                                        \
+    int64_t rt_and_popcount_##isa(const uint64_t *a, const uint64_t *b, uint64_t *out,   \
+                                  int64_t words)
+RT_AND_POPCOUNT_DECL(scalar);
+RT_AND_POPCOUNT_DECL(avx2);
+RT_AND_POPCOUNT_DECL(avx512);
+
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
@@ -107,6 +118,7 @@ typedef struct rt_kernels {
     rt_first_nonfinite_fn first_nonfinite;
     rt_nearest_centroid_fn nearest_centroid;
     rt_label_sums_fn label_sums;
+    rt_and_popcount_fn and_popcount;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

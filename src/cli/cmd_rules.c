@@ -267,7 +267,9 @@ int cmd_rules(int argc, char **argv)
     if (!s && r.recoded.n_long)
         cli_note(&common, "left out %lld baskets of more than %lld items (--max-basket-len)",
                  (long long)r.recoded.n_long, (long long)a.max_basket_len);
-    rt_mine_params mp = {r.min_count, a.max_len, a.max_itemsets, cli_progress_report, &progress};
+    rt_mine_params mp = {.min_count = r.min_count, .max_len = a.max_len,
+                         .max_itemsets = a.max_itemsets, .progress = cli_progress_report,
+                         .progress_user = &progress};
     if (!s)
         s = rt_eclat_mine(&r.recoded, &mp, &r.itemsets);
     if (!s)

@@ -67,6 +67,8 @@ typedef struct rt_mine_params {
     int64_t max_itemsets; /* stop with an error beyond this many               */
     rt_progress_fn progress;
     void *progress_user;
+    double bitset_ratio;  /* bitsets at a node when nf^2 x words <= this x its
+                             reduced cells; 0: the default, < 0: never      */
 } rt_mine_params;
 
 /* Itemsets as code sequences in descending code order (the order of the

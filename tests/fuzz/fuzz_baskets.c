@@ -58,7 +58,7 @@ static void mine(const rt_baskets *b)
     rt_recoded r;
     int64_t minc = b->n / 4 > 1 ? b->n / 4 : 1;
     REQUIRE(rt_items_recode(b->n, b->indptr, b->items, b->n_items, minc, 0, &r) == RETAIN_OK);
-    rt_mine_params p = {minc, 4, 20000, NULL, NULL};
+    rt_mine_params p = {.min_count = minc, .max_len = 4, .max_itemsets = 20000};
     rt_itemsets s;
     retain_status st = rt_eclat_mine(&r, &p, &s);
     REQUIRE(st == RETAIN_OK || (st == RETAIN_ERR_DATA && strstr(retain_last_error(), "--max-itemsets")));

@@ -6,7 +6,8 @@
 ** the brute-force count, and the number found must equal the number of
 ** subsets at or above the minimum count (with --max-len, of that length or
 ** less); closed and maximal filters and every rule with its six measures
-** are checked the same way. Also: the same bits for 1 and 2 threads, the
+** are checked the same way, with the search on basket views only, on
+** bitsets only, and mixed. Also: the same bits for 1 and 2 threads, the
 ** --max-itemsets guard, and the text parsers' handling of names, quotes,
 ** the long format and bad input (file, line and column in the message).
 */
@@ -100,9 +101,13 @@ static bool frequent(const world *w, uint32_t m, int64_t minc, int64_t max_len)
     return m && w->cnt[m] >= minc && (max_len == 0 || len <= max_len);
 }
 
+/* Which search the tests force: views all the way (-1), bitsets from the
+** first level down (1e30), or the default mix (0). */
+static double bitset_ratio;
+
 static void check_itemsets(world *w, int64_t minc, int64_t max_len, rt_itemset_target target)
 {
-    rt_mine_params p = {minc, max_len, 1 << 20, NULL, NULL};
+    rt_mine_params p = {minc, max_len, 1 << 20, NULL, NULL, bitset_ratio};
     rt_itemsets s;
     CHECK(rt_items_recode(w->b.n, w->b.indptr, w->b.items, w->b.n_items, minc, 0, &w->r) == 0,
           "recode");
@@ -150,7 +155,7 @@ static bool close_to(double a, double b)
 
 static void check_rules(world *w, int64_t minc, double minconf, double minlift, int64_t max_cons)
 {
-    rt_mine_params p = {minc, 0, 1 << 20, NULL, NULL};
+    rt_mine_params p = {minc, 0, 1 << 20, NULL, NULL, bitset_ratio};
     rt_itemsets s;
     rt_itemset_index ix;
     rt_rules rules;
@@ -221,7 +226,9 @@ static void check_rules(world *w, int64_t minc, double minconf, double minlift, 
 static void property_tests(void)
 {
     static world w;
+    static const double ratios[3] = {0, -1, 1e30};
     for (int trial = 0; trial < 300; trial++) {
+        bitset_ratio = ratios[trial % 3];
         int64_t n = uniform(1, 120), items = uniform(1, MAXI);
         make_world(&w, n, items, 0.1 + 0.8 * (double)(next() % 100) / 100);
         if (!w.b.items)
@@ -263,7 +270,7 @@ static void check_threads(void)
         rt_rule_params rp;
         rt_rule_params_init(&rp);
         rp.min[RT_METRIC_CONFIDENCE] = 0.2;
-        rt_mine_params p = {5, 0, 1 << 22, NULL, NULL};
+        rt_mine_params p = {.min_count = 5, .max_itemsets = 1 << 22};
         CHECK(rt_items_recode(b.n, b.indptr, b.items, b.n_items, 5, 0, &r) == 0 &&
                   rt_eclat_mine(&r, &p, &s[t]) == 0 && rt_itemset_index_build(&s[t], &ix) == 0 &&
                   rt_rules_generate(&s[t], &ix, r.n_baskets, &rp, &rl[t]) == 0,
@@ -288,7 +295,7 @@ static void check_threads(void)
     /* the guard: one itemset fewer than there are */
     rt_recoded r;
     rt_itemsets g;
-    rt_mine_params p = {5, 0, s[0].count - 1, NULL, NULL};
+    rt_mine_params p = {.min_count = 5, .max_itemsets = s[0].count - 1};
     CHECK(rt_items_recode(b.n, b.indptr, b.items, b.n_items, 5, 0, &r) == 0, "recode");
     retain_status st = rt_eclat_mine(&r, &p, &g);
     CHECK(st == RETAIN_ERR_DATA && strstr(retain_last_error(), "--max-itemsets") &&
