@@ -99,43 +99,28 @@ retain_status rt_bbuild_close_basket(rt_bbuild *bb)
     return RETAIN_OK;
 }
 
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static void sort_i32(int32_t *v, int64_t n)
-{
-    if (n > 24) {
-        qsort(v, (size_t)n, sizeof *v, cmp_i32);
-        return;
-    }
-    for (int64_t i = 1; i < n; i++) {
-        int32_t x = v[i];
-        int64_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
 retain_status rt_bbuild_finish(rt_bbuild *bb, const char *path, rt_baskets *out)
 {
     rt_baskets *b = &bb->b;
+    /* seen[item] = basket number + 1 once the item is in the basket */
+    int64_t *seen = calloc((size_t)(bb->names.count ? bb->names.count : 1), sizeof *seen);
+    if (!seen)
+        return oom("the basket items");
     int64_t w = 0;
     for (int64_t i = 0; i < b->n; i++) {
         int64_t lo = b->indptr[i], hi = b->indptr[i + 1], start = w;
-        sort_i32(b->items + lo, hi - lo);
         for (int64_t k = lo; k < hi; k++)
-            if (k == lo || b->items[k] != b->items[k - 1])
+            if (seen[b->items[k]] != i + 1) {
+                seen[b->items[k]] = i + 1;
                 b->items[w++] = b->items[k];
+            }
         b->repeats += (hi - lo) - (w - start);
         b->indptr[i] = start;
         b->empty += w == start;
         if (w - start > b->max_len)
             b->max_len = w - start;
     }
+    free(seen);
     b->indptr[b->n] = w;
     if (b->n == 0)
         return rt_error(RETAIN_ERR_DATA, "%s: no baskets: the input is empty", path);

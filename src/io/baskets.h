@@ -29,7 +29,7 @@ typedef enum rt_baskets_format {
 typedef struct rt_baskets {
     int64_t n;           /* baskets (blank lines count: empty baskets)      */
     int64_t *indptr;     /* n + 1 offsets into items                        */
-    int32_t *items;      /* item indices, ascending and distinct per basket */
+    int32_t *items;      /* item indices, distinct per basket, in file order */
     int64_t n_items;     /* item indices run over 0 .. n_items - 1          */
     char *label_text;    /* item labels (names or ids), NUL-terminated      */
     int64_t *label_off;  /* n_items + 1 offsets into label_text             */

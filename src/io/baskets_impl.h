@@ -1,7 +1,7 @@
 /*
 ** src/io/baskets_impl.h: the builder the basket readers share (baskets.c):
 ** items are looked up by name or numeric id, pushed basket by basket, and
-** finished into an rt_baskets (each basket sorted, repeats dropped).
+** finished into an rt_baskets (repeats in a basket dropped).
 */
 #ifndef RT_IO_BASKETS_IMPL_H
 #define RT_IO_BASKETS_IMPL_H
@@ -29,7 +29,7 @@ retain_status rt_bbuild_name(rt_bbuild *bb, const char *s, size_t len, int32_t *
 retain_status rt_bbuild_id(rt_bbuild *bb, uint64_t id, int32_t *idx);
 retain_status rt_bbuild_push(rt_bbuild *bb, int32_t idx);
 retain_status rt_bbuild_close_basket(rt_bbuild *bb);
-/* Sorts each basket, drops repeats, counts empty baskets, hands the labels
+/* Drops repeats within each basket (the first stays), counts empty baskets, hands the labels
 ** over and moves the result to *out (bb is left empty). Fails on input
 ** without any item (message naming path). */
 retain_status rt_bbuild_finish(rt_bbuild *bb, const char *path, rt_baskets *out);

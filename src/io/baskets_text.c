@@ -74,15 +74,16 @@ static retain_status parse_dat(rt_bbuild *bb, cursor *c)
             else
                 v = v * 10 + d;
         }
-        char tok[48], msg[96];
-        snprintf(msg, sizeof msg, "'%s' is %s", quote_token(t, start, c->i, tok),
-                 digits ? "too large for an item id" : "not an item id");
-        if (!digits)
-            return at_error(c, start, msg,
-                            "; a FIMI .dat file holds non-negative integer ids separated by "
-                            "spaces (for comma-separated item names use --format names)");
-        if (big)
+        if (!digits || big) {
+            char tok[48], msg[96];
+            snprintf(msg, sizeof msg, "'%s' is %s", quote_token(t, start, c->i, tok),
+                     digits ? "too large for an item id" : "not an item id");
+            if (!digits)
+                return at_error(c, start, msg,
+                                "; a FIMI .dat file holds non-negative integer ids separated "
+                                "by spaces (for comma-separated item names use --format names)");
             return at_error(c, start, msg, "; ids must be below 2^63");
+        }
         int32_t idx;
         if ((s = rt_bbuild_id(bb, v, &idx)) || (s = rt_bbuild_push(bb, idx)))
             return s;

@@ -3,8 +3,8 @@
 ** (src/io/baskets_text.c), one binary per format: FUZZ_FORMAT is
 ** RT_BASKETS_DAT, _NAMES or _LONG. Each input is parsed; a failure must
 ** carry a known status and a message naming the input; a success must
-** give a well-formed CSR (offsets rising, items in range, each basket
-** ascending and distinct, labels NUL-terminated), which is then mined for
+** give a well-formed CSR (offsets rising, items in range and distinct
+** within a basket, labels NUL-terminated), which is then mined for
 ** itemsets of up to 4 items and rules under a guard of 20000 itemsets, so
 ** the miner and the rule generator see odd inputs too. What fails the
 ** target is a crash, a sanitizer report, a hang or a broken promise.
@@ -43,7 +43,8 @@ static void check_baskets(const rt_baskets *b)
         REQUIRE(b->indptr[i + 1] >= b->indptr[i]);
         for (int64_t k = b->indptr[i]; k < b->indptr[i + 1]; k++) {
             REQUIRE(b->items[k] >= 0 && b->items[k] < b->n_items);
-            REQUIRE(k == b->indptr[i] || b->items[k] > b->items[k - 1]);
+            for (int64_t q = b->indptr[i]; q < k; q++)
+                REQUIRE(b->items[q] != b->items[k]);
         }
     }
     for (int64_t i = 0; i < b->n_items; i++) {
