@@ -23,6 +23,7 @@ static const command_entry commands[] = {
     {"kmeans", "fit", cmd_kmeans_fit, "customer segments by k-means: fit and save a model"},
     {"kmeans", "predict", cmd_kmeans_predict, "assign rows to the segments of a k-means model"},
     {"kmeans", "sweep", cmd_kmeans_sweep, "k-means over a range of k: inertia, silhouette, CH, DB; suggested k"},
+    {"rules", "recommend", cmd_rules_recommend, "the best next items for baskets, from a rules file"},
     {"rules", NULL, cmd_rules, "frequent itemsets and association rules from baskets"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])

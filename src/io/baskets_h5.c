@@ -9,54 +9,10 @@
 #include "baskets_impl.h"
 
 #include "core/error.h"
-#include "core/mem.h"
 #include "io/h5.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Reads the 1-D integer dataset group/name whole as int64 into *out. */
-static retain_status read_ints(hid_t file, const char *path, const char *dpath, int64_t *n,
-                               int64_t **out)
-{
-    if (rt_h5_kind(file, dpath) != H5I_DATASET)
-        return rt_error(RETAIN_ERR_DATA, "%s: no dataset %s", path, dpath);
-    hid_t d = H5Dopen2(file, dpath, H5P_DEFAULT);
-    if (d < 0)
-        return rt_error(RETAIN_ERR_DATA, "%s: cannot open dataset %s", path, dpath);
-    hid_t type = H5Dget_type(d);
-    bool integer = type >= 0 && H5Tget_class(type) == H5T_INTEGER && rt_h5_type_is_numeric(type);
-    char tname[32];
-    snprintf(tname, sizeof tname, "%s", type >= 0 ? rt_h5_type_name(type) : "unknown");
-    if (type >= 0)
-        H5Tclose(type);
-    hsize_t dims[8];
-    int rank = rt_h5_shape(d, dims);
-    retain_status s = RETAIN_OK;
-    if (!integer)
-        s = rt_error(RETAIN_ERR_DATA, "%s: dataset %s is %s; it must hold integers", path, dpath,
-                     tname);
-    else if (rank != 1)
-        s = rt_error(RETAIN_ERR_DATA, "%s: dataset %s has %d dimensions; it must be 1-D", path,
-                     dpath, rank);
-    else if (!(s = rt_h5_check_stored(d, path, dpath)) &&
-             !(s = rt_mem_check_claim((int64_t)dims[0] * 8, dpath, "split the baskets")))
-    {
-        *n = (int64_t)dims[0];
-        *out = malloc((size_t)(*n ? *n : 1) * sizeof **out);
-        if (!*out)
-            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory reading %s", dpath);
-        else if (*n && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-            s = rt_error(RETAIN_ERR_DATA, "%s: cannot read dataset %s (truncated or damaged?)",
-                         path, dpath);
-        if (s) {
-            free(*out);
-            *out = NULL;
-        }
-    }
-    H5Dclose(d);
-    return s;
-}
 
 /* Item names into the builder; map[k] is the index of name k. */
 static retain_status read_names(rt_bbuild *bb, hid_t file, const char *path,
@@ -89,9 +45,9 @@ static retain_status fill(rt_bbuild *bb, hid_t file, const char *path, const cha
     snprintf(nm, sizeof nm, "%s/item_names", g);
     int64_t np = 0, ni = 0, nnames = 0, *indptr = NULL, *indices = NULL;
     int32_t *map = NULL;
-    retain_status s = read_ints(file, path, ip, &np, &indptr);
+    retain_status s = rt_h5_read_vector(file, path, ip, H5T_NATIVE_INT64, &np, (void **)&indptr);
     if (!s)
-        s = read_ints(file, path, ix, &ni, &indices);
+        s = rt_h5_read_vector(file, path, ix, H5T_NATIVE_INT64, &ni, (void **)&indices);
     if (!s && np < 1)
         s = rt_error(RETAIN_ERR_DATA, "%s: %s is empty; it must hold n + 1 offsets", path, ip);
     if (!s && (indptr[0] != 0 || indptr[np - 1] != ni))

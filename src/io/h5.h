@@ -107,4 +107,11 @@ bool rt_h5_link_name_ok(const char *name);
 ** whole. Returns what H5Dopen2 does. */
 hid_t rt_h5_open_rows(hid_t file, const char *path, size_t cap);
 
+/* Reads the 1-D numeric dataset dpath of file (named path in messages)
+** whole, converted to mem_type (an integer type also requires integers in
+** the file), into a malloc'd *out of *n values, after checking the claim
+** against what the file stores and the memory available. */
+retain_status rt_h5_read_vector(hid_t file, const char *path, const char *dpath, hid_t mem_type,
+                                int64_t *n, void **out);
+
 #endif

@@ -85,11 +85,9 @@ static void put_double(wbuf *w, double v, bool json)
         w->n += (size_t)snprintf(room(w, 32), 32, "%.10g", v);
 }
 
-/* The label of code c, CSV-escaped (quotes doubled) or JSON-escaped. */
-static void put_label(wbuf *w, const rt_rules_out *o, int32_t code, bool json)
+/* A label s[0..len), escaped for CSV (quotes doubled) or JSON. */
+static void put_escaped(wbuf *w, const char *s, size_t len, bool json)
 {
-    size_t len;
-    const char *s = rt_baskets_label(o->baskets, o->recoded->code_item[code], &len);
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         char *p = room(w, 8);
@@ -102,6 +100,14 @@ static void put_label(wbuf *w, const rt_rules_out *o, int32_t code, bool json)
         else
             w->buf[w->n++] = (char)ch;
     }
+}
+
+/* The label of code c, escaped. */
+static void put_label(wbuf *w, const rt_rules_out *o, int32_t code, bool json)
+{
+    size_t len;
+    const char *s = rt_baskets_label(o->baskets, o->recoded->code_item[code], &len);
+    put_escaped(w, s, len, json);
 }
 
 /* Codes (stored descending) listed most frequent first: a quoted CSV field
@@ -353,4 +359,73 @@ retain_status rt_rules_write_h5(const rt_rules_out *o, const char *path)
         !(s = write_h5_itemsets(file, o->itemsets, o->recoded->n_baskets)) && o->rules)
         s = write_h5_rules(file, o);
     return rt_h5_close_file(file, path, s);
+}
+
+/* ---- recommendations -------------------------------------------------------- */
+
+static void put_rule_side(wbuf *w, const rt_strmap *labels, const int32_t *items, int64_t n,
+                          bool json)
+{
+    put_str(w, json ? "[\"" : "\"");
+    for (int64_t k = 0; k < n; k++) {
+        int32_t i = items[k];
+        put_escaped(w, labels->text + labels->off[i],
+                    (size_t)(labels->off[i + 1] - labels->off[i] - 1), json);
+        if (k + 1 < n)
+            put_str(w, json ? "\",\"" : ",");
+    }
+    put_str(w, json ? "\"]" : "\"");
+}
+
+retain_status rt_recommendations_write_text(FILE *f, bool jsonl, const char *name,
+                                            const char *metric, const rt_rule_table *t,
+                                            const rt_strmap *labels, int64_t n, int64_t top,
+                                            const rt_recommendation *recs, const int64_t *count)
+{
+    wbuf w = {f, malloc(BUF_BYTES), 0, false};
+    if (!w.buf)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the output buffer");
+    if (!jsonl) {
+        put_str(&w, "basket,rank,item,");
+        put_str(&w, metric);
+        put_str(&w, ",antecedent,consequent\n");
+    }
+    for (int64_t b = 0; b < n && !w.failed; b++) {
+        const rt_recommendation *r = recs + b * top;
+        if (jsonl) {
+            put_str(&w, "{\"basket\":");
+            put_uint(&w, (uint64_t)(b + 1));
+            put_str(&w, ",\"recommendations\":[");
+        }
+        for (int64_t k = 0; k < count[b]; k++) {
+            int32_t i = r[k].item;
+            const int32_t *a = t->a + t->a_ptr[r[k].rule], *c = t->c + t->c_ptr[r[k].rule];
+            int64_t na = t->a_ptr[r[k].rule + 1] - t->a_ptr[r[k].rule];
+            int64_t nc = t->c_ptr[r[k].rule + 1] - t->c_ptr[r[k].rule];
+            if (jsonl) {
+                put_str(&w, k ? ",{\"item\":\"" : "{\"item\":\"");
+            } else {
+                put_uint(&w, (uint64_t)(b + 1));
+                put_str(&w, ",");
+                put_uint(&w, (uint64_t)(k + 1));
+                put_str(&w, ",\"");
+            }
+            put_escaped(&w, labels->text + labels->off[i],
+                        (size_t)(labels->off[i + 1] - labels->off[i] - 1), jsonl);
+            put_str(&w, jsonl ? "\",\"score\":" : "\",");
+            put_double(&w, r[k].score, jsonl);
+            put_str(&w, jsonl ? ",\"antecedent\":" : ",");
+            put_rule_side(&w, labels, a, na, jsonl);
+            put_str(&w, jsonl ? ",\"consequent\":" : ",");
+            put_rule_side(&w, labels, c, nc, jsonl);
+            put_str(&w, jsonl ? "}" : "\n");
+        }
+        if (jsonl)
+            put_str(&w, "]}\n");
+    }
+    flush(&w);
+    free(w.buf);
+    if (w.failed || ferror(f))
+        return rt_error(RETAIN_ERR_IO, "cannot write %s (disk full?)", name);
+    return RETAIN_OK;
 }

@@ -11,6 +11,7 @@
 #include "retain.h"
 
 #include "io/baskets.h"
+#include "io/strmap.h"
 #include "rules/rules.h"
 
 #include <stdbool.h>
@@ -32,5 +33,14 @@ retain_status rt_rules_write_text(const rt_rules_out *o, FILE *f, bool jsonl, co
 ** /rules/{antecedent_indptr,antecedent,consequent_indptr,consequent,count}
 ** and one float64 dataset per measure; item entries index /items. */
 retain_status rt_rules_write_h5(const rt_rules_out *o, const char *path);
+
+/* Recommendations for n baskets: basket b's are recs[b * top ..] (count[b]
+** of them), items labelled from the rules file's labels. CSV columns
+** basket,rank,item,score,antecedent,consequent (basket: 1-based, in input
+** order; the rule that gave the item), or JSON lines, one per basket. */
+retain_status rt_recommendations_write_text(FILE *f, bool jsonl, const char *name,
+                                            const char *metric, const rt_rule_table *t,
+                                            const rt_strmap *labels, int64_t n, int64_t top,
+                                            const rt_recommendation *recs, const int64_t *count);
 
 #endif

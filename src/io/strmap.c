@@ -102,3 +102,17 @@ retain_status rt_strmap_get(rt_strmap *m, const char *s, size_t len, int32_t *ou
     *out = (int32_t)(m->count - 1);
     return RETAIN_OK;
 }
+
+int32_t rt_strmap_find(const rt_strmap *m, const char *s, size_t len)
+{
+    if (m->nslots == 0)
+        return -1;
+    uint64_t mask = (uint64_t)(m->nslots - 1);
+    for (uint64_t k = hash(s, len) & mask; m->slots[k]; k = (k + 1) & mask) {
+        int64_t i = m->slots[k] - 1;
+        if (m->off[i + 1] - m->off[i] - 1 == (int64_t)len &&
+            memcmp(m->text + m->off[i], s, len) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}

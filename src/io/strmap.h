@@ -29,4 +29,7 @@ void rt_strmap_free(rt_strmap *m);
 ** the int32 index range runs out. */
 retain_status rt_strmap_get(rt_strmap *m, const char *s, size_t len, int32_t *out);
 
+/* The index of s[0..len), or -1 when the map does not hold it. */
+int32_t rt_strmap_find(const rt_strmap *m, const char *s, size_t len);
+
 #endif

@@ -11,6 +11,8 @@
 **   measures.c  support, confidence, lift, leverage, conviction, Zhang
 **   rulegen.c   rules A -> C from every frequent itemset, thresholds,
 **               size limits, sorting
+**   recommend.c the best consequents for a basket, over an index of the
+**               rules by antecedent item
 **
 ** Nothing here reads or writes files or prints; progress goes through a
 ** callback. Results are the same bits for any thread count.
@@ -171,5 +173,56 @@ typedef struct rt_rules {
 retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix,
                                 int64_t n_baskets, const rt_rule_params *p, rt_rules *out);
 void rt_rules_free(rt_rules *r);
+
+/* ---- recommendations ---------------------------------------------------------- */
+
+/* Rules as a recommender uses them (read back from a rules file): items are
+** indices 0 .. n_items - 1; score is the measure that ranks. */
+typedef struct rt_rule_table {
+    int64_t n_items, n_rules;
+    int64_t *a_ptr; /* n_rules + 1 offsets into a  */
+    int32_t *a;     /* antecedent items            */
+    int64_t *c_ptr; /* n_rules + 1 offsets into c  */
+    int32_t *c;     /* consequent items            */
+    double *score;
+} rt_rule_table;
+
+/* Rules grouped by antecedent (group g's rules are rules[gptr[g] ..
+** gptr[g+1]), each group filed under one of its antecedent items: item
+** i's groups are groups[ptr[i] .. ptr[i+1]). */
+typedef struct rt_recommender {
+    const rt_rule_table *t;
+    int64_t *ptr, *groups;
+    int64_t n_groups;
+    int64_t *gptr, *rules;
+} rt_recommender;
+
+retain_status rt_recommender_build(const rt_rule_table *t, rt_recommender *out);
+void rt_recommender_free(rt_recommender *r);
+
+typedef struct rt_recommendation {
+    int32_t item;
+    double score; /* the best score among the rules that recommend it */
+    int64_t rule; /* that rule (the first in table order on ties)     */
+} rt_recommendation;
+
+/* Per-thread working memory for rt_recommend. */
+typedef struct rt_recommend_scratch {
+    int64_t *stamp;     /* per item: +-(basket number + 1) when in the basket */
+    int64_t *best;      /* per item: best rule + 1 for it, 0: none         */
+    int32_t *cand;      /* items with a best rule                          */
+    rt_recommendation *sorted; /* the candidates, to sort                 */
+    int64_t basket;     /* baskets seen, for stamp                         */
+} rt_recommend_scratch;
+
+retain_status rt_recommend_scratch_init(const rt_recommender *r, rt_recommend_scratch *s);
+void rt_recommend_scratch_free(rt_recommend_scratch *s);
+
+/* Up to `top` items not in basket[0..len) (item indices; repeats and
+** indices outside the table are ignored) recommended by the rules whose
+** antecedent lies wholly in the basket, best score first (ties: lower item
+** index). Returns how many were written to out. */
+int64_t rt_recommend(const rt_recommender *r, rt_recommend_scratch *s, const int32_t *basket,
+                     int64_t len, int64_t top, rt_recommendation *out);
 
 #endif

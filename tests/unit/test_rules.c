@@ -8,8 +8,9 @@
 ** less); closed and maximal filters and every rule with its six measures
 ** are checked the same way, with the search on basket views only, on
 ** bitsets only, and mixed. Also: the same bits for 1 and 2 threads, the
-** --max-itemsets guard, and the text parsers' handling of names, quotes,
-** the long format and bad input (file, line and column in the message).
+** --max-itemsets guard, the text parsers' handling of names, quotes,
+** the long format and bad input (file, line and column in the message),
+** and recommendations against brute force over every rule.
 */
 #include "check.h"
 
@@ -390,11 +391,94 @@ static void check_min_count(void)
     CHECK(rt_items_min_count(1e-9, 10) == 1, "at least 1");
 }
 
+/* Recommendations against brute force over every rule: random tables of
+** rules (repeated antecedents included) and random baskets. */
+static void check_recommend(void)
+{
+    enum { ITEMS = 30, RULES = 400, TOP = 5 };
+    for (int trial = 0; trial < 40; trial++) {
+        int64_t a_ptr[RULES + 1], c_ptr[RULES + 1];
+        int32_t a[RULES * 3], c[RULES * 3];
+        double score[RULES];
+        a_ptr[0] = c_ptr[0] = 0;
+        for (int r = 0; r < RULES; r++) {
+            int na = (int)uniform(1, 3), nc = (int)uniform(1, 2);
+            if (r > 0 && next() % 4 == 0) { /* the previous rule's antecedent again */
+                na = (int)(a_ptr[r] - a_ptr[r - 1]);
+                for (int k = 0; k < na; k++)
+                    a[a_ptr[r] + k] = a[a_ptr[r - 1] + k];
+            } else {
+                for (int k = 0; k < na; k++)
+                    a[a_ptr[r] + k] = (int32_t)uniform(0, ITEMS - 1);
+            }
+            for (int k = 0; k < nc; k++)
+                c[c_ptr[r] + k] = (int32_t)uniform(0, ITEMS - 1);
+            a_ptr[r + 1] = a_ptr[r] + na;
+            c_ptr[r + 1] = c_ptr[r] + nc;
+            score[r] = (double)(next() % 20) / 4; /* ties on purpose */
+        }
+        rt_rule_table t = {ITEMS, RULES, a_ptr, a, c_ptr, c, score};
+        rt_recommender rec;
+        rt_recommend_scratch sc;
+        CHECK(rt_recommender_build(&t, &rec) == 0 && rt_recommend_scratch_init(&rec, &sc) == 0,
+              "recommender");
+        for (int b = 0; b < 50; b++) {
+            int32_t basket[12];
+            int len = (int)uniform(0, 12);
+            bool in[ITEMS] = {false};
+            for (int k = 0; k < len; k++) {
+                basket[k] = (int32_t)uniform(-1, ITEMS); /* out of range ids are ignored */
+                if (basket[k] >= 0 && basket[k] < ITEMS)
+                    in[basket[k]] = true;
+            }
+            double best[ITEMS];
+            int64_t from[ITEMS];
+            for (int i = 0; i < ITEMS; i++)
+                from[i] = -1;
+            for (int r = 0; r < RULES; r++) {
+                bool applies = true;
+                for (int64_t k = a_ptr[r]; k < a_ptr[r + 1]; k++)
+                    applies = applies && in[a[k]];
+                for (int64_t k = c_ptr[r]; applies && k < c_ptr[r + 1]; k++)
+                    if (!in[c[k]] && (from[c[k]] < 0 || score[r] > best[c[k]])) {
+                        best[c[k]] = score[r];
+                        from[c[k]] = r;
+                    }
+            }
+            rt_recommendation got[TOP];
+            int64_t n = rt_recommend(&rec, &sc, basket, len, TOP, got);
+            int64_t want = 0;
+            for (int i = 0; i < ITEMS; i++)
+                want += from[i] >= 0;
+            CHECK(n == (want < TOP ? want : TOP), "%lld recommendations, brute force %lld",
+                  (long long)n, (long long)want);
+            for (int64_t k = 0; k < n; k++) {
+                int32_t i = got[k].item;
+                CHECK(from[i] >= 0 && got[k].score == best[i] && got[k].rule == from[i],
+                      "item %d: score %g rule %lld, brute force %g rule %lld", i, got[k].score,
+                      (long long)got[k].rule, from[i] >= 0 ? best[i] : -1, (long long)from[i]);
+                /* nothing left out ranks above the last one given */
+                for (int j = 0; j < ITEMS && k == n - 1; j++) {
+                    bool given = false;
+                    for (int64_t q = 0; q < n; q++)
+                        given = given || got[q].item == j;
+                    CHECK(given || from[j] < 0 || best[j] < got[k].score ||
+                              (best[j] == got[k].score && j > got[k].item),
+                          "item %d (score %g) belongs in the top %d", j, best[j], TOP);
+                }
+            }
+        }
+        rt_recommend_scratch_free(&sc);
+        rt_recommender_free(&rec);
+    }
+}
+
 int main(void)
 {
     check_parsers();
     check_min_count();
     property_tests();
     check_threads();
+    check_recommend();
     CHECK_DONE();
 }
