@@ -48,7 +48,8 @@ static void run_free(rules_run *r)
 static retain_status write_output(const rules_args *a, rules_run *r, const char *input)
 {
     rt_rules_out o = {&r->baskets, &r->recoded, &r->itemsets,
-                      a->itemsets_only ? NULL : &r->rules};
+                      a->itemsets_only ? NULL : &r->rules, r->min_count, a->max_len,
+                      a->min_confidence, a->target};
     rt_output out;
     const char *inputs[1] = {input};
     retain_status s = rt_output_begin(&out, a->output, inputs, 1);

@@ -245,11 +245,9 @@ static retain_status write_labels(hid_t file, const rt_rules_out *o)
     }
     retain_status s = rt_h5_write_strings(file, "/items", r->n_codes, labels);
     free(labels);
-    int64_t *counts = NULL;
     if (!s)
         s = rt_h5_write_vector(file, "/item_count", H5T_STD_I64LE, H5T_NATIVE_INT64, r->n_codes,
                                r->code_count);
-    free(counts);
     return s;
 }
 
@@ -355,6 +353,11 @@ retain_status rt_rules_write_h5(const rt_rules_out *o, const char *path)
         return s;
     if (!(s = write_labels(file, o)) &&
         !(s = rt_h5_attr_set_int64(file, "baskets", o->recoded->n_baskets)) &&
+        !(s = rt_h5_attr_set_int64(file, "baskets_left_out", o->recoded->n_long)) &&
+        !(s = rt_h5_attr_set_int64(file, "min_count", o->min_count)) &&
+        !(s = rt_h5_attr_set_int64(file, "max_len", o->max_len)) &&
+        !(s = rt_h5_attr_set_string(file, "target", o->target ? o->target : "all")) &&
+        (!o->rules || !(s = rt_h5_attr_set_double(file, "min_confidence", o->min_confidence))) &&
         !(s = rt_h5_attr_set_string(file, "engine_version", retain_version())) &&
         !(s = write_h5_itemsets(file, o->itemsets, o->recoded->n_baskets)) && o->rules)
         s = write_h5_rules(file, o);

@@ -22,14 +22,19 @@ typedef struct rt_rules_out {
     const rt_recoded *recoded;
     const rt_itemsets *itemsets;
     const rt_rules *rules; /* NULL: itemsets only */
+    /* the run, for HDF5 attributes */
+    int64_t min_count, max_len;
+    double min_confidence;
+    const char *target; /* all, closed or maximal */
 } rt_rules_out;
 
 /* Itemsets (o->rules NULL) or rules to a text stream: CSV, or JSON lines
 ** when jsonl. A failed write is RETAIN_ERR_IO naming `name`. */
 retain_status rt_rules_write_text(const rt_rules_out *o, FILE *f, bool jsonl, const char *name);
 
-/* The same to an HDF5 file at path (an rt_output temporary): /items (the
-** labels), /itemsets/{indptr,items,count,support} and, with rules,
+/* The same to an HDF5 file at path (an rt_output temporary), the run in
+** root attributes (baskets, baskets_left_out, min_count, max_len, target,
+** min_confidence): /items (the labels), /itemsets/{indptr,items,count,support} and, with rules,
 ** /rules/{antecedent_indptr,antecedent,consequent_indptr,consequent,count}
 ** and one float64 dataset per measure; item entries index /items. */
 retain_status rt_rules_write_h5(const rt_rules_out *o, const char *path);
