@@ -100,13 +100,15 @@ RT_LABEL_SUMS_DECL(scalar);
 RT_LABEL_SUMS_DECL(avx2);
 RT_LABEL_SUMS_DECL(avx512);
 
-/* out[i] = a[i] & b[i] for i < words; returns the bits set in out. The
-** AVX-512 entry is the VPOPCNTDQ variant where the CPU has it, else AVX2's. */
-typedef int64_t (*rt_and_popcount_fn)(const uint64_t *a, const uint64_t *b, uint64_t *out,
-                                      int64_t words);
-#define RT_AND_POPCOUNT_DECL(isa)                                                        \
-    int64_t rt_and_popcount_##isa(const uint64_t *a, const uint64_t *b, uint64_t *out,   \
-                                  int64_t words)
+/* For r < rows: out[r*words + i] = a[i] & b[r*words + i] (i < words) and
+** count[r] = the bits set in out row r; rows of b and out lie one after
+** another. The AVX-512 entry is the VPOPCNTDQ variant where the CPU has
+** it, else AVX2's. */
+typedef void (*rt_and_popcount_fn)(const uint64_t *a, const uint64_t *b, int64_t rows,
+                                   int64_t words, uint64_t *out, int64_t *count);
+#define RT_AND_POPCOUNT_DECL(isa)                                                         \
+    void rt_and_popcount_##isa(const uint64_t *a, const uint64_t *b, int64_t rows,        \
+                               int64_t words, uint64_t *out, int64_t *count)
 RT_AND_POPCOUNT_DECL(scalar);
 RT_AND_POPCOUNT_DECL(avx2);
 RT_AND_POPCOUNT_DECL(avx512);

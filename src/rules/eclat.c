@@ -101,7 +101,9 @@ static int by_code(const void *a, const void *b)
 }
 
 /* A frequent extension in the bitset form: bit k of bits is set when
-** reduced basket k of the node that made it holds the itemset. */
+** reduced basket k of the node that made it holds the itemset. The
+** bitsets of one node's extensions lie one after another (words apart),
+** so one kernel call intersects a bitset with all those before it. */
 typedef struct bcol {
     int32_t code;
     int64_t count;
@@ -125,17 +127,21 @@ static bool mine_bits(miner *m, int64_t depth, const bcol *cols, int64_t ncols, 
         rt_arena_mark mark = rt_arena_save(&m->arena);
         bcol *kids = rt_arena_alloc(&m->arena, (size_t)i * sizeof *kids);
         uint64_t *kb = rt_arena_alloc(&m->arena, (size_t)(i * words) * sizeof *kb);
-        if (!kids || !kb) {
+        int64_t *cnt = rt_arena_alloc(&m->arena, (size_t)i * sizeof *cnt);
+        if (!kids || !kb || !cnt) {
             rt_arena_release(&m->arena, mark);
             return false;
         }
         m->prefix[depth] = cols[i].code;
+        m->and_popcount(cols[i].bits, cols[0].bits, i, words, kb, cnt);
         int64_t nk = 0;
         for (int64_t j = 0; j < i; j++) {
-            uint64_t *out = kb + nk * words;
-            int64_t c = m->and_popcount(cols[i].bits, cols[j].bits, out, words);
-            if (c >= m->p->min_count)
-                kids[nk++] = (bcol){cols[j].code, c, out};
+            if (cnt[j] < m->p->min_count)
+                continue;
+            if (nk != j)
+                memcpy(kb + nk * words, kb + j * words, (size_t)words * sizeof *kb);
+            kids[nk] = (bcol){cols[j].code, cnt[j], kb + nk * words};
+            nk++;
         }
         for (int64_t k = 0; ok && k < nk; k++) {
             m->prefix[depth + 1] = kids[k].code;

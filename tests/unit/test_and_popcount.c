@@ -1,9 +1,10 @@
 /*
 ** tests/unit/test_and_popcount.c: every compiled variant of the bitset
-** kernel (kernels/cpu/and_popcount*.c) against the scalar reference and
-** against a bit-by-bit count: lengths 0..130 words (every tail of the 4-
-** and 8-word steps), pointers one word off alignment, all-ones and empty
-** words, and out written exactly over [0, words).
+** kernel (kernels/cpu/and_popcount*.c) against the scalar reference and a
+** bit-by-bit count: 1..20 rows of 0..70 words (every tail of the 4- and
+** 8-wide steps, the eight-rows-a-step path of one-word bitsets), inputs
+** one word off alignment, all-ones and empty words, and nothing written
+** outside out and count.
 */
 #include "check.h"
 
@@ -21,37 +22,47 @@ static uint64_t next(void)
     return state;
 }
 
+enum { MAXW = 70, MAXR = 20, CELLS = MAXW * MAXR + 2 };
+
 int main(void)
 {
-    enum { MAXW = 130 };
-    uint64_t a[MAXW + 2], b[MAXW + 2], want[MAXW + 2], got[MAXW + 3];
+    static uint64_t a[MAXW + 1], b[CELLS], want[CELLS], got[CELLS + 2];
+    static int64_t want_n[MAXR], got_n[MAXR + 2];
     int variants = 0;
     for (int isa = 0; isa < RT_ISA_COUNT; isa++) {
         const rt_kernels *k = rt_kernels_for((rt_isa)isa);
         if (!k)
             continue;
         variants++;
-        for (int64_t words = 0; words <= MAXW; words++) {
-            for (int trial = 0; trial < 4; trial++) {
-                for (int64_t i = 0; i < words + 1; i++) {
-                    a[i] = trial == 1 ? ~0ull : next() & (trial == 3 ? next() : ~0ull);
-                    b[i] = trial == 2 ? 0 : next();
+        for (int64_t words = 0; words <= MAXW; words += words < 20 ? 1 : 7) {
+            for (int64_t rows = 1; rows <= MAXR; rows++) {
+                int trial = (int)(next() % 4);
+                for (int64_t i = 0; i <= words; i++)
+                    a[i] = trial == 1 ? ~0ull : next();
+                for (int64_t i = 0; i < rows * words + 1; i++)
+                    b[i] = trial == 2 ? 0 : next() & (trial == 3 ? next() : ~0ull);
+                rt_and_popcount_scalar(a + 1, b + 1, rows, words, want, want_n);
+                for (int64_t r = 0; r < rows; r++) {
+                    int64_t bits = 0;
+                    for (int64_t i = 0; i < words; i++)
+                        for (int j = 0; j < 64; j++)
+                            bits += (a[i + 1] & b[1 + r * words + i]) >> j & 1;
+                    CHECK(want_n[r] == bits, "scalar row %lld: %lld, bit by bit %lld",
+                          (long long)r, (long long)want_n[r], (long long)bits);
                 }
-                int64_t bits = 0;
-                for (int64_t i = 0; i < words; i++)
-                    for (int j = 0; j < 64; j++)
-                        bits += (a[i + 1] & b[i + 1]) >> j & 1;
-                int64_t ref = rt_and_popcount_scalar(a + 1, b + 1, want, words);
                 memset(got, 0xab, sizeof got);
-                int64_t n = k->and_popcount(a + 1, b + 1, got + 1, words);
-                CHECK(ref == bits, "scalar count %lld, bit by bit %lld (words %lld)",
-                      (long long)ref, (long long)bits, (long long)words);
-                CHECK(n == ref, "%s: count %lld, scalar %lld (words %lld, trial %d)", k->name,
-                      (long long)n, (long long)ref, (long long)words, trial);
-                CHECK(memcmp(got + 1, want, (size_t)words * 8) == 0, "%s: out (words %lld)",
-                      k->name, (long long)words);
-                CHECK(got[0] == 0xababababababababull && got[words + 1] == 0xababababababababull,
-                      "%s: wrote outside out[0, %lld)", k->name, (long long)words);
+                memset(got_n, 0xab, sizeof got_n);
+                k->and_popcount(a + 1, b + 1, rows, words, got + 1, got_n + 1);
+                CHECK(memcmp(got + 1, want, (size_t)(rows * words) * 8) == 0 &&
+                          memcmp(got_n + 1, want_n, (size_t)rows * 8) == 0,
+                      "%s: %lld rows of %lld words differ from scalar", k->name,
+                      (long long)rows, (long long)words);
+                CHECK(got[0] == 0xababababababababull &&
+                          got[rows * words + 1] == 0xababababababababull &&
+                          (uint64_t)got_n[0] == 0xababababababababull &&
+                          (uint64_t)got_n[rows + 1] == 0xababababababababull,
+                      "%s: wrote outside out or count (%lld x %lld)", k->name, (long long)rows,
+                      (long long)words);
             }
         }
     }
