@@ -181,6 +181,8 @@ static bool to_bits(miner *m, int64_t depth, const ext *f, int64_t nf, const vie
     return mine_bits(m, depth, cols, nf, words);
 }
 
+#define PREFETCH 8 /* views ahead */
+
 /* Mines the extensions of prefix[0..depth), which occurs in the baskets
 ** whose views are v[0..nv). Each extension's own baskets are the views
 ** holding it, cut before it and reduced to the frequent extensions (the
@@ -191,6 +193,9 @@ static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
     rt_arena_mark mark = rt_arena_save(&m->arena);
     int64_t nt = 0, cells = 0;
     for (int64_t k = 0; k < nv; k++) {
+        /* views point into baskets spread over memory: fetch ahead */
+        if (k + PREFETCH < nv)
+            __builtin_prefetch(v[k + PREFETCH].codes);
         cells += v[k].len;
         for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
             if (m->cnt[*c]++ == 0)
@@ -242,6 +247,8 @@ static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
     int64_t nr = 0, w = 0;
     for (int64_t k = 0; k < nv; k++) {
         int64_t start = w;
+        if (k + PREFETCH < nv)
+            __builtin_prefetch(v[k + PREFETCH].codes);
         for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
             if (m->rank[*c] >= 0)
                 codes[w++] = *c;
