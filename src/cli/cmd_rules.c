@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include "core/error.h"
+#include "core/mem.h"
 #include "io/atomic.h"
 #include "io/baskets.h"
 #include "io/rules_write.h"
@@ -270,7 +271,7 @@ int cmd_rules(int argc, char **argv)
                  (long long)r.recoded.n_long, (long long)a.max_basket_len);
     rt_mine_params mp = {.min_count = r.min_count, .max_len = a.max_len,
                          .max_itemsets = a.max_itemsets, .progress = cli_progress_report,
-                         .progress_user = &progress};
+                         .progress_user = &progress, .max_bytes = rt_mem_available() / 4};
     if (!s)
         s = rt_eclat_mine(&r.recoded, &mp, &r.itemsets);
     if (!s)

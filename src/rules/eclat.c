@@ -85,6 +85,7 @@ typedef struct miner {
     rt_arena arena;    /* per-node lists, released on the way back up      */
     found *out;
     int64_t *total;    /* itemsets found by all threads                    */
+    int64_t *bytes;    /* the memory they take                             */
     volatile int *stop;
     rt_and_popcount_fn and_popcount;
 } miner;
@@ -98,6 +99,19 @@ static int by_code(const void *a, const void *b)
 {
     int32_t x = ((const ext *)a)->code, y = ((const ext *)b)->code;
     return (x > y) - (x < y);
+}
+
+/* Adds n itemsets of length len to the shared tallies; sets stop past
+** either limit. */
+static void count_found(miner *m, int64_t n, int64_t len)
+{
+    int64_t total, bytes, add = n * (2 * (int64_t)sizeof(int64_t) + len * (int64_t)sizeof(int32_t));
+#pragma omp atomic capture
+    total = *m->total += n;
+#pragma omp atomic capture
+    bytes = *m->bytes += add;
+    if (total > m->p->max_itemsets || (m->p->max_bytes > 0 && bytes > m->p->max_bytes))
+        *m->stop = 1;
 }
 
 /* A frequent extension in the bitset form: bit k of bits is set when
@@ -147,11 +161,7 @@ static bool mine_bits(miner *m, int64_t depth, const bcol *cols, int64_t ncols, 
             m->prefix[depth + 1] = kids[k].code;
             ok = found_add(m->out, m->prefix, depth + 2, kids[k].count);
         }
-        int64_t total;
-#pragma omp atomic capture
-        total = *m->total += nk;
-        if (total > m->p->max_itemsets)
-            *m->stop = 1;
+        count_found(m, nk, depth + 2);
         if (ok && deeper && nk > 1 && !*m->stop)
             ok = mine_bits(m, depth + 1, kids, nk, words);
         rt_arena_release(&m->arena, mark);
@@ -221,11 +231,7 @@ static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
         m->prefix[depth] = f[i].code;
         ok = found_add(m->out, m->prefix, depth + 1, f[i].count);
     }
-    int64_t total;
-#pragma omp atomic capture
-    total = *m->total += nf;
-    if (total > m->p->max_itemsets)
-        *m->stop = 1;
+    count_found(m, nf, depth + 1);
     bool deeper = m->p->max_len == 0 || depth + 1 < m->p->max_len;
     if (!ok || !deeper || nf < 2 || *m->stop) {
         rt_arena_release(&m->arena, mark);
@@ -368,7 +374,7 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
     for (int64_t t = 0; t < r->n_trans; t++)
         for (int64_t k = r->toff[t] + 1; k < r->toff[t + 1]; k++)
             lists[fill[r->tcode[k]]++] = (view){r->tcode + r->toff[t], k - r->toff[t]};
-    int64_t total = nc, done_tasks = 0;
+    int64_t total = nc, bytes = nc * 20, done_tasks = 0;
     volatile int stop = 0, oom = 0;
     int64_t max_trans = 2;
     for (int64_t t = 0; t < r->n_trans; t++)
@@ -380,7 +386,7 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
         miner m = {p, calloc((size_t)nc, sizeof(int64_t)), malloc((size_t)nc * sizeof(int32_t)),
                    malloc((size_t)nc * sizeof(int32_t)),
                    malloc((size_t)(max_trans + 1) * sizeof(int32_t)), {NULL, NULL}, NULL,
-                   &total, &stop, rt_kernels_get()->and_popcount};
+                   &total, &bytes, &stop, rt_kernels_get()->and_popcount};
         rt_arena_init(&m.arena);
         if (!m.cnt || !m.rank || !m.touched || !m.prefix)
             oom = 1;
@@ -410,6 +416,12 @@ retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_ite
     if (oom)
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory mining itemsets (%lld found); raise "
                      "--min-support or set --max-len", (long long)total);
+    else if (stop && total <= p->max_itemsets)
+        s = rt_error(RETAIN_ERR_DATA,
+                     "the %lld frequent itemsets found when the search stopped take %.1f GiB "
+                     "(with working copies, up to 4 times that: the memory available); raise --min-support (or --min-count), set "
+                     "--max-len, or lower --max-itemsets",
+                     (long long)total, (double)bytes / (1 << 30));
     else if (stop)
         s = rt_error(RETAIN_ERR_DATA,
                      "more than --max-itemsets %lld frequent itemsets (%lld found when the "

@@ -71,6 +71,8 @@ typedef struct rt_mine_params {
     void *progress_user;
     double bitset_ratio;  /* bitsets at a node when nf^2 x words <= this x its
                              reduced cells; 0: the default, < 0: never      */
+    int64_t max_bytes;    /* stop with an error when the itemsets found take
+                             more memory than this; 0: no limit             */
 } rt_mine_params;
 
 /* Itemsets as code sequences in descending code order (the order of the
@@ -86,7 +88,8 @@ typedef struct rt_itemsets {
 /* Every itemset (size >= 1) in at least p->min_count baskets of r: first
 ** the single items by code, then per first item (by code) its itemsets in
 ** depth-first order. Fails (RETAIN_ERR_DATA) when more than
-** p->max_itemsets would be found, saying how many were and what to raise. */
+** p->max_itemsets would be found or they would take more than
+** p->max_bytes, saying how many were found and what to raise. */
 retain_status rt_eclat_mine(const rt_recoded *r, const rt_mine_params *p, rt_itemsets *out);
 void rt_itemsets_free(rt_itemsets *s);
 

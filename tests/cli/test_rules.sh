@@ -74,6 +74,15 @@ expect 2 "--max-itemsets 5|found|--min-support|--max-len" $R good.dat --min-coun
     --max-itemsets 5 -o guard.csv
 [ -e guard.csv ] && fail "a stopped run left guard.csv"
 expect 0 '"itemsets":15' $R good.dat --min-count 1 --max-itemsets 15 --itemsets-only -o guard.csv --json
+# the memory guard: 2^40 itemsets in two 40-item baskets, under 600 MB
+"$PYTHON" -c "print(' '.join(map(str, range(40))) + '\n' + ' '.join(map(str, range(40))))" >long.dat
+if ldd "$RETAIN" 2>/dev/null | grep -q libasan; then
+    echo "note: sanitizer build reserves address space: ulimit -v check skipped"
+else
+    expect 2 "long.dat|40 items|frequent itemsets found|GiB|--min-support|--max-len" \
+        bash -c 'ulimit -v 600000; exec "$0" rules long.dat --min-count 2 -o long.csv' "$RETAIN"
+    [ -e long.csv ] && fail "the memory guard left long.csv"
+fi
 # a failed run keeps the earlier output
 cp guard.csv before.csv
 expect 2 "token.dat" $R token.dat -s 0.5 -o guard.csv

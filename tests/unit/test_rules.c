@@ -108,7 +108,8 @@ static double bitset_ratio;
 
 static void check_itemsets(world *w, int64_t minc, int64_t max_len, rt_itemset_target target)
 {
-    rt_mine_params p = {minc, max_len, 1 << 20, NULL, NULL, bitset_ratio};
+    rt_mine_params p = {.min_count = minc, .max_len = max_len, .max_itemsets = 1 << 20,
+                        .bitset_ratio = bitset_ratio};
     rt_itemsets s;
     CHECK(rt_items_recode(w->b.n, w->b.indptr, w->b.items, w->b.n_items, minc, 0, &w->r) == 0,
           "recode");
@@ -156,7 +157,7 @@ static bool close_to(double a, double b)
 
 static void check_rules(world *w, int64_t minc, double minconf, double minlift, int64_t max_cons)
 {
-    rt_mine_params p = {minc, 0, 1 << 20, NULL, NULL, bitset_ratio};
+    rt_mine_params p = {.min_count = minc, .max_itemsets = 1 << 20, .bitset_ratio = bitset_ratio};
     rt_itemsets s;
     rt_itemset_index ix;
     rt_rules rules;
