@@ -1,8 +1,8 @@
 /*
 ** src/io/rules_write.c: the writers of rules_write.h. Supports of itemsets
 ** are count / baskets, written with 12 decimals (exact counts are in the
-** count column); rule measures with 10 significant digits, conviction +inf
-** as "inf" in CSV and null in JSON.
+** count column); rule measures with 10 significant digits (textfmt.h),
+** conviction +inf as "inf" in CSV and null in JSON.
 */
 #include "rules_write.h"
 
@@ -79,10 +79,12 @@ static void put_fraction(wbuf *w, int64_t num, int64_t den)
 
 static void put_double(wbuf *w, double v, bool json)
 {
-    if (isinf(v))
+    if (isnan(v))
+        put_str(w, json ? "null" : "nan");
+    else if (isinf(v))
         put_str(w, json ? "null" : (v > 0 ? "inf" : "-inf"));
     else
-        w->n += (size_t)snprintf(room(w, 32), 32, "%.10g", v);
+        w->n = (size_t)(rt_put_g10(room(w, 32), v) - w->buf);
 }
 
 /* A label s[0..len), escaped for CSV (quotes doubled) or JSON. */
