@@ -84,14 +84,42 @@ static bool itemset_rules(const rt_itemsets *s, const rt_itemset_index *ix, int6
     return true;
 }
 
+/* Sort entries: a rule's key and its place in generation order, which is
+** itemset order, then consequent mask: the tie-break, so sorting these
+** 16-byte pairs and gathering gives the order by_key promises. */
+typedef struct keyed {
+    double key;
+    int64_t at;
+} keyed;
+
 static int by_key_desc(const void *pa, const void *pb)
 {
-    const rt_rule *a = pa, *b = pb;
+    const keyed *a = pa, *b = pb;
     if (a->key != b->key)
         return a->key < b->key ? 1 : -1;
-    if (a->itemset != b->itemset)
-        return a->itemset < b->itemset ? -1 : 1;
-    return (a->consequent_mask > b->consequent_mask) - (a->consequent_mask < b->consequent_mask);
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* Sorts r by key descending, ties in generation order. */
+static retain_status sort_rules(rt_rules *r)
+{
+    keyed *k = malloc((size_t)(r->count ? r->count : 1) * sizeof *k);
+    rt_rule *sorted = malloc((size_t)(r->count ? r->count : 1) * sizeof *sorted);
+    if (!k || !sorted) {
+        free(k);
+        free(sorted);
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory sorting %lld rules",
+                        (long long)r->count);
+    }
+    for (int64_t i = 0; i < r->count; i++)
+        k[i] = (keyed){isnan(r->rules[i].key) ? -INFINITY : r->rules[i].key, i};
+    qsort(k, (size_t)r->count, sizeof *k, by_key_desc);
+    for (int64_t i = 0; i < r->count; i++)
+        sorted[i] = r->rules[k[i].at];
+    free(k);
+    free(r->rules);
+    r->rules = sorted;
+    return RETAIN_OK;
 }
 
 retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix,
@@ -148,8 +176,9 @@ retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix
         rt_rules_free(out);
         return st;
     }
-    qsort(out->rules, (size_t)out->count, sizeof *out->rules, by_key_desc);
-    return RETAIN_OK;
+    if ((st = sort_rules(out)))
+        rt_rules_free(out);
+    return st;
 }
 
 void rt_rules_free(rt_rules *r)
