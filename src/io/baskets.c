@@ -85,6 +85,25 @@ retain_status rt_bbuild_push(rt_bbuild *bb, int32_t idx)
     return RETAIN_OK;
 }
 
+retain_status rt_bbuild_reserve(rt_bbuild *bb, int64_t items, int64_t baskets)
+{
+    if (items > bb->items_cap) {
+        int32_t *more = realloc(bb->b.items, (size_t)items * sizeof *more);
+        if (!more)
+            return oom("the (basket, item) pairs");
+        bb->b.items = more;
+        bb->items_cap = items;
+    }
+    if (baskets + 2 > bb->baskets_cap) {
+        int64_t *more = realloc(bb->b.indptr, (size_t)(baskets + 2) * sizeof *more);
+        if (!more)
+            return oom("the baskets");
+        bb->b.indptr = more;
+        bb->baskets_cap = baskets + 2;
+    }
+    return RETAIN_OK;
+}
+
 retain_status rt_bbuild_close_basket(rt_bbuild *bb)
 {
     if (bb->b.n + 2 > bb->baskets_cap) {

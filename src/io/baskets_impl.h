@@ -28,6 +28,9 @@ void rt_bbuild_free(rt_bbuild *bb);
 retain_status rt_bbuild_name(rt_bbuild *bb, const char *s, size_t len, int32_t *idx);
 retain_status rt_bbuild_id(rt_bbuild *bb, uint64_t id, int32_t *idx);
 retain_status rt_bbuild_push(rt_bbuild *bb, int32_t idx);
+/* Room for `items` pushes and `baskets` baskets in all, so a reader that
+** can bound them (a text file: by its bytes and lines) never regrows. */
+retain_status rt_bbuild_reserve(rt_bbuild *bb, int64_t items, int64_t baskets);
 retain_status rt_bbuild_close_basket(rt_bbuild *bb);
 /* Drops repeats within each basket (the first stays), counts empty baskets, hands the labels
 ** over and moves the result to *out (bb is left empty). Fails on input

@@ -307,6 +307,14 @@ retain_status rt_baskets_parse(const char *text, size_t len, rt_baskets_format f
     rt_bbuild bb;
     retain_status s = rt_bbuild_init(&bb);
     cursor c = {text, len, 0, 0, 1, path};
+    if (!s && fmt == RT_BASKETS_DAT) {
+        /* a .dat file holds at most one id per two bytes, one basket a line */
+        int64_t lines = 1;
+        for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p)));
+             p++)
+            lines++;
+        s = rt_bbuild_reserve(&bb, (int64_t)(len / 2 + 1), lines);
+    }
     if (!s)
         s = fmt == RT_BASKETS_DAT     ? parse_dat(&bb, &c)
             : fmt == RT_BASKETS_NAMES ? parse_names(&bb, &c)
