@@ -7,7 +7,8 @@
 ** is every line with its id, baskets in order of first appearance. In all
 ** three a blank line is an empty basket for dat and names (it counts in
 ** the support denominator, as in the FIMI tools) and is skipped in long.
-** Errors give the file, line and column (1-based byte in the line).
+** A leading UTF-8 byte-order mark is skipped. Errors give the file, line
+** and column (1-based byte in the line).
 */
 #include "baskets_impl.h"
 
@@ -307,6 +308,8 @@ retain_status rt_baskets_parse(const char *text, size_t len, rt_baskets_format f
     rt_bbuild bb;
     retain_status s = rt_bbuild_init(&bb);
     cursor c = {text, len, 0, 0, 1, path};
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
+        c.i = c.line_start = 3;
     if (!s && fmt == RT_BASKETS_DAT) {
         /* a .dat file holds at most one id per two bytes, one basket a line */
         int64_t lines = 1;

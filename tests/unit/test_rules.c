@@ -364,6 +364,11 @@ static void check_parsers(void)
           "long: items of each basket");
     rt_baskets_free(&b);
 
+    const char *bom = "\xef\xbb\xbfmilk,bread\n";
+    CHECK(rt_baskets_parse(bom, strlen(bom), RT_BASKETS_NAMES, "b.csv", &b) == 0 &&
+              strcmp(label(&b, 0, 0), "milk") == 0, "a UTF-8 byte-order mark is skipped");
+    rt_baskets_free(&b);
+
     const char *dat = "1 2 3 \n\n  3\t1 1\r\n007";
     CHECK(rt_baskets_parse(dat, strlen(dat), RT_BASKETS_DAT, "d.dat", &b) == 0, "dat");
     CHECK(b.n == 4 && b.empty == 1 && b.repeats == 1 && b.indptr[4] == 6 && b.n_items == 4,
