@@ -14,6 +14,8 @@
 **   logistic regression (churn) retain_logreg_params, retain_logreg_fit(),
 **                               retain_logreg_predict(), retain_logreg_evaluate(),
 **                               retain_logreg_cv(), accessors
+**   association rules           retain_baskets, retain_rules_params,
+**                               retain_rules_mine(), accessors
 **
 ** Conventions (see DESIGN.md): every call that can fail returns a
 ** retain_status, 0 on success; the message for the last failure on the
@@ -469,6 +471,106 @@ RETAIN_API retain_status retain_logreg_cv(const retain_matrix *x, const double *
                                           const retain_logreg_params *params, int64_t folds,
                                           uint64_t seed, double threshold,
                                           retain_logreg_metrics *out);
+/* ---- association rules ---------------------------------------------------- */
+
+/* Frequent itemsets (Eclat over frequency-recoded items, bitsets for dense
+** parts; the manual opens src/rules/eclat.c) and rules A -> C with the
+** measures of mlxtend.frequent_patterns.association_rules.
+**
+**     retain_baskets b = {indptr, items, n, n_items};
+**     retain_rules_params p;
+**     retain_rules_params_init(&p);
+**     p.min_support = 0.001;
+**     p.min_confidence = 0.5;
+**     retain_rules_result *r;
+**     if (retain_rules_mine(&b, &p, &r) == RETAIN_OK) {
+**         retain_rule rule;
+**         for (int64_t i = 0; i < retain_rules_rule_count(r); i++)
+**             retain_rules_rule(r, i, &rule);
+**         retain_rules_free(r);
+**     }
+*/
+
+/* Baskets as compressed sparse rows: basket b holds items[indptr[b] ..
+** indptr[b+1]), item ids in [0, n_items); a repeated id counts once. */
+typedef struct retain_baskets {
+    const int64_t *indptr; /* n + 1 offsets, rising from 0 */
+    const int32_t *items;
+    int64_t n;
+    int64_t n_items;
+} retain_baskets;
+
+typedef enum retain_rule_metric {
+    RETAIN_METRIC_SUPPORT = 0,
+    RETAIN_METRIC_CONFIDENCE = 1,
+    RETAIN_METRIC_LIFT = 2,
+    RETAIN_METRIC_LEVERAGE = 3,
+    RETAIN_METRIC_CONVICTION = 4,
+    RETAIN_METRIC_ZHANG = 5,
+} retain_rule_metric;
+
+typedef struct retain_rules_params {
+    double min_support;      /* share of baskets in (0, 1] (default 0.01); an
+                                itemset is frequent when count / n >= it    */
+    int64_t min_count;       /* > 0: a number of baskets instead            */
+    int64_t max_len;         /* longest itemset; 0 (default): no limit      */
+    int64_t max_itemsets;    /* beyond this many, RETAIN_ERR_DATA saying how
+                                many were found (default 50M)               */
+    int itemsets_only;       /* 1: no rules (default 0)                     */
+    double min_confidence;   /* in [0, 1] (default 0.8)                     */
+    double min_lift;         /* these four: -INFINITY (default) for none    */
+    double min_leverage;
+    double min_conviction;
+    double min_zhang;
+    int64_t max_antecedent;  /* items left of a rule; 0 (default): any      */
+    int64_t max_consequent;  /* items right of a rule; 0 (default): any     */
+    retain_rule_metric sort_by; /* rules in descending order of it (LIFT)  */
+    int64_t max_rules;       /* beyond this many, RETAIN_ERR_DATA (100M)    */
+    retain_progress_fn progress; /* NULL: none                              */
+    void *progress_user;
+} retain_rules_params;
+
+typedef struct retain_rules_result retain_rules_result;
+
+/* One rule; the arrays belong to the result. */
+typedef struct retain_rule {
+    const int32_t *antecedent; /* item ids, most frequent first */
+    int64_t antecedent_len;
+    const int32_t *consequent;
+    int64_t consequent_len;
+    int64_t count;             /* baskets holding antecedent and consequent */
+    double antecedent_support, consequent_support, support;
+    double confidence, lift, leverage, conviction, zhang;
+} retain_rule;
+
+RETAIN_API void retain_rules_params_init(retain_rules_params *p);
+/* RETAIN_OK, or RETAIN_ERR_USAGE with a message naming the bad field. */
+RETAIN_API retain_status retain_rules_params_check(const retain_rules_params *p);
+
+/* Every frequent itemset of b and, unless itemsets_only, every rule meeting
+** the thresholds. The same bits for any thread count. RETAIN_ERR_DATA for
+** malformed baskets (the message names the basket) or a limit exceeded.
+** Memory: O(pairs) for the baskets plus the itemsets and rules found. */
+RETAIN_API retain_status retain_rules_mine(const retain_baskets *b,
+                                           const retain_rules_params *p,
+                                           retain_rules_result **out);
+
+/* Baskets (the support denominator), itemsets and rules of a result. */
+RETAIN_API int64_t retain_rules_basket_count(const retain_rules_result *r);
+RETAIN_API int64_t retain_rules_itemset_count(const retain_rules_result *r);
+RETAIN_API int64_t retain_rules_rule_count(const retain_rules_result *r);
+
+/* Itemset i (0 <= i < itemset_count): its item ids, most frequent first,
+** and the baskets holding it. Single items come first, by frequency. */
+RETAIN_API retain_status retain_rules_itemset(const retain_rules_result *r, int64_t i,
+                                              const int32_t **items, int64_t *len,
+                                              int64_t *count);
+
+/* Rule i (0 <= i < rule_count), in the params' sort order. */
+RETAIN_API retain_status retain_rules_rule(const retain_rules_result *r, int64_t i,
+                                           retain_rule *out);
+
+RETAIN_API void retain_rules_free(retain_rules_result *r);
 
 #ifdef __cplusplus
 }

@@ -12,17 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rt_kernels variants[RT_ISA_COUNT] = {
+static rt_kernels variants[RT_ISA_COUNT] = {
     {RT_ISA_SCALAR, "scalar", rt_colstats_scalar, rt_first_nonfinite_scalar,
-     rt_nearest_centroid_scalar, rt_label_sums_scalar, rt_logreg_pass_scalar},
+     rt_nearest_centroid_scalar, rt_label_sums_scalar, rt_logreg_pass_scalar,
+     rt_and_popcount_scalar},
     {RT_ISA_AVX2, "avx2", rt_colstats_avx2, rt_first_nonfinite_avx2, rt_nearest_centroid_avx2,
-     rt_label_sums_avx2, rt_logreg_pass_avx2},
+     rt_label_sums_avx2, rt_logreg_pass_avx2, rt_and_popcount_avx2},
     {RT_ISA_AVX512, "avx512", rt_colstats_avx512, rt_first_nonfinite_avx512,
-     rt_nearest_centroid_avx512, rt_label_sums_avx512, rt_logreg_pass_avx512},
+     rt_nearest_centroid_avx512, rt_label_sums_avx512, rt_logreg_pass_avx512,
+     rt_and_popcount_avx512},
 };
+
+/* VPOPCNTDQ is an AVX-512 extension of its own: without it the AVX-512
+** table counts bits with the AVX2 variant. */
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+static void check_extensions(void)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512vpopcntdq"))
+        variants[RT_ISA_AVX512].and_popcount = rt_and_popcount_avx2;
+}
 
 static rt_isa cpu_best(void)
 {
+    pthread_once(&extensions_once, check_extensions);
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))

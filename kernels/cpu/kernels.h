@@ -119,6 +119,18 @@ typedef void (*rt_logreg_pass_fn)(const float *x, int64_t rows, int64_t d, int64
 RT_LOGREG_PASS_DECL(scalar);
 RT_LOGREG_PASS_DECL(avx2);
 RT_LOGREG_PASS_DECL(avx512);
+/* For r < rows: out[r*words + i] = a[i] & b[r*words + i] (i < words) and
+** count[r] = the bits set in out row r; rows of b and out lie one after
+** another. The AVX-512 entry is the VPOPCNTDQ variant where the CPU has
+** it, else AVX2's. */
+typedef void (*rt_and_popcount_fn)(const uint64_t *a, const uint64_t *b, int64_t rows,
+                                   int64_t words, uint64_t *out, int64_t *count);
+#define RT_AND_POPCOUNT_DECL(isa)                                                         \
+    void rt_and_popcount_##isa(const uint64_t *a, const uint64_t *b, int64_t rows,        \
+                               int64_t words, uint64_t *out, int64_t *count)
+RT_AND_POPCOUNT_DECL(scalar);
+RT_AND_POPCOUNT_DECL(avx2);
+RT_AND_POPCOUNT_DECL(avx512);
 
 typedef struct rt_kernels {
     rt_isa isa;
@@ -128,6 +140,7 @@ typedef struct rt_kernels {
     rt_nearest_centroid_fn nearest_centroid;
     rt_label_sums_fn label_sums;
     rt_logreg_pass_fn logreg_pass;
+    rt_and_popcount_fn and_popcount;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

@@ -150,6 +150,8 @@ int cli_kmeans_names(const cli_command *cmd, const cli_common *common, const cha
 int cmd_kmeans_fit(int argc, char **argv);
 int cmd_kmeans_predict(int argc, char **argv);
 int cmd_kmeans_sweep(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_rules_recommend(int argc, char **argv);
 
 /* Shared by `kmeans predict` and `kmeans fit --labels-out`: writes out_path
 ** (atomically; never over the input or the model) with /user_id when f has

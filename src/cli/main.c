@@ -26,6 +26,8 @@ static const command_entry commands[] = {
     {"logreg", "fit", cmd_logreg_fit, "churn model by logistic regression: fit, metrics, cross-validation"},
     {"logreg", "predict", cmd_logreg_predict, "churn probability and risk tier of every row"},
     {"logreg", "eval", cmd_logreg_eval, "churn model metrics on held-out data: AUC, lift, calibration"},
+    {"rules", "recommend", cmd_rules_recommend, "the best next items for baskets, from a rules file"},
+    {"rules", NULL, cmd_rules, "frequent itemsets and association rules from baskets"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,7 +428,7 @@ bool rt_h5_attr_double(hid_t obj, const char *name, double *out)
     return ok;
 }
 
-bool rt_h5_read_vector(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf)
+bool rt_h5_read_exact(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf)
 {
     if (rt_h5_kind(file, path) != H5I_DATASET)
         return false;
@@ -682,4 +683,48 @@ void rt_h5_seen_free(rt_h5_seen *seen)
 {
     free(seen->slots);
     memset(seen, 0, sizeof *seen);
+}
+
+retain_status rt_h5_read_vector(hid_t file, const char *path, const char *dpath, hid_t mem_type,
+                                int64_t *n, void **out)
+{
+    if (rt_h5_kind(file, dpath) != H5I_DATASET)
+        return rt_error(RETAIN_ERR_DATA, "%s: no dataset %s", path, dpath);
+    hid_t d = H5Dopen2(file, dpath, H5P_DEFAULT);
+    if (d < 0)
+        return rt_error(RETAIN_ERR_DATA, "%s: cannot open dataset %s", path, dpath);
+    hid_t type = H5Dget_type(d);
+    bool want_int = H5Tget_class(mem_type) == H5T_INTEGER;
+    bool type_ok = type >= 0 && rt_h5_type_is_numeric(type) &&
+                   (!want_int || H5Tget_class(type) == H5T_INTEGER);
+    char tname[32];
+    snprintf(tname, sizeof tname, "%s", type >= 0 ? rt_h5_type_name(type) : "unknown");
+    if (type >= 0)
+        H5Tclose(type);
+    hsize_t dims[8];
+    int rank = rt_h5_shape(d, dims);
+    retain_status s = RETAIN_OK;
+    if (!type_ok)
+        s = rt_error(RETAIN_ERR_DATA, "%s: dataset %s is %s; it must hold %s", path, dpath,
+                     tname, want_int ? "integers" : "numbers");
+    else if (rank != 1)
+        s = rt_error(RETAIN_ERR_DATA, "%s: dataset %s has %d dimensions; it must be 1-D", path,
+                     dpath, rank);
+    else if (!(s = rt_h5_check_stored(d, path, dpath)) &&
+             !(s = rt_mem_check_claim((int64_t)(dims[0] * H5Tget_size(mem_type)), dpath,
+                                      "split the input"))) {
+        *n = (int64_t)dims[0];
+        *out = malloc((size_t)(*n ? *n : 1) * H5Tget_size(mem_type));
+        if (!*out)
+            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory reading %s", dpath);
+        else if (*n && H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
+            s = rt_error(RETAIN_ERR_DATA, "%s: cannot read dataset %s (truncated or damaged?)",
+                         path, dpath);
+        if (s) {
+            free(*out);
+            *out = NULL;
+        }
+    }
+    H5Dclose(d);
+    return s;
 }

@@ -64,7 +64,7 @@ bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
 bool rt_h5_attr_double(hid_t obj, const char *name, double *out);
 /* Reads the whole 1-D numeric dataset `path` of exactly n values into buf
 ** (memory type mem_type); false when absent, of another shape or unreadable. */
-bool rt_h5_read_vector(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf);
+bool rt_h5_read_exact(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf);
 
 /* Refuses (RETAIN_ERR_DATA, naming file and dataset) a dataset whose shape
 ** times element size overflows 64 bits, or whose claimed bytes exceed
@@ -111,5 +111,12 @@ bool rt_h5_link_name_ok(const char *name);
 ** is then read once, and memory is not spent keeping chunks already read
 ** whole. Returns what H5Dopen2 does. */
 hid_t rt_h5_open_rows(hid_t file, const char *path, size_t cap);
+
+/* Reads the 1-D numeric dataset dpath of file (named path in messages)
+** whole, converted to mem_type (an integer type also requires integers in
+** the file), into a malloc'd *out of *n values, after checking the claim
+** against what the file stores and the memory available. */
+retain_status rt_h5_read_vector(hid_t file, const char *path, const char *dpath, hid_t mem_type,
+                                int64_t *n, void **out);
 
 #endif

@@ -192,9 +192,9 @@ static retain_status load_open(hid_t f, const char *path, retain_logreg_model **
     else if (!(s = rt_logreg_model_alloc(d, &m)))
         s = read_meta(meta, path, m);
     H5Gclose(meta);
-    if (!s && (!rt_h5_read_vector(f, "/scaler/mean", H5T_NATIVE_DOUBLE, d, m->mean) ||
-               !rt_h5_read_vector(f, "/scaler/scale", H5T_NATIVE_DOUBLE, d, m->scale) ||
-               !rt_h5_read_vector(f, "/coef", H5T_NATIVE_DOUBLE, d, m->coef)))
+    if (!s && (!rt_h5_read_exact(f, "/scaler/mean", H5T_NATIVE_DOUBLE, d, m->mean) ||
+               !rt_h5_read_exact(f, "/scaler/scale", H5T_NATIVE_DOUBLE, d, m->scale) ||
+               !rt_h5_read_exact(f, "/coef", H5T_NATIVE_DOUBLE, d, m->coef)))
         s = damaged(path, "/scaler/mean, /scaler/scale and /coef must hold one float64 per "
                     "feature");
     if (!s && (!all_finite(m->mean, d) || !all_finite(m->scale, d) || !all_finite(m->coef, d)))
