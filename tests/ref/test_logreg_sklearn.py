@@ -148,6 +148,7 @@ def l2_cases(tmp, rng):
                 tag = f"L2 C={C}{' balanced' if balanced else ''} {np.dtype(dtype).name} {isa}"
                 s, w, b, _, _, _, _ = fit(tmp, data, isa, args)
                 f_ours = objective(w, b, z, y, C, "l2", cw=cw)
+                check(s["isa"] == isa, f"{tag}: ran the {s['isa']} kernels")
                 check(s["converged"] and not s["warnings"], f"{tag}: converged, no warning")
                 check(rel(f_ours, f_sk) <= 1e-7 and f_ours <= f_sk * (1 + 1e-12),
                       f"{tag}: objective {f_ours:.12g} vs sklearn lbfgs {f_sk:.12g} "
@@ -182,6 +183,7 @@ def l1_cases(tmp, rng):
         for isa in isas():
             tag = f"{penalty} C={C} {isa}"
             s, w, b, _, _, _, _ = fit(tmp, data, isa, args)
+            check(s["isa"] == isa, f"{tag}: ran the {s['isa']} kernels")
             f_ours = objective(w, b, z, y, C, penalty, ratio)
             zeros_sk = np.abs(sk.coef_[0]) < 1e-8
             check(np.array_equal(w == 0, zeros_sk),
