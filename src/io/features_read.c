@@ -255,7 +255,7 @@ retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
         float v = out[bad];
         return rt_error(RETAIN_ERR_DATA,
                         "%s:%s row %lld (counting from 0), column %lld (%s) "
-                        "is %s; fix the data or pass --impute mean|median|zero",
+                        "is %s; fix the data (fill or drop the row)",
                         f->path, where, (long long)row, (long long)j, f->names[j],
                         isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
     }

@@ -168,7 +168,7 @@ expect 2 "good.h5|/nan_label|row 10|NaN" "$RF" good.h5 --label /nan_label
 expect 1 "good.h5|rows 1990..2009|2000 rows" "$RF" good.h5 --first 1990 --count 20
 
 # ---- values: first bad row and column -----------------------------------------------
-expect 2 "nan.h5|/features|row 137|column 2 (c)|NaN|--impute" "$RF" nan.h5
+expect 2 "nan.h5|/features|row 137|column 2 (c)|NaN|fill or drop the row" "$RF" nan.h5
 expect 2 "pinf.h5|/features|row 5|column 0 (a)|+Inf" "$RF" pinf.h5
 expect 2 "ninf.h5|/features|row 9|column 3 (d)|-Inf" "$RF" ninf.h5
 expect 2 "order.h5|row 100|column 1 (b)|+Inf" "$RF" order.h5
