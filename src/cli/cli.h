@@ -10,6 +10,8 @@
 
 #include "retain.h"
 
+#include "core/clock.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,8 +86,6 @@ void cli_note(const cli_common *common, const char *fmt, ...)
 void cli_warn(const cli_command *cmd, const cli_common *common, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Seconds on a monotonic clock. */
-double cli_now(void);
 
 /* Writes a command's output atomically (src/io/atomic.h). data() gets the
 ** output's temporary path and, for text, an open stream to it. For text, the

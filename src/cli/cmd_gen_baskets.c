@@ -352,7 +352,7 @@ int cmd_gen_baskets(int argc, char **argv)
                                p.pattern_len, (long long)p.items);
     p.seed = (uint64_t)common.seed;
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     run r = {&p, NULL, n, format, (int)gzip, {0}, 0};
     retain_status s = rt_gen_baskets_create(&p, &r.g);
     if (s)
@@ -366,7 +366,7 @@ int cmd_gen_baskets(int argc, char **argv)
     if (s)
         return cli_fail(&cmd, &common, s);
     int64_t nnz = r.nnz;
-    double seconds = cli_now() - t0, mean = (double)nnz / (double)n;
+    double seconds = rt_seconds() - t0, mean = (double)nnz / (double)n;
     if (common.json) {
         cli_json j;
         json_begin(&j, stdout);

@@ -471,7 +471,7 @@ int cmd_gen_transactions(int argc, char **argv)
                                p.lines.pattern_len, (long long)p.lines.items);
     p.seed = (uint64_t)common.seed;
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     run r = {&p, NULL, format, (int)gzip, {0}};
     retain_status s = rt_gen_tx_create(&p, &r.g);
     if (s)
@@ -485,7 +485,7 @@ int cmd_gen_transactions(int argc, char **argv)
     rt_gen_tx_free(r.g);
     if (s)
         return cli_fail(&cmd, &common, s);
-    double seconds = cli_now() - t0, alive = (double)tot.alive / (double)p.users;
+    double seconds = rt_seconds() - t0, alive = (double)tot.alive / (double)p.users;
     double rate = seconds > 0 ? (double)tot.events / seconds : 0.0;
     if (common.json) {
         cli_json j;

@@ -163,7 +163,7 @@ int cmd_gen_users(int argc, char **argv)
         return cli_usage_error(&cmd, &common, "-k %lld is more segments than rows (-n %lld)",
                                (long long)p.k, (long long)p.n);
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     rt_gen_users *g;
     retain_status s = rt_gen_users_create(&p, &g);
     if (s)
@@ -183,7 +183,7 @@ int cmd_gen_users(int argc, char **argv)
         rt_gen_users_free(g);
         return cli_fail(&cmd, &common, s);
     }
-    double seconds = cli_now() - t0, rate = (double)churners / (double)p.n;
+    double seconds = rt_seconds() - t0, rate = (double)churners / (double)p.n;
     if (common.json) {
         cli_json j;
         json_begin(&j, stdout);

@@ -277,7 +277,7 @@ int cmd_kmeans_fit(int argc, char **argv)
         return rc;
     p.seed = (uint64_t)common.seed;
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     rt_features *f = NULL;
     retain_matrix_owned x = {0}, given = {0};
     float *weights = NULL;
@@ -335,7 +335,7 @@ int cmd_kmeans_fit(int argc, char **argv)
         s = cli_kmeans_write_segments(o.labels_out, f, m, o.output, input, &progress);
     cli_progress_finish(&progress);
     if (!s) {
-        double seconds = cli_now() - t0;
+        double seconds = rt_seconds() - t0;
         int64_t rows = rt_features_rows(f);
         if (common.json) {
             print_json(&common, m, names, input, &o, rows, seconds);

@@ -170,7 +170,7 @@ int cmd_kmeans_predict(int argc, char **argv)
     if (s)
         return cli_fail(&cmd, &common, s);
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     retain_kmeans_model *m;
     char **model_names;
     if ((s = rt_kmeans_model_load(model_path, &m, &model_names)))
@@ -193,7 +193,7 @@ int cmd_kmeans_predict(int argc, char **argv)
     retain_kmeans_free(m);
     if (s)
         return cli_fail(&cmd, &common, s);
-    double seconds = cli_now() - t0;
+    double seconds = rt_seconds() - t0;
     if (common.json) {
         cli_json j;
         json_begin(&j, stdout);

@@ -242,7 +242,7 @@ static retain_status sweep(const char *input, const retain_matrix_owned *x,
         p.k = base->k + i;
         progress->k = p.k;
         progress->index = i;
-        double t0 = cli_now();
+        double t0 = rt_seconds();
         retain_kmeans_model *m;
         retain_status s = retain_kmeans_fit(&view, NULL, &p, &m);
         if (s)
@@ -252,7 +252,7 @@ static retain_status sweep(const char *input, const retain_matrix_owned *x,
         rows[i].n_iter = retain_kmeans_model_n_iter(m);
         rows[i].converged = retain_kmeans_model_converged(m);
         rows[i].inertia = retain_kmeans_model_inertia(m);
-        rows[i].seconds = cli_now() - t0;
+        rows[i].seconds = rt_seconds() - t0;
         retain_kmeans_free(m);
         if (s)
             return rt_error_context(s, "%s, k = %lld", input, (long long)p.k);
@@ -324,7 +324,7 @@ int cmd_kmeans_sweep(int argc, char **argv)
     p.k = lo;
     p.seed = (uint64_t)common.seed;
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     rt_features *f = NULL;
     retain_matrix_owned x = {0};
     sweep_row *rows = NULL;
@@ -347,7 +347,7 @@ int cmd_kmeans_sweep(int argc, char **argv)
         s = sweep(input, &x, &p, sample, p.seed, &progress, rows);
     cli_progress_finish(&progress.bar);
     if (!s && common.json)
-        print_json(input, &x, &common, scale, sample, rows, progress.count, cli_now() - t0);
+        print_json(input, &x, &common, scale, sample, rows, progress.count, rt_seconds() - t0);
     else if (!s)
         print_table(input, &x, &common, scale, rows, progress.count);
     free(rows);

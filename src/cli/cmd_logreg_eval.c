@@ -50,7 +50,7 @@ int cmd_logreg_eval(int argc, char **argv)
     if (rc || done)
         return rc;
     const char *model_path = pos[0], *input = pos[1];
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     retain_logreg_model *m;
     char **model_names;
     retain_status s = rt_logreg_model_load(model_path, &m, &model_names);
@@ -87,7 +87,7 @@ int cmd_logreg_eval(int argc, char **argv)
         json_string(&j, "model", model_path);
         json_string(&j, "input", input);
         json_string(&j, "label", spec.label);
-        json_double(&j, "seconds", cli_now() - t0);
+        json_double(&j, "seconds", rt_seconds() - t0);
         cli_logreg_json_metrics(&j, "metrics", &r, true);
         json_end(&j);
     } else if (!common.quiet) {

@@ -269,7 +269,7 @@ int cmd_logreg_fit(int argc, char **argv)
     if (s)
         return cli_fail(&cmd, &common, s);
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     rt_features *f = NULL;
     retain_matrix_owned x = {0};
     double *y = NULL, *prob = NULL;
@@ -306,7 +306,7 @@ int cmd_logreg_fit(int argc, char **argv)
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     cli_progress_finish(&progress);
     if (!s) {
-        double seconds = cli_now() - t0;
+        double seconds = rt_seconds() - t0;
         cli_logreg_warn(&cmd, &common, m);
         if (common.json)
             print_json(&common, m, names, order, input, &o, &train, cv, seconds);

@@ -243,7 +243,7 @@ int cmd_logreg_predict(int argc, char **argv)
     if (s)
         return cli_fail(&cmd, &common, s);
 
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     retain_logreg_model *m;
     char **model_names;
     if ((s = rt_logreg_model_load(model_path, &m, &model_names)))
@@ -292,7 +292,7 @@ int cmd_logreg_predict(int argc, char **argv)
     free(tier);
     if (s)
         return cli_fail(&cmd, &common, s);
-    double seconds = cli_now() - t0;
+    double seconds = rt_seconds() - t0;
     if (common.json) {
         cli_json j;
         json_begin(&j, stdout);

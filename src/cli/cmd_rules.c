@@ -237,7 +237,7 @@ int cmd_rules(int argc, char **argv)
     if ((rc = check_args(&cmd, &common, &a, &fmt, &target, &sort)))
         return rc;
 
-    double t0 = cli_now(), t = t0;
+    double t0 = rt_seconds(), t = t0;
     rules_run r;
     memset(&r, 0, sizeof r);
     cli_progress progress;
@@ -245,7 +245,7 @@ int cmd_rules(int argc, char **argv)
     retain_status s = rt_baskets_read(pos[0], fmt, a.group, &r.baskets);
     if (!s)
         s = rt_baskets_lengths(&r.baskets, &r.lengths);
-    r.t_read = cli_now() - t;
+    r.t_read = rt_seconds() - t;
     if (!s) {
         cli_note(&common, "%s: %lld baskets, %lld items, %lld (basket, item) pairs; basket "
                  "length mean %.1f, median %lld, p99 %lld, max %lld%s",
@@ -262,7 +262,7 @@ int cmd_rules(int argc, char **argv)
         else
             r.min_count = a.min_count ? a.min_count : rt_items_min_count(a.min_support, kept);
     }
-    t = cli_now();
+    t = rt_seconds();
     if (!s)
         s = rt_items_recode(r.baskets.n, r.baskets.indptr, r.baskets.items, r.baskets.n_items,
                             r.min_count, a.max_basket_len, &r.recoded);
@@ -276,8 +276,8 @@ int cmd_rules(int argc, char **argv)
         s = rt_eclat_mine(&r.recoded, &mp, &r.itemsets);
     if (!s)
         s = rt_itemsets_filter(&r.itemsets, target);
-    r.t_mine = cli_now() - t;
-    t = cli_now();
+    r.t_mine = rt_seconds() - t;
+    t = rt_seconds();
     if (!s && !a.itemsets_only) {
         rt_rule_params rp;
         rt_rule_params_init(&rp);
@@ -293,17 +293,17 @@ int cmd_rules(int argc, char **argv)
         if (!(s = rt_itemset_index_build(&r.itemsets, &r.index)))
             s = rt_rules_generate(&r.itemsets, &r.index, r.recoded.n_baskets, &rp, &r.rules);
     }
-    r.t_rules = cli_now() - t;
-    t = cli_now();
+    r.t_rules = rt_seconds() - t;
+    t = rt_seconds();
     if (!s)
         s = write_output(&a, &r, pos[0]);
-    r.t_write = cli_now() - t;
+    r.t_write = rt_seconds() - t;
     cli_progress_finish(&progress);
     if (s) {
         run_free(&r);
         return cli_fail(&cmd, &common, s);
     }
-    double seconds = cli_now() - t0;
+    double seconds = rt_seconds() - t0;
     if (a.itemsets_only)
         cli_note(&common, "%lld %s frequent itemsets (min count %lld) -> %s in %.2f s",
                  (long long)r.itemsets.count, a.target, (long long)r.min_count, a.output,

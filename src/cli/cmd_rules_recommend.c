@@ -172,7 +172,7 @@ int cmd_rules_recommend(int argc, char **argv)
         free(pos);
         return rc;
     }
-    double t0 = cli_now();
+    double t0 = rt_seconds();
     rt_rules_file f;
     rt_recommender rec = {0};
     rt_baskets b = {0};
@@ -182,7 +182,7 @@ int cmd_rules_recommend(int argc, char **argv)
     retain_status s = rt_rules_file_read(pos[0], metric, &f);
     if (!s)
         s = rt_recommender_build(&f.table, &rec);
-    double t_load = cli_now() - t0, t_score = 0;
+    double t_load = rt_seconds() - t0, t_score = 0;
     int64_t unknown = 0;
     if (!s && !baskets_path) {
         int32_t *items = malloc((size_t)npos * sizeof *items);
@@ -232,10 +232,10 @@ int cmd_rules_recommend(int argc, char **argv)
         free(items);
         free(r);
     } else if (!s) {
-        double t1 = cli_now();
+        double t1 = rt_seconds();
         if (!(s = rt_baskets_read(baskets_path, fmt, NULL, &b)) &&
             !(s = score_baskets(&rec, &f, &b, &bt, &progress))) {
-            t_score = cli_now() - t1;
+            t_score = rt_seconds() - t1;
             const char *inputs[2] = {pos[0], baskets_path};
             s = write_batch(output, inputs, 2, by, &f, &bt);
         }
@@ -247,7 +247,7 @@ int cmd_rules_recommend(int argc, char **argv)
             total += bt.count[k];
             empty += bt.count[k] == 0;
         }
-        double seconds = cli_now() - t0;
+        double seconds = rt_seconds() - t0;
         cli_note(&common, "%lld baskets x %lld rules: %lld recommendations (%lld baskets with "
                  "none) -> %s in %.2f s", (long long)bt.n, (long long)f.table.n_rules,
                  (long long)total, (long long)empty, output, seconds);

@@ -5,20 +5,12 @@
 */
 #include "cli.h"
 
-#include <time.h>
 #include <unistd.h>
-
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void cli_progress_start(cli_progress *p, const cli_common *common)
 {
     p->common = common;
-    p->started = cli_now();
+    p->started = rt_seconds();
     p->last_draw = 0;
     p->tty = isatty(STDERR_FILENO);
     p->drawn = false;
@@ -29,7 +21,7 @@ void cli_progress_report(void *user, const char *phase, int64_t done, int64_t to
     cli_progress *p = user;
     if (!p || p->common->quiet)
         return;
-    double now = cli_now();
+    double now = rt_seconds();
     double elapsed = now - p->started;
     if (p->common->log_json) {
         if (now - p->last_draw < 1.0 && done < total)

@@ -53,6 +53,7 @@
 */
 #include "kmeans.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -61,7 +62,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void retain_kmeans_params_init(retain_kmeans_params *p)
 {
@@ -157,12 +157,6 @@ static retain_status check_weights(const float *w, int64_t n)
     return RETAIN_OK;
 }
 
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* The float32 scaled copy of x, written block by block in parallel. */
 static retain_status scaled_copy(const retain_matrix *x, const retain_kmeans_model *m,
@@ -214,11 +208,11 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
             s = rt_kmeans_init_plusplus(data, k, &rng, p->progress, p->progress_user, centers);
         if (s)
             break;
-        double t0 = seconds_now();
+        double t0 = rt_seconds();
         s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale,
                             m->algorithm == RETAIN_KMEANS_HAMERLY, centers, p->progress,
                             p->progress_user, &r);
-        m->lloyd_seconds += seconds_now() - t0;
+        m->lloyd_seconds += rt_seconds() - t0;
         if (s)
             break;
         m->iterations_total += r.n_iter;

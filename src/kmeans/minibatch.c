@@ -30,6 +30,7 @@
 */
 #include "kmeans.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -38,7 +39,6 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SEGMENT_BYTES (1 << 20)
 #define BAND_BYTES (16 << 20)
@@ -498,12 +498,6 @@ static retain_status final_passes(stream *io, steps *st, void **scratch, double 
 
 /* ---- the run ------------------------------------------------------------------ */
 
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct buffers {
     float *band_x, *band_w, *sample, *sw;
@@ -587,9 +581,9 @@ retain_status rt_kmeans_minibatch(const retain_row_source *src, const retain_kme
                   st.scratch)))
         goto done;
     memset(st.count, 0, (size_t)k * sizeof *st.count);
-    double t0 = seconds_now();
+    double t0 = rt_seconds();
     s = epochs(&io, &st, p, m);
-    m->lloyd_seconds = seconds_now() - t0;
+    m->lloyd_seconds = rt_seconds() - t0;
     rt_kmeans_farthest far = {far_m, 0, b.far_row, b.far_dist, b.far_label};
     if (s || (s = final_passes(&io, &st, b.scratch, b.totals, b.band_totals, &far, b.far_x)))
         goto done;

@@ -223,9 +223,9 @@ static retain_status smooth_objective(void *ctx, const double *theta, double *f,
     objective_ctx *o = ctx;
     int64_t d = o->data->d;
     o->evaluations++;
-    double loss, t0 = rt_logreg_seconds();
+    double loss, t0 = rt_seconds();
     retain_status s = rt_logreg_loss_grad(o->data, theta, &loss, g);
-    o->seconds += rt_logreg_seconds() - t0;
+    o->seconds += rt_seconds() - t0;
     if (s)
         return s;
     double sq = 0.0;
@@ -294,7 +294,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         return rt_error(RETAIN_ERR_USAGE, "retain_logreg_fit: %s is NULL",
                         !out ? "out" : !x ? "x" : !y ? "y" : "params");
     *out = NULL;
-    double started = rt_logreg_seconds();
+    double started = rt_seconds();
     retain_status s;
     if ((s = retain_logreg_params_check(p)) ||
         (s = rt_logreg_check_matrix(x, "retain_logreg_fit")) ||
@@ -339,7 +339,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     objective_ctx ctx = {&data, p->C, l2, p->C * wsum, 0, 0.0};
     for (int64_t j = 0; j < d; j++)
         l1[j] = r / ctx.norm;
-    rt_logreg_solver solver = {.dims = d + 1,
+    rt_minimiser solver = {.dims = d + 1,
                                .l1 = r > 0 ? l1 : NULL,
                                .tol = p->tol,
                                .max_iter = p->max_iter,
@@ -349,8 +349,8 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
                                .trace = m->trace,
                                .trace_len = m->trace_len,
                                .started = started};
-    rt_logreg_solution sol;
-    if ((s = rt_logreg_minimise(smooth_objective, &ctx, &solver, theta, &sol)))
+    rt_minimum sol;
+    if ((s = rt_minimise(smooth_objective, &ctx, &solver, theta, &sol)))
         goto done;
     memcpy(m->coef, theta, (size_t)d * sizeof *theta);
     m->intercept = theta[d];
@@ -366,7 +366,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     rt_logreg_model_unscale(m);
     if (p->penalty == RETAIN_LOGREG_NONE && separated(m, x, y01, w))
         m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
-    m->fit_seconds = rt_logreg_seconds() - started;
+    m->fit_seconds = rt_seconds() - started;
 done:
     retain_free(y01);
     retain_free(w);

@@ -2,13 +2,16 @@
 ** src/logreg/logreg.h: what the files of the logistic-regression module
 ** share: the model's layout (also read by src/io/logreg_model.c), the data
 ** a fit works on, and one entry per file: scale.c, objective.c (the fused
-** pass), solver.c (L-BFGS / OWL-QN), metrics.c, cv.c; logreg.c holds the
+** pass), metrics.c, cv.c (the solver is core/minimise.c); logreg.c holds the
 ** fit and the manual. The public surface is in include/retain.h.
 */
 #ifndef RT_LOGREG_H
 #define RT_LOGREG_H
 
 #include "retain.h"
+
+#include "core/clock.h"
+#include "core/minimise.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,38 +67,6 @@ void rt_logreg_margins(const retain_logreg_model *m, const float *x, int64_t row
 ** sd 1 for a constant column. */
 retain_status rt_logreg_scaler_fit(const retain_matrix *x, retain_scale scale, double *mean,
                                    double *sd);
-
-/* ---- solver.c: L-BFGS, and OWL-QN when an L1 part is present ---------- */
-
-/* The smooth part of the objective and its gradient at theta (dims). */
-typedef retain_status (*rt_logreg_fg_fn)(void *ctx, const double *theta, double *f,
-                                         double *g);
-
-typedef struct rt_logreg_solver {
-    int64_t dims;
-    const double *l1;  /* dims weights of |theta_k| (OWL-QN), or NULL     */
-    double tol;        /* on the largest pseudo-gradient entry           */
-    int64_t max_iter, memory;
-    retain_progress_fn progress;
-    void *progress_user;
-    double *trace;     /* NULL, or trace_len pairs (seconds, f + l1)     */
-    int64_t trace_len; /* iterations 0 .. trace_len - 1 are recorded     */
-    double started;    /* rt_logreg_seconds() the trace counts from      */
-} rt_logreg_solver;
-
-typedef struct rt_logreg_solution {
-    double f;          /* smooth part + L1 part at the end               */
-    int64_t n_iter;
-    bool converged;    /* tol met                                        */
-    bool stalled;      /* the line search found no decrease first        */
-} rt_logreg_solution;
-
-/* Seconds on a monotonic clock. */
-double rt_logreg_seconds(void);
-
-/* Minimises f + sum_k l1_k |theta_k| from theta (updated in place). */
-retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_solver *o,
-                                 double *theta, rt_logreg_solution *out);
 
 /* ---- logreg.c ------------------------------------------------------------ */
 

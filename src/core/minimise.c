@@ -1,5 +1,5 @@
 /*
-** src/logreg/solver.c: limited-memory quasi-Newton minimisation of
+** src/core/minimise.c: limited-memory quasi-Newton minimisation of
 ** f(theta) + sum_k l1_k |theta_k| for a smooth f. With no L1 part it is
 ** L-BFGS (Liu and Nocedal, Math. Programming 45, 1989): the two-loop
 ** recursion over the last `memory` pairs, a backtracking Armijo line search
@@ -12,26 +12,20 @@
 ** is skipped. Stops when the largest pseudo-gradient entry is <= tol.
 ** Deterministic: plain loops in a fixed order.
 */
-#include "logreg.h"
+#include "minimise.h"
 
-#include "core/error.h"
-#include "core/mem.h"
+#include "clock.h"
+#include "error.h"
+#include "mem.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #define ARMIJO 1e-4
 #define MAX_BACKTRACK 60
 #define NOISE (8 * DBL_EPSILON)
 
-double rt_logreg_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct workspace {
     double *g, *pg, *dir, *trial, *gt, *pgt, *alpha;
@@ -108,8 +102,8 @@ static void two_loop(workspace *w, int64_t n, int64_t m, int64_t pairs, int64_t 
     }
 }
 
-retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_solver *o,
-                                 double *theta, rt_logreg_solution *out)
+retain_status rt_minimise(rt_fg_fn fg, void *ctx, const rt_minimiser *o,
+                                 double *theta, rt_minimum *out)
 {
     int64_t n = o->dims, m = o->memory;
     const double *l1 = o->l1;
@@ -140,7 +134,7 @@ retain_status rt_logreg_minimise(rt_logreg_fg_fn fg, void *ctx, const rt_logreg_
     int64_t pairs = 0, last = m - 1;
     for (int64_t it = 0;; it++) {
         if (it < o->trace_len) {
-            o->trace[2 * it] = rt_logreg_seconds() - o->started;
+            o->trace[2 * it] = rt_seconds() - o->started;
             o->trace[2 * it + 1] = F;
         }
         pseudo_gradient(l1, theta, w.g, n, w.pg);
