@@ -3,14 +3,17 @@
 ** names, aligned allocation, overflow-checked sizes, the memory-claim
 ** refusal, injected allocation failures, matrix views and the
 ** block-ordered reductions (rt_reduce_rows: the documented order, the same
-** bits for any thread count, every block once).
+** bits for any thread count, every block once), and the special functions
+** against closed forms.
 */
 #include "check.h"
 
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
+#include "core/special.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -178,6 +181,23 @@ static void test_reduce_rows(void)
     retain_threads_set(0);
 }
 
+/* Special functions against closed forms: psi(1) = -gamma, psi(1/2) =
+** -gamma - 2 ln 2, psi(x + 1) = psi(x) + 1/x (across the switch to the
+** asymptotic series at 10), 2F1(1, 1; 2; z) = -ln(1 - z) / z, ln B. */
+static void test_special(void)
+{
+    const double euler = 0.57721566490153286;
+    CHECK(fabs(rt_digamma(1.0) + euler) < 1e-15, "psi(1) %.17g", rt_digamma(1.0));
+    CHECK(fabs(rt_digamma(0.5) + euler + 2 * log(2.0)) < 1e-14, "psi(1/2) %.17g",
+          rt_digamma(0.5));
+    for (double x = 0.25; x < 30; x *= 1.7)
+        CHECK(fabs(rt_digamma(x + 1) - rt_digamma(x) - 1 / x) < 1e-13 * (1 + 1 / x),
+              "psi recurrence at %g", x);
+    for (double z = 0.05; z < 0.96; z += 0.1)
+        CHECK(fabs(rt_hyp2f1(1, 1, 2, z) + log1p(-z) / z) < 1e-13, "2F1(1,1;2;%g)", z);
+    CHECK(fabs(rt_lbeta(2.0, 3.0) - log(1.0 / 12)) < 1e-15, "ln B(2, 3)");
+}
+
 int main(void)
 {
     test_errors();
@@ -185,6 +205,7 @@ int main(void)
     test_views();
     test_reduction();
     test_reduce_rows();
+    test_special();
     CHECK(strstr(retain_build_info(), retain_version()) != NULL, "build info has version");
     CHECK_DONE();
 }

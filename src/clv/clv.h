@@ -1,0 +1,74 @@
+/*
+** src/clv/clv.h: what the files of the lifetime-value module share. The
+** models work on the per-customer summary the literature defines (Fader,
+** Hardie and Lee 2005): x repeat purchase occasions, t_x the time of the
+** last one and T the age, both from the first purchase, and m_x the mean
+** spend of the repeat occasions, with a count of identical customers.
+**   likelihood.c  log-likelihoods and their gradients: BG/NBD, MBG/NBD,
+**                 Gamma-Gamma
+**   fit.c         maximum likelihood on log parameters (core/minimise.c),
+**                 standard errors from the observed information
+**   predict.c     P(alive), conditional expected purchases, expected spend
+*/
+#ifndef RT_CLV_H
+#define RT_CLV_H
+
+#include "retain.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* n customers (or groups of identical ones: w[i] of them; w NULL for 1). */
+typedef struct rt_clv_summary {
+    int64_t n;
+    const double *x, *tx, *T; /* repeat occasions, recency, age            */
+    const double *m;          /* mean repeat spend (Gamma-Gamma), or NULL  */
+    const double *w;
+} rt_clv_summary;
+
+typedef enum rt_clv_model {
+    RT_CLV_BGNBD,       /* r, alpha, a, b                                 */
+    RT_CLV_MBGNBD,      /* r, alpha, a, b                                 */
+    RT_CLV_GAMMA_GAMMA, /* p, q, v (customers with x > 0 only)            */
+} rt_clv_model;
+
+/* Parameters of a model: 4, or 3 for Gamma-Gamma. */
+int rt_clv_nparams(rt_clv_model model);
+
+/* ---- likelihood.c ----------------------------------------------------------- */
+
+/* The log-likelihood of the summary at params (all > 0) and, unless grad is
+** NULL, its gradient with respect to the params; float64 sums over blocks of
+** customers in block order (the same bits for any thread count). */
+retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const double *params,
+                            double *ll, double *grad);
+
+/* ---- fit.c ------------------------------------------------------------------ */
+
+typedef struct rt_clv_fit {
+    double params[4], se[4]; /* estimates and standard errors              */
+    double loglik;
+    double grad_norm;        /* largest gradient entry (log parameters) at
+                                the end, per customer                     */
+    int64_t n_iter;
+    bool converged;
+} rt_clv_fit;
+
+/* Maximum-likelihood estimates, from 1 for every parameter unless start is
+** given; RETAIN_ERR_DATA when the summary cannot identify the model (no
+** repeat purchases at all, or no customer with x > 0 for Gamma-Gamma). */
+retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, const double *start,
+                               double tol, int64_t max_iter, rt_clv_fit *out);
+
+/* ---- predict.c -------------------------------------------------------------- */
+
+/* BG/NBD (or MBG/NBD): the probability that a customer with (x, tx, T) is
+** still alive, and the expected repeat occasions in the next t. */
+double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double tx, double T);
+double rt_clv_expected(rt_clv_model model, const double *params, double t, double x, double tx,
+                       double T);
+/* Gamma-Gamma: the expected mean spend of a customer with x repeat
+** occasions of mean m (the population mean p v / (q - 1) for x = 0). */
+double rt_clv_expected_spend(const double *params, double x, double m);
+
+#endif
