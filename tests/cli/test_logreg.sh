@@ -13,34 +13,8 @@
 # missing or short coefficients, NaN, a zero scale, no kind, truncated, not
 # HDF5), bad options. Refused runs leave no output behind.
 set -u
-: "${RETAIN:?set RETAIN to the retain binary}"
-PYTHON=${PYTHON:-/usr/bin/python3}
-RETAIN=$(realpath "$RETAIN")
-mkdir -p "${TMPROOT:-/tmp}"
-dir=$(mktemp -d "${TMPROOT:-/tmp}/logreg.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect CODE "PATTERN|PATTERN..." COMMAND ARGS...: exit code and every
-# |-separated fixed string in stdout+stderr, under a 60 s timeout.
-expect() {
-    local want=$1 patterns=$2
-    shift 2
-    timeout 60 "$@" >out 2>err
-    local rc=$?
-    cat err >>out
-    [ -n "${VERBOSE:-}" ] && { echo "== [$rc] $*"; cat out; }
-    if [ "$rc" -ne "$want" ]; then
-        fail "$*: exit code $rc, expected $want: $(head -c 500 err)"
-        return
-    fi
-    local IFS='|'
-    for p in $patterns; do
-        grep -qF -- "$p" out || fail "$*: output lacks '$p': $(head -c 500 out)"
-    done
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" logreg
 
 "$RETAIN" gen users -n 30000 -d 6 -k 3 --seed 3 -q -o users.h5 &&
 "$RETAIN" kmeans fit users.h5 -k 2 -q -o kmeans.h5 || { echo "FAIL: setup" >&2; exit 1; }
@@ -189,5 +163,4 @@ expect 2 "truncated.h5" "$RETAIN" logreg predict truncated.h5 ok.h5 -o p.h5
 expect 2 "text.h5" "$RETAIN" logreg eval text.h5 ok.h5
 [ -e p.h5 ] && fail "a refused predict left p.h5"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
-echo "ok"
+finish "logreg fit/predict/eval"

@@ -15,6 +15,8 @@ import struct
 import subprocess
 import sys
 
+from common import Checks, skip
+
 try:
     import numpy as np
     from sklearn.calibration import calibration_curve
@@ -22,21 +24,11 @@ try:
                                  f1_score, log_loss, precision_score, recall_score,
                                  roc_auc_score)
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-TOOL = os.environ.get("LOGREG_METRICS")
-if not TOOL:
-    print("skip: LOGREG_METRICS is not set")
-    sys.exit(77)
+TOOL = os.environ.get("LOGREG_METRICS") or skip("LOGREG_METRICS is not set (run under ctest)")
 
-failures = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        failures.append(msg)
+check = Checks()
 
 
 def ours(y, p, threshold):
@@ -111,9 +103,7 @@ def main():
                          capture_output=True)
     check(bad.returncode == 2 and b"row 1" in bad.stderr,
           f"a label of 2 is a data error naming the row: {bad.stderr.decode().strip()}")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
+    sys.exit(check.exit_code())
 
 
 main()

@@ -10,30 +10,21 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
     import numpy as np
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
-failures = []
+check = Checks()
 
 
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        failures.append(msg)
-
-
-with tempfile.TemporaryDirectory() as tmp:
+with scratch() as tmp:
     data, model = os.path.join(tmp, "users.h5"), os.path.join(tmp, "churn.h5")
     subprocess.run([RETAIN, "gen", "users", "-n", "400000", "-d", "10", "--seed", "21", "-q",
                     "-o", data], check=True)
@@ -58,6 +49,4 @@ with tempfile.TemporaryDirectory() as tmp:
     strong = np.abs(true_w) * x.std(axis=0) >= 0.2
     check(np.all(np.abs(w[strong] - true_w[strong]) <= 0.1 * np.abs(true_w[strong])),
           f"strong effects within 10% ({strong.sum()} of {len(w)})")
-if failures:
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1)
+sys.exit(check.exit_code())

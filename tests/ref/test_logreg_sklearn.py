@@ -23,8 +23,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import warnings
+
+from common import Checks, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -32,21 +33,11 @@ try:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
-failures = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        failures.append(msg)
+check = Checks()
 
 
 def isas():
@@ -262,13 +253,11 @@ def other_cases(tmp, rng):
 
 def main():
     rng = np.random.default_rng(5)
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch() as tmp:
         l2_cases(tmp, rng)
         l1_cases(tmp, rng)
         other_cases(tmp, rng)
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
+    sys.exit(check.exit_code())
 
 
 main()
