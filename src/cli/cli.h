@@ -174,10 +174,6 @@ int cmd_logreg_eval(int argc, char **argv);
 ** label into *y (malloc'd, rows values). */
 retain_status cli_logreg_read(const char *input, const struct rt_features_spec *spec,
                               rt_features **f, retain_matrix_owned *x, double **y);
-/* Per-row weights (finite, >= 0) from `dataset` of input (a dataset path or
-** frame column, one value per row) into *out (malloc'd, rows floats). */
-retain_status cli_logreg_read_weights(const char *input, const struct rt_features_spec *spec,
-                                      const char *dataset, int64_t rows, float **out);
 /* Metrics as text: the summary line, and with tables the decile (lift,
 ** gains) and calibration tables. */
 void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables);
@@ -190,5 +186,17 @@ void cli_logreg_json_cv(cli_json *j, const retain_logreg_metrics *folds, int64_t
 /* One line per warning bit of a fit on stderr (a JSON event with --log-json). */
 void cli_logreg_warn(const cli_command *cmd, const cli_common *common,
                      const retain_logreg_model *m);
+
+/* ---- weights.c: --sample-weight DATASET ------------------------------------ */
+
+/* Weights of rows [first, first + count) from f, opened with the weights
+** dataset as its label, into w (finite, >= 0, else a DATA error naming
+** input, dataset and row); scratch holds count doubles. */
+retain_status cli_weights_range(rt_features *f, const char *input, const char *dataset,
+                                int64_t first, int64_t count, double *scratch, float *w);
+/* Every row's weight from `dataset` of input (a dataset path or frame
+** column) into *out (malloc'd, rows floats). */
+retain_status cli_weights_read(const char *input, const struct rt_features_spec *spec,
+                               const char *dataset, int64_t rows, float **out);
 
 #endif

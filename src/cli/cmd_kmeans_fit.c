@@ -34,8 +34,7 @@ typedef struct file_rows {
     bool failed; /* the last read failed (its message names the file) */
 } file_rows;
 
-/* Weights of rows [first, first + count): finite and >= 0; 1 without
-** --sample-weight. */
+/* Weights of rows [first, first + count); 1 without --sample-weight. */
 static retain_status read_file_weights(file_rows *fr, int64_t first, int64_t count, float *w)
 {
     if (!fr->weights) {
@@ -51,17 +50,7 @@ static retain_status read_file_weights(file_rows *fr, int64_t first, int64_t cou
                             (long long)count);
         fr->wcap = count;
     }
-    retain_status s = rt_features_read_label(fr->f, first, count, fr->wbuf);
-    if (s)
-        return rt_error_context(s, "--sample-weight %s", fr->weights);
-    for (int64_t i = 0; i < count; i++) {
-        w[i] = (float)fr->wbuf[i];
-        if (!(fr->wbuf[i] >= 0) || !isfinite(w[i]))
-            return rt_error(RETAIN_ERR_DATA, "%s: sample weight %s row %lld is %g; weights "
-                            "must be finite and >= 0", fr->input, fr->weights,
-                            (long long)(first + i), fr->wbuf[i]);
-    }
-    return RETAIN_OK;
+    return cli_weights_range(fr->f, fr->input, fr->weights, first, count, fr->wbuf, w);
 }
 
 /* retain_row_source.read for mini-batch runs. */

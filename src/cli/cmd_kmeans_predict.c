@@ -179,7 +179,7 @@ int cmd_kmeans_predict(int argc, char **argv)
     rt_features *f = NULL;
     s = rt_features_open(input, &spec, &f);
     if (!s)
-        s = rt_kmeans_check_features(model_path, (const char *const *)model_names, model_d,
+        s = rt_features_check_names(model_path, (const char *const *)model_names, model_d,
                                      input, rt_features_names(f), rt_features_cols(f));
     cli_progress progress;
     cli_progress_start(&progress, &common);

@@ -63,7 +63,7 @@ int cmd_logreg_eval(int argc, char **argv)
     retain_logreg_metrics r;
     s = cli_logreg_read(input, &spec, &f, &x, &y);
     if (!s)
-        s = rt_kmeans_check_features(model_path, (const char *const *)model_names, model_d,
+        s = rt_features_check_names(model_path, (const char *const *)model_names, model_d,
                                      input, rt_features_names(f), rt_features_cols(f));
     if (!s && !(prob = malloc((size_t)x.rows * sizeof *prob)))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld probabilities",

@@ -283,7 +283,7 @@ int cmd_logreg_fit(int argc, char **argv)
     p.progress_user = &progress;
     s = cli_logreg_read(input, &o.spec, &f, &x, &y);
     if (!s && o.weights)
-        s = cli_logreg_read_weights(input, &o.spec, o.weights, x.rows, &weights);
+        s = cli_weights_read(input, &o.spec, o.weights, x.rows, &weights);
     retain_matrix view = retain_matrix_view(&x);
     if (!s && (s = retain_logreg_fit(&view, y, weights, &p, &m)))
         rt_error_context(s, "%s", input);

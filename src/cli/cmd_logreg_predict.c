@@ -256,7 +256,7 @@ int cmd_logreg_predict(int argc, char **argv)
     cli_progress_start(&progress, &common);
     s = rt_features_open(input, &spec, &f);
     if (!s)
-        s = rt_kmeans_check_features(model_path, (const char *const *)model_names, model_d,
+        s = rt_features_check_names(model_path, (const char *const *)model_names, model_d,
                                      input, rt_features_names(f), rt_features_cols(f));
     if (!s) {
         n = rt_features_rows(f);

@@ -28,38 +28,6 @@ retain_status cli_logreg_read(const char *input, const rt_features_spec *spec, r
     return s;
 }
 
-retain_status cli_logreg_read_weights(const char *input, const rt_features_spec *spec,
-                                      const char *dataset, int64_t rows, float **out)
-{
-    rt_features_spec ws = *spec;
-    ws.label = dataset;
-    rt_features *f;
-    *out = NULL;
-    retain_status s = rt_features_open(input, &ws, &f);
-    if (s)
-        return rt_error_context(s, "--sample-weight %s", dataset);
-    double *w = malloc((size_t)rows * sizeof *w);
-    float *wf = malloc((size_t)rows * sizeof *wf);
-    if (!w || !wf)
-        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
-                     (long long)rows);
-    else
-        s = rt_features_read_label(f, 0, rows, w);
-    for (int64_t i = 0; !s && i < rows; i++) {
-        wf[i] = (float)w[i];
-        if (!(w[i] >= 0) || !isfinite(wf[i]))
-            s = rt_error(RETAIN_ERR_DATA, "%s: sample weight %s row %lld is %g; weights must "
-                         "be finite and >= 0", input, dataset, (long long)i, w[i]);
-    }
-    free(w);
-    rt_features_close(f);
-    if (s)
-        free(wf);
-    else
-        *out = wf;
-    return s;
-}
-
 void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables)
 {
     printf("%s: %lld rows, %lld churners (%.2f%%)\n", title, (long long)m->rows,

@@ -89,4 +89,12 @@ retain_status rt_features_read_user_ids(rt_features *f, int64_t first,
 retain_status rt_features_read_user_id_strings(rt_features *f, int64_t first,
                                                int64_t count, char **dst);
 
+/* RETAIN_ERR_DATA unless the input's feature names are the model's, in the
+** same order; the message lists the names missing from the input, those
+** it has beyond the model's and, when only the order differs, both orders. */
+retain_status rt_features_check_names(const char *model_path,
+                                      const char *const *model_names, int64_t model_d,
+                                      const char *input_path, const char *const *names,
+                                      int64_t d);
+
 #endif

@@ -34,12 +34,4 @@ retain_status rt_kmeans_model_save(const char *path, const retain_kmeans_model *
 retain_status rt_kmeans_model_load(const char *path, retain_kmeans_model **out,
                                    char ***feature_names);
 
-/* RETAIN_ERR_DATA unless the input's feature names are the model's, in the
-** same order; the message lists the names missing from the input, those
-** it has beyond the model's and, when only the order differs, both orders. */
-retain_status rt_kmeans_check_features(const char *model_path,
-                                       const char *const *model_names, int64_t model_d,
-                                       const char *input_path, const char *const *names,
-                                       int64_t d);
-
 #endif
