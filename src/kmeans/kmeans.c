@@ -143,6 +143,22 @@ retain_status rt_kmeans_check_matrix(const retain_matrix *x, const char *who)
     return RETAIN_OK;
 }
 
+retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out)
+{
+    double *mean = malloc((size_t)(2 * x->d) * sizeof *mean);
+    if (!mean)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for column variances");
+    retain_status s = rt_column_moments(x->z, x->n, x->d, x->stride, NULL, mean, mean + x->d, NULL);
+    if (!s) {
+        double total = 0.0;
+        for (int64_t j = 0; j < x->d; j++)
+            total += mean[x->d + j];
+        *out = total / (double)x->d;
+    }
+    free(mean);
+    return s;
+}
+
 static retain_status check_weights(const float *w, int64_t n)
 {
     double total = 0.0;
@@ -178,7 +194,7 @@ static retain_status scaled_copy(const retain_matrix *x, const retain_kmeans_mod
     for (int64_t b = 0; b < nblocks; b++) {
         int64_t first = b * RT_BLOCK_ROWS;
         int64_t rows = n - first < RT_BLOCK_ROWS ? n - first : RT_BLOCK_ROWS;
-        rt_kmeans_scale_rows(x->data + first * x->row_stride, rows, d, x->row_stride,
+        rt_scale_rows(x->data + first * x->row_stride, rows, d, x->row_stride,
                              m->offset, m->spread, *out + first * d);
     }
     return RETAIN_OK;
@@ -201,7 +217,7 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         rt_rng rng;
         rt_rng_init(&rng, p->seed, (uint64_t)run);
         if (p->init == RETAIN_KMEANS_INIT_GIVEN)
-            rt_kmeans_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, centers);
+            rt_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, centers);
         else if (p->init == RETAIN_KMEANS_INIT_RANDOM)
             s = rt_kmeans_init_random(data, k, &rng, centers);
         else
@@ -307,7 +323,7 @@ retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weig
     float *copy = NULL;
     double *best_w = NULL;
     int64_t distinct;
-    if ((s = rt_kmeans_scaler_fit(x, sample_weight, p->scale, m->offset, m->spread)))
+    if ((s = rt_scaler_fit(x, sample_weight, p->scale, m->offset, m->spread)))
         goto fail;
     if (p->scale != RETAIN_SCALE_NONE && (s = scaled_copy(x, m, &copy)))
         goto fail;

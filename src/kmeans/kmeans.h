@@ -1,7 +1,7 @@
 /*
 ** src/kmeans/kmeans.h: what the files of the k-means module share: the
 ** model's layout (also read by src/io/kmeans_model.c), the data a run works
-** on, and one entry per file: scale.c, distinct.c, assign.c, init.c,
+** on, and one entry per file: distinct.c, assign.c, init.c,
 ** update.c, lloyd.c, minibatch.c, model.c. The public surface is in include/retain.h;
 ** the manual opens kmeans.c.
 */
@@ -11,6 +11,7 @@
 #include "retain.h"
 
 #include "core/rng.h"
+#include "prep/scale.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,35 +43,11 @@ typedef struct rt_kmeans_data {
     const float *w;   /* n weights, or NULL for all 1 */
 } rt_kmeans_data;
 
-/* ---- scale.c --------------------------------------------------------------- */
+/* ---- the scaler (prep/scale.c) ---------------------------------------------- */
 
-/* Fits the scaler on x (weights as in retain_kmeans_fit): offset and
-** spread, d each, spread 1 for constant columns and for RETAIN_SCALE_NONE. */
-retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
-                                   double *offset, double *spread);
-/* dst (rows x d, contiguous) = (src - offset) / spread, rounded to float. */
-void rt_kmeans_scale_rows(const float *src, int64_t rows, int64_t d, int64_t stride,
-                          const double *offset, const double *spread, float *dst);
-/* Mean over columns of the unweighted column variances of the data. */
+/* Mean over columns of the unweighted column variances of the data
+** (scikit-learn's _tolerance), behind the relative tolerance. */
 retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out);
-
-/* The scaler fitted on rows that arrive in pieces (row-major, d columns):
-** init, add every piece in order, finish. tol_scale gets the mean column
-** variance of the scaled rows, as rt_kmeans_mean_variance measures it. */
-typedef struct rt_kmeans_scaler_acc {
-    int64_t d;
-    retain_scale scale;
-    bool weighted;        /* some piece came with weights        */
-    double weight, count; /* weight and rows so far              */
-    double *buf;          /* 8 x d: moments, extremes, one piece */
-} rt_kmeans_scaler_acc;
-
-retain_status rt_kmeans_scaler_acc_init(rt_kmeans_scaler_acc *a, int64_t d, retain_scale scale);
-retain_status rt_kmeans_scaler_acc_add(rt_kmeans_scaler_acc *a, const float *x, int64_t rows,
-                                       const float *w);
-void rt_kmeans_scaler_acc_finish(const rt_kmeans_scaler_acc *a, double *offset, double *spread,
-                                 double *tol_scale);
-void rt_kmeans_scaler_acc_free(rt_kmeans_scaler_acc *a);
 
 /* ---- distinct.c ------------------------------------------------------------ */
 

@@ -30,7 +30,7 @@
 **
 ** Rows are labelled CHUNK_ROWS at a time by retain_kmeans_predict, once per
 ** pass, and scaled one at a time exactly as the fit scaled them
-** (rt_kmeans_scale_rows, to float32) before widening to float64, so memory
+** (rt_scale_rows, to float32) before widening to float64, so memory
 ** beyond x is O(k d + chunk + silhouette rows): no copy of x.
 */
 #include "metrics.h"
@@ -89,7 +89,7 @@ typedef struct evaluation {
 /* Row `row` of x scaled as the fit scales it, in float64. */
 static void scaled_row(const evaluation *e, int64_t row, float *tmp, double *z)
 {
-    rt_kmeans_scale_rows(e->x->data + row * e->x->row_stride, 1, e->d, e->x->row_stride,
+    rt_scale_rows(e->x->data + row * e->x->row_stride, 1, e->d, e->x->row_stride,
                          e->m->offset, e->m->spread, tmp);
     for (int64_t j = 0; j < e->d; j++)
         z[j] = tmp[j];
@@ -296,7 +296,7 @@ static void silhouette_block(const grouped *g, int64_t b0, int64_t rows, void *s
         int64_t padded = (width + SIL_LANES - 1) / SIL_LANES * SIL_LANES;
         for (int64_t t = 0; t < padded; t++) {
             if (t < width)
-                rt_kmeans_scale_rows(e->x->data + g->rows[q0 + t] * e->x->row_stride, 1, d,
+                rt_scale_rows(e->x->data + g->rows[q0 + t] * e->x->row_stride, 1, d,
                                      e->x->row_stride, e->m->offset, e->m->spread, tmp);
             for (int64_t j = 0; j < d; j++)
                 tile[j * SIL_TILE + t] = t < width ? tmp[j] : 0.0;

@@ -75,7 +75,7 @@ static retain_status read_rows(const stream *st, int64_t first, int64_t count, f
         for (int64_t b = 0; b < nblocks; b++) {
             int64_t r0 = b * RT_BLOCK_ROWS;
             int64_t rows = count - r0 < RT_BLOCK_ROWS ? count - r0 : RT_BLOCK_ROWS;
-            rt_kmeans_scale_rows(x + r0 * st->d, rows, st->d, st->d, st->offset, st->spread,
+            rt_scale_rows(x + r0 * st->d, rows, st->d, st->d, st->offset, st->spread,
                                  x + r0 * st->d);
         }
     }
@@ -92,9 +92,9 @@ static retain_status scaler_and_sample(stream *st, const retain_kmeans_params *p
                                        float *sample, float *sw)
 {
     int64_t d = st->d;
-    rt_kmeans_scaler_acc acc;
+    rt_scaler_acc acc;
     int64_t *taken = calloc((size_t)sets, sizeof *taken);
-    retain_status s = taken ? rt_kmeans_scaler_acc_init(&acc, d, p->scale)
+    retain_status s = taken ? rt_scaler_acc_init(&acc, d, p->scale)
                             : rt_error(RETAIN_ERR_INTERNAL, "out of memory for the sample");
     if (s) {
         free(taken);
@@ -106,7 +106,7 @@ static retain_status scaler_and_sample(stream *st, const retain_kmeans_params *p
     for (int64_t first = 0; !s && first < st->n; first += st->band_rows) {
         int64_t count = st->n - first < st->band_rows ? st->n - first : st->band_rows;
         if ((s = read_rows(st, first, count, st->x, st->w)) ||
-            (s = rt_kmeans_scaler_acc_add(&acc, st->x, count, st->w)))
+            (s = rt_scaler_acc_add(&acc, st->x, count, st->w)))
             break;
         for (int64_t i = 0; st->w && i < count; i++)
             total += st->w[i];
@@ -124,10 +124,10 @@ static retain_status scaler_and_sample(stream *st, const retain_kmeans_params *p
     if (!s && st->w && !(total > 0))
         s = rt_error(RETAIN_ERR_DATA, "the sample weights sum to 0");
     if (!s) {
-        rt_kmeans_scaler_acc_finish(&acc, m->offset, m->spread, &m->tol_scale);
-        rt_kmeans_scale_rows(sample, sets * size, d, d, m->offset, m->spread, sample);
+        rt_scaler_acc_finish(&acc, m->offset, m->spread, &m->tol_scale);
+        rt_scale_rows(sample, sets * size, d, d, m->offset, m->spread, sample);
     }
-    rt_kmeans_scaler_acc_free(&acc);
+    rt_scaler_acc_free(&acc);
     free(taken);
     return s;
 }
@@ -168,7 +168,7 @@ static retain_status seed(const retain_kmeans_params *p, retain_kmeans_model *m,
         rt_rng rng;
         rt_rng_init(&rng, p->seed, (uint64_t)run);
         if (p->init == RETAIN_KMEANS_INIT_GIVEN) {
-            rt_kmeans_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, trial);
+            rt_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, trial);
         } else {
             int64_t distinct;
             if ((s = rt_kmeans_count_distinct(&set, k, &distinct)))

@@ -180,7 +180,7 @@ retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_m
         int64_t rows = x->rows - first < RT_BLOCK_ROWS ? x->rows - first : RT_BLOCK_ROWS;
         const float *src = x->data + first * x->row_stride;
         if (scaled)
-            rt_kmeans_scale_rows(src, rows, d, x->row_stride, m->offset, m->spread, z);
+            rt_scale_rows(src, rows, d, x->row_stride, m->offset, m->spread, z);
         rt_kmeans_assign_rows(&c, scaled ? z : src, rows, scaled ? d : x->row_stride,
                               labels + first, dist, rest);
         if (distances)

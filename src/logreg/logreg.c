@@ -13,11 +13,11 @@
 ** coefficients are also reported on the input's units.
 **
 ** HOW.
-**   scale.c      mean and standard deviation per column (two passes).
+**   prep/scale.c mean and standard deviation per column (two passes).
 **   objective.c  the data term and its gradient in one streamed pass over
 **                x per evaluation (the logreg_pass kernel: margin, loss and
 **                gradient fused, float64 sums, block-ordered reduction).
-**   solver.c     L-BFGS for smooth penalties, OWL-QN when there is an L1
+**   core/minimise.c  L-BFGS for smooth penalties, OWL-QN with an L1
 **                part. The solver sees the objective divided by
 **                C * sum_i c_i, so `tol` bounds the largest gradient entry
 **                of a per-row average, whatever n and C are.
@@ -322,7 +322,7 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->params.progress = NULL;
     m->params.progress_user = NULL;
     m->train_rows = n;
-    if ((s = rt_logreg_scaler_fit(x, p->scale, m->mean, m->scale)))
+    if ((s = rt_scaler_fit(x, NULL, p->scale, m->mean, m->scale)))
         goto done;
     double wsum = 0.0;
     for (int64_t i = 0; i < n; i++)

@@ -1,9 +1,9 @@
 /*
 ** src/logreg/logreg.h: what the files of the logistic-regression module
 ** share: the model's layout (also read by src/io/logreg_model.c), the data
-** a fit works on, and one entry per file: scale.c, objective.c (the fused
-** pass), metrics.c, cv.c (the solver is core/minimise.c); logreg.c holds the
-** fit and the manual. The public surface is in include/retain.h.
+** a fit works on, and one entry per file: objective.c (the fused pass),
+** metrics.c, cv.c (the scaler is prep/scale.c, the solver core/minimise.c);
+** logreg.c holds the fit and the manual. The public surface is in include/retain.h.
 */
 #ifndef RT_LOGREG_H
 #define RT_LOGREG_H
@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/minimise.h"
+#include "prep/scale.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,13 +61,6 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
 ** x for the model; input units. */
 void rt_logreg_margins(const retain_logreg_model *m, const float *x, int64_t rows,
                        int64_t stride, double *margin);
-
-/* ---- scale.c: the standard scaler --------------------------------------- */
-
-/* mean and sd (d each) of the columns of x; 0 and 1 for RETAIN_SCALE_NONE,
-** sd 1 for a constant column. */
-retain_status rt_logreg_scaler_fit(const retain_matrix *x, retain_scale scale, double *mean,
-                                   double *sd);
 
 /* ---- logreg.c ------------------------------------------------------------ */
 

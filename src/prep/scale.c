@@ -1,15 +1,14 @@
 /*
-** src/kmeans/scale.c: the scaler k-means fits on the training rows and
-** stores in the model: standard ((x - mean) / std, population std, weighted
+** src/prep/scale.c: the feature scalers models fit on their training rows
+** and store (k-means, the churn model): standard ((x - mean) / std, population std, weighted
 ** like StandardScaler.fit(X, sample_weight)), minmax ((x - min) / (max -
 ** min), like MinMaxScaler) or none. A constant column gets spread 1, never
-** a division by zero. Also the mean column variance behind the relative
-** tolerance (scikit-learn's _tolerance: unweighted np.var per column).
+** a division by zero.
 ** Sums are float64, two-pass, block-ordered (rt_reduce_rows). Rows that
 ** stream in pieces (mini-batch from a file) are fitted piece by piece, each
 ** piece's two-pass moments merged in order.
 */
-#include "kmeans.h"
+#include "scale.h"
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -53,11 +52,8 @@ static void dev_block(void *ctx, int thread, int64_t first, int64_t rows, double
     }
 }
 
-/* Weighted mean and population variance of every column into mean, var;
-** the total weight into *weight if not NULL (0: mean and var are NaN). */
-static retain_status column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
-                                    const float *w, double *mean, double *var,
-                                    double *weight)
+retain_status rt_column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
+                                const float *w, double *mean, double *var, double *weight)
 {
     double *acc = malloc((size_t)(d + 1) * sizeof *acc);
     if (!acc)
@@ -86,8 +82,8 @@ static double spread_of(double var, double mean)
     return sd <= 10 * DBL_EPSILON * (fabs(mean) > 1 ? fabs(mean) : 1) ? 1.0 : sd;
 }
 
-retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
-                                   double *offset, double *spread)
+retain_status rt_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
+                            double *offset, double *spread)
 {
     int64_t n = x->rows, d = x->cols;
     for (int64_t j = 0; j < d; j++) {
@@ -116,7 +112,7 @@ retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retai
     double *var = malloc((size_t)d * sizeof *var);
     if (!var)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the scaler");
-    retain_status s = column_moments(x->data, n, d, x->row_stride, w, offset, var, NULL);
+    retain_status s = rt_column_moments(x->data, n, d, x->row_stride, w, offset, var, NULL);
     if (!s)
         for (int64_t j = 0; j < d; j++)
             spread[j] = spread_of(var[j], offset[j]);
@@ -124,29 +120,14 @@ retain_status rt_kmeans_scaler_fit(const retain_matrix *x, const float *w, retai
     return s;
 }
 
-void rt_kmeans_scale_rows(const float *src, int64_t rows, int64_t d, int64_t stride,
-                          const double *offset, const double *spread, float *dst)
+void rt_scale_rows(const float *src, int64_t rows, int64_t d, int64_t stride,
+                   const double *offset, const double *spread, float *dst)
 {
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < d; j++)
             dst[i * d + j] = (float)((src[i * stride + j] - offset[j]) / spread[j]);
 }
 
-retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out)
-{
-    double *mean = malloc((size_t)(2 * x->d) * sizeof *mean);
-    if (!mean)
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for column variances");
-    retain_status s = column_moments(x->z, x->n, x->d, x->stride, NULL, mean, mean + x->d, NULL);
-    if (!s) {
-        double total = 0.0;
-        for (int64_t j = 0; j < x->d; j++)
-            total += mean[x->d + j];
-        *out = total / (double)x->d;
-    }
-    free(mean);
-    return s;
-}
 
 /* ---- the same, fitted on rows that arrive in pieces ----------------------- */
 
@@ -166,7 +147,7 @@ static void merge_moments(int64_t d, double *weight, double *mean, double *m2, d
     *weight = total;
 }
 
-retain_status rt_kmeans_scaler_acc_init(rt_kmeans_scaler_acc *a, int64_t d, retain_scale scale)
+retain_status rt_scaler_acc_init(rt_scaler_acc *a, int64_t d, retain_scale scale)
 {
     memset(a, 0, sizeof *a);
     a->d = d;
@@ -182,20 +163,20 @@ retain_status rt_kmeans_scaler_acc_init(rt_kmeans_scaler_acc *a, int64_t d, reta
     return RETAIN_OK;
 }
 
-retain_status rt_kmeans_scaler_acc_add(rt_kmeans_scaler_acc *a, const float *x, int64_t rows,
-                                       const float *w)
+retain_status rt_scaler_acc_add(rt_scaler_acc *a, const float *x, int64_t rows,
+                                const float *w)
 {
     int64_t d = a->d;
     double *mean = a->buf, *m2 = a->buf + d, *umean = a->buf + 2 * d, *um2 = a->buf + 3 * d;
     double *lo = a->buf + 4 * d, *hi = a->buf + 5 * d, *pm = a->buf + 6 * d,
            *pv = a->buf + 7 * d;
     double pw;
-    retain_status s = column_moments(x, rows, d, d, NULL, pm, pv, &pw);
+    retain_status s = rt_column_moments(x, rows, d, d, NULL, pm, pv, &pw);
     if (s)
         return s;
     merge_moments(d, &a->count, umean, um2, pw, pm, pv);
     if (w && a->scale == RETAIN_SCALE_STANDARD) {
-        if ((s = column_moments(x, rows, d, d, w, pm, pv, &pw)))
+        if ((s = rt_column_moments(x, rows, d, d, w, pm, pv, &pw)))
             return s;
         merge_moments(d, &a->weight, mean, m2, pw, pm, pv);
     }
@@ -209,8 +190,8 @@ retain_status rt_kmeans_scaler_acc_add(rt_kmeans_scaler_acc *a, const float *x, 
     return RETAIN_OK;
 }
 
-void rt_kmeans_scaler_acc_finish(const rt_kmeans_scaler_acc *a, double *offset, double *spread,
-                                 double *tol_scale)
+void rt_scaler_acc_finish(const rt_scaler_acc *a, double *offset, double *spread,
+                          double *tol_scale)
 {
     int64_t d = a->d;
     const double *mean = a->weighted ? a->buf : a->buf + 2 * d;
@@ -233,7 +214,7 @@ void rt_kmeans_scaler_acc_finish(const rt_kmeans_scaler_acc *a, double *offset, 
     *tol_scale = total / (double)d;
 }
 
-void rt_kmeans_scaler_acc_free(rt_kmeans_scaler_acc *a)
+void rt_scaler_acc_free(rt_scaler_acc *a)
 {
     free(a->buf);
     a->buf = NULL;
