@@ -428,22 +428,6 @@ bool rt_h5_attr_double(hid_t obj, const char *name, double *out)
     return ok;
 }
 
-bool rt_h5_read_exact(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf)
-{
-    if (rt_h5_kind(file, path) != H5I_DATASET)
-        return false;
-    hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
-    if (ds < 0)
-        return false;
-    hsize_t dims[8];
-    hid_t t = H5Dget_type(ds);
-    bool ok = rt_h5_type_is_numeric(t) && rt_h5_shape(ds, dims) == 1 && dims[0] == (hsize_t)n &&
-              H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-    H5Tclose(t);
-    H5Dclose(ds);
-    return ok;
-}
-
 bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap)
 {
     if (H5Aexists(obj, name) <= 0)

@@ -62,9 +62,6 @@ bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out);
 bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
 /* A numeric scalar attribute as a double; false when absent or not numeric. */
 bool rt_h5_attr_double(hid_t obj, const char *name, double *out);
-/* Reads the whole 1-D numeric dataset `path` of exactly n values into buf
-** (memory type mem_type); false when absent, of another shape or unreadable. */
-bool rt_h5_read_exact(hid_t file, const char *path, hid_t mem_type, int64_t n, void *buf);
 
 /* Refuses (RETAIN_ERR_DATA, naming file and dataset) a dataset whose shape
 ** times element size overflows 64 bits, or whose claimed bytes exceed
