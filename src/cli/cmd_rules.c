@@ -290,6 +290,7 @@ int cmd_rules(int argc, char **argv)
         rp.max_consequent = a.max_consequent;
         rp.sort_by = sort;
         rp.max_rules = a.max_rules;
+        rp.max_bytes = rt_mem_available() / 4;
         if (!(s = rt_itemset_index_build(&r.itemsets, &r.index)))
             s = rt_rules_generate(&r.itemsets, &r.index, r.recoded.n_baskets, &rp, &r.rules);
     }
