@@ -201,30 +201,40 @@ static bool to_bits(miner *m, int64_t depth, const ext *f, int64_t nf, const vie
 static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
 {
     rt_arena_mark mark = rt_arena_save(&m->arena);
+    /* Codes in the views lie below the node's item. When they are few
+    ** beside the views, count blindly and scan them all; else keep a list
+    ** of the codes touched. */
+    int32_t tail = m->prefix[depth - 1];
+    bool dense = tail <= 4 * nv;
     int64_t nt = 0, cells = 0;
     for (int64_t k = 0; k < nv; k++) {
         /* views point into baskets spread over memory: fetch ahead */
         if (k + PREFETCH < nv)
             __builtin_prefetch(v[k + PREFETCH].codes);
         cells += v[k].len;
-        for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
-            if (m->cnt[*c]++ == 0)
-                m->touched[nt++] = *c;
+        if (dense)
+            for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+                m->cnt[*c]++;
+        else
+            for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+                if (m->cnt[*c]++ == 0)
+                    m->touched[nt++] = *c;
     }
-    ext *f = rt_arena_alloc(&m->arena, (size_t)(nt ? nt : 1) * sizeof *f);
+    int64_t cand = dense ? tail : nt;
+    ext *f = rt_arena_alloc(&m->arena, (size_t)(cand ? cand : 1) * sizeof *f);
     if (!f) {
-        for (int64_t i = 0; i < nt; i++)
-            m->cnt[m->touched[i]] = 0;
+        for (int64_t i = 0; i < cand; i++)
+            m->cnt[dense ? i : m->touched[i]] = 0;
         return false;
     }
     int64_t nf = 0;
-    for (int64_t i = 0; i < nt; i++) {
-        int32_t c = m->touched[i];
+    for (int64_t i = 0; i < cand; i++) {
+        int32_t c = dense ? (int32_t)i : m->touched[i];
         if (m->cnt[c] >= m->p->min_count)
             f[nf++] = (ext){c, m->cnt[c]};
         m->cnt[c] = 0;
     }
-    if (nf > 1)
+    if (!dense && nf > 1)
         qsort(f, (size_t)nf, sizeof *f, by_code);
     bool ok = true;
     for (int64_t i = 0; ok && i < nf; i++) {
