@@ -1,16 +1,26 @@
 /*
 ** src/rules/eclat.c: frequent itemsets by Eclat (Zaki, IEEE TKDE 2000) in
-** the occurrence-delivery form of LCM (Uno, Kiyomi, Arimura, FIMI 2004).
-** A prefix P carries the list of baskets holding it (its occurrences); one
-** pass over them counts every extension item of smaller code, and a second
-** pass delivers each basket to the lists of the frequent extensions, which
-** are then mined in turn. Items are coded by descending frequency
-** (items.c), so prefixes grow from rare items towards frequent ones and
-** occurrence lists stay short. The work splits by first item: each is an
-** independent sub-problem run on its own thread into its own buffer, and
-** buffers are joined in item order, so the output does not depend on the
-** thread count. Memory: the recoded baskets, one occurrence list per
-** level of the current path per thread, and the itemsets found.
+** the occurrence-delivery form of LCM (Uno, Kiyomi, Arimura, FIMI 2004),
+** with bitsets where the conditional database turns dense.
+**
+** Items are coded by descending frequency (items.c) and each basket is a
+** list of ascending codes. An itemset grows from its rarest item towards
+** more frequent ones: its extensions are the codes below its last item.
+** A node (a prefix P) holds one view per basket containing P: the part of
+** the basket below P's last item, reduced to the codes still frequent with
+** P. One pass over the views counts every extension; the frequent ones are
+** reported; a second pass reduces the views to the frequent codes and
+** delivers each reduced basket c0 < c1 < ... to extension ck cut to
+** c0..ck-1, and the extensions are mined in turn. When a node's extensions
+** are few beside its baskets (nf^2 x words <= BITSET_RATIO x cells), it
+** switches to one bitset per extension over its reduced baskets and the
+** search below it is AND + popcount (kernels/cpu/and_popcount*.c).
+**
+** The work splits by first item: each is an independent sub-problem run
+** on its own thread into its own buffer, and the buffers are joined in
+** item order, so the output is the same for any thread count. Memory: the
+** recoded baskets, the views of the current path (a per-thread arena),
+** and the itemsets found, guarded by max_itemsets and max_bytes.
 */
 #include "rules.h"
 
