@@ -274,6 +274,10 @@ int cmd_rules(int argc, char **argv)
                          .progress_user = &progress, .max_bytes = rt_mem_available() / 4};
     if (!s)
         s = rt_eclat_mine(&r.recoded, &mp, &r.itemsets);
+    if (!s && target != RT_ITEMSETS_ALL && a.max_len > 0)
+        cli_note(&common, "--target %s with --max-len %lld: %s among itemsets of at most %lld "
+                 "items (a longer superset is not looked for)", a.target, (long long)a.max_len,
+                 a.target, (long long)a.max_len);
     if (!s)
         s = rt_itemsets_filter(&r.itemsets, target);
     r.t_mine = cli_now() - t;

@@ -44,7 +44,7 @@ static retain_status score_baskets(const rt_recommender *rec, const rt_rules_fil
     }
     volatile int oom = 0;
     int64_t done = 0;
-#pragma omp parallel
+#pragma omp parallel if (b->n > 1024)
     {
         rt_recommend_scratch s;
         int32_t *items = malloc((size_t)(b->max_len ? b->max_len : 1) * sizeof *items);

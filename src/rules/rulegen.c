@@ -141,7 +141,7 @@ retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix
     if (!blocks)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for rules");
     volatile int oom = 0, over = 0;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (nblocks > 1)
     for (int64_t bi = 0; bi < nblocks; bi++) {
         int64_t end = (bi + 1) * BLOCK_SETS < s->count ? (bi + 1) * BLOCK_SETS : s->count;
         for (int64_t i = bi * BLOCK_SETS; i < end && !oom && !over; i++) {
