@@ -48,8 +48,8 @@ static void print_option(FILE *out, const cli_opt *o)
     if (o->target && o->kind == CLI_INT && strcmp(o->name, "seed") != 0 &&
         strcmp(o->name, "threads") != 0)
         fprintf(out, " (default %lld)", (long long)*(int64_t *)o->target);
-    else if (o->target && o->kind == CLI_DOUBLE)
-        fprintf(out, " (default %g)", *(double *)o->target);
+    else if (o->target && o->kind == CLI_DOUBLE && !isnan(*(double *)o->target))
+        fprintf(out, " (default %g)", *(double *)o->target); /* NaN: no default */
     else if (o->target && o->kind == CLI_STRING && *(const char **)o->target)
         fprintf(out, " (default %s)", *(const char **)o->target);
     fputc('\n', out);
