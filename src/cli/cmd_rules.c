@@ -166,13 +166,13 @@ int cmd_rules(int argc, char **argv)
         {"min-support", 's', CLI_DOUBLE, &a.min_support, "S", "least support of an itemset: "
          "a share of baskets in (0, 1]; frequent means count >= S x baskets", 1, 0},
         {"min-count", 0, CLI_INT, &a.min_count, "N", "least support as a number of baskets "
-         "(instead of --min-support)", 1, 1e15},
+         "(instead of --min-support; 0: not used)", 1, 1e15},
         {"min-confidence", 'c', CLI_DOUBLE, &a.min_confidence, "C", "least confidence of a "
-         "rule, in [0, 1] (default 0.8)", 0, 1},
-        {"min-lift", 0, CLI_DOUBLE, &a.min_lift, "L", "least lift of a rule", 1, 0},
-        {"min-leverage", 0, CLI_DOUBLE, &a.min_leverage, "V", "least leverage of a rule", 1, 0},
-        {"min-conviction", 0, CLI_DOUBLE, &a.min_conviction, "V", "least conviction", 1, 0},
-        {"min-zhang", 0, CLI_DOUBLE, &a.min_zhang, "Z", "least Zhang's metric, in [-1, 1]", 1, 0},
+         "rule, in [0, 1]", 0, 1},
+        {"min-lift", 0, CLI_DOUBLE, &a.min_lift, "L", "least lift of a rule (-inf: none)", 1, 0},
+        {"min-leverage", 0, CLI_DOUBLE, &a.min_leverage, "V", "least leverage of a rule (-inf: none)", 1, 0},
+        {"min-conviction", 0, CLI_DOUBLE, &a.min_conviction, "V", "least conviction of a rule (-inf: none)", 1, 0},
+        {"min-zhang", 0, CLI_DOUBLE, &a.min_zhang, "Z", "least Zhang's metric, in [-1, 1] (-inf: none)", 1, 0},
         {"max-len", 0, CLI_INT, &a.max_len, "K", "longest itemset (0: no limit)", 0, 1e9},
         {"max-antecedent", 0, CLI_INT, &a.max_antecedent, "K", "most items left of a rule "
          "(0: no limit)", 0, 1e9},
@@ -183,15 +183,14 @@ int cmd_rules(int argc, char **argv)
         {"target", 0, CLI_STRING, &a.target, "all|closed|maximal", "which frequent itemsets "
          "to write (closed, maximal: with --itemsets-only)", 1, 0},
         {"sort-by", 0, CLI_STRING, &a.sort_by, "METRIC", "rules sorted by support, "
-         "confidence, lift, leverage, conviction or zhang, descending (default lift)", 1, 0},
+         "confidence, lift, leverage, conviction or zhang, descending", 1, 0},
         {"max-itemsets", 0, CLI_INT, &a.max_itemsets, "N", "stop with an error beyond N "
-         "itemsets instead of exhausting memory (default 50M)", 1, 1e15},
-        {"max-rules", 0, CLI_INT, &a.max_rules, "N", "stop with an error beyond N rules "
-         "(default 100M)", 1, 1e15},
+         "itemsets instead of exhausting memory", 1, 1e15},
+        {"max-rules", 0, CLI_INT, &a.max_rules, "N", "stop with an error beyond N rules", 1, 1e15},
         {"max-basket-len", 0, CLI_INT, &a.max_basket_len, "N", "leave out baskets of more "
          "than N items (0: keep all); the count left out is reported", 0, 1e12},
         {"format", 0, CLI_STRING, &a.format, "auto|dat|names|long|h5", "input format "
-         "(default auto: by name and header)", 1, 0},
+         "(auto: by name and header)", 1, 0},
         {"group", 0, CLI_STRING, &a.group, "PATH", "HDF5 group holding indptr and indices "
          "(default /baskets, else the root)", 1, 0},
         {"output", 'o', CLI_STRING, &a.output, "OUT", "output: .csv, .jsonl or .h5 (required)",
@@ -274,6 +273,10 @@ int cmd_rules(int argc, char **argv)
                          .progress_user = &progress, .max_bytes = rt_mem_available() / 4};
     if (!s)
         s = rt_eclat_mine(&r.recoded, &mp, &r.itemsets);
+    if (!s && target != RT_ITEMSETS_ALL && a.max_len > 0)
+        cli_note(&common, "--target %s with --max-len %lld: %s among itemsets of at most %lld "
+                 "items (a longer superset is not looked for)", a.target, (long long)a.max_len,
+                 a.target, (long long)a.max_len);
     if (!s)
         s = rt_itemsets_filter(&r.itemsets, target);
     r.t_mine = rt_seconds() - t;
@@ -290,6 +293,7 @@ int cmd_rules(int argc, char **argv)
         rp.max_consequent = a.max_consequent;
         rp.sort_by = sort;
         rp.max_rules = a.max_rules;
+        rp.max_bytes = rt_mem_available() / 4;
         if (!(s = rt_itemset_index_build(&r.itemsets, &r.index)))
             s = rt_rules_generate(&r.itemsets, &r.index, r.recoded.n_baskets, &rp, &r.rules);
     }

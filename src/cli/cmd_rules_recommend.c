@@ -44,7 +44,7 @@ static retain_status score_baskets(const rt_recommender *rec, const rt_rules_fil
     }
     volatile int oom = 0;
     int64_t done = 0;
-#pragma omp parallel
+#pragma omp parallel if (b->n > 1024)
     {
         rt_recommend_scratch s;
         int32_t *items = malloc((size_t)(b->max_len ? b->max_len : 1) * sizeof *items);
@@ -120,9 +120,8 @@ int cmd_rules_recommend(int argc, char **argv)
     int64_t top = 10;
     cli_opt opts[] = {
         {"by", 0, CLI_STRING, &by, "METRIC", "rank items by the best support, confidence, "
-         "lift, leverage, conviction or zhang of the rules that recommend them (default "
-         "confidence)", 1, 0},
-        {"top", 'k', CLI_INT, &top, "N", "items per basket (default 10)", 1, 1e6},
+         "lift, leverage, conviction or zhang of the rules that recommend them", 1, 0},
+        {"top", 'k', CLI_INT, &top, "N", "items per basket", 1, 1e6},
         {"baskets", 0, CLI_STRING, &baskets_path, "FILE", "recommend for every basket of FILE "
          "(any format `retain rules` reads) instead of the ITEMs given", 1, 0},
         {"format", 0, CLI_STRING, &format, "auto|dat|names|long|h5", "format of --baskets", 1, 0},

@@ -45,8 +45,8 @@ static void print_option(FILE *out, const cli_opt *o)
     if (o->metavar)
         snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar);
     fprintf(out, "  %-26s %s", left, o->help);
-    /* a negative numeric default means "depends on other options": the
-    ** help text says how */
+    /* a negative (or NaN) numeric default means "depends on other options"
+    ** or "none": the help text says which */
     if (o->target && o->kind == CLI_INT && strcmp(o->name, "seed") != 0 &&
         strcmp(o->name, "threads") != 0 && *(int64_t *)o->target >= 0)
         fprintf(out, " (default %lld)", (long long)*(int64_t *)o->target);

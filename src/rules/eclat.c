@@ -1,16 +1,26 @@
 /*
 ** src/rules/eclat.c: frequent itemsets by Eclat (Zaki, IEEE TKDE 2000) in
-** the occurrence-delivery form of LCM (Uno, Kiyomi, Arimura, FIMI 2004).
-** A prefix P carries the list of baskets holding it (its occurrences); one
-** pass over them counts every extension item of smaller code, and a second
-** pass delivers each basket to the lists of the frequent extensions, which
-** are then mined in turn. Items are coded by descending frequency
-** (items.c), so prefixes grow from rare items towards frequent ones and
-** occurrence lists stay short. The work splits by first item: each is an
-** independent sub-problem run on its own thread into its own buffer, and
-** buffers are joined in item order, so the output does not depend on the
-** thread count. Memory: the recoded baskets, one occurrence list per
-** level of the current path per thread, and the itemsets found.
+** the occurrence-delivery form of LCM (Uno, Kiyomi, Arimura, FIMI 2004),
+** with bitsets where the conditional database turns dense.
+**
+** Items are coded by descending frequency (items.c) and each basket is a
+** list of ascending codes. An itemset grows from its rarest item towards
+** more frequent ones: its extensions are the codes below its last item.
+** A node (a prefix P) holds one view per basket containing P: the part of
+** the basket below P's last item, reduced to the codes still frequent with
+** P. One pass over the views counts every extension; the frequent ones are
+** reported; a second pass reduces the views to the frequent codes and
+** delivers each reduced basket c0 < c1 < ... to extension ck cut to
+** c0..ck-1, and the extensions are mined in turn. When a node's extensions
+** are few beside its baskets (nf^2 x words <= BITSET_RATIO x cells), it
+** switches to one bitset per extension over its reduced baskets and the
+** search below it is AND + popcount (kernels/cpu/and_popcount*.c).
+**
+** The work splits by first item: each is an independent sub-problem run
+** on its own thread into its own buffer, and the buffers are joined in
+** item order, so the output is the same for any thread count. Memory: the
+** recoded baskets, the views of the current path (a per-thread arena),
+** and the itemsets found, guarded by max_itemsets and max_bytes.
 */
 #include "rules.h"
 
@@ -201,30 +211,40 @@ static bool to_bits(miner *m, int64_t depth, const ext *f, int64_t nf, const vie
 static bool mine_node(miner *m, int64_t depth, const view *v, int64_t nv)
 {
     rt_arena_mark mark = rt_arena_save(&m->arena);
+    /* Codes in the views lie below the node's item. When they are few
+    ** beside the views, count blindly and scan them all; else keep a list
+    ** of the codes touched. */
+    int32_t tail = m->prefix[depth - 1];
+    bool dense = tail <= 4 * nv;
     int64_t nt = 0, cells = 0;
     for (int64_t k = 0; k < nv; k++) {
         /* views point into baskets spread over memory: fetch ahead */
         if (k + PREFETCH < nv)
             __builtin_prefetch(v[k + PREFETCH].codes);
         cells += v[k].len;
-        for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
-            if (m->cnt[*c]++ == 0)
-                m->touched[nt++] = *c;
+        if (dense)
+            for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+                m->cnt[*c]++;
+        else
+            for (const int32_t *c = v[k].codes, *end = c + v[k].len; c < end; c++)
+                if (m->cnt[*c]++ == 0)
+                    m->touched[nt++] = *c;
     }
-    ext *f = rt_arena_alloc(&m->arena, (size_t)(nt ? nt : 1) * sizeof *f);
+    int64_t cand = dense ? tail : nt;
+    ext *f = rt_arena_alloc(&m->arena, (size_t)(cand ? cand : 1) * sizeof *f);
     if (!f) {
-        for (int64_t i = 0; i < nt; i++)
-            m->cnt[m->touched[i]] = 0;
+        for (int64_t i = 0; i < cand; i++)
+            m->cnt[dense ? i : m->touched[i]] = 0;
         return false;
     }
     int64_t nf = 0;
-    for (int64_t i = 0; i < nt; i++) {
-        int32_t c = m->touched[i];
+    for (int64_t i = 0; i < cand; i++) {
+        int32_t c = dense ? (int32_t)i : m->touched[i];
         if (m->cnt[c] >= m->p->min_count)
             f[nf++] = (ext){c, m->cnt[c]};
         m->cnt[c] = 0;
     }
-    if (nf > 1)
+    if (!dense && nf > 1)
         qsort(f, (size_t)nf, sizeof *f, by_code);
     bool ok = true;
     for (int64_t i = 0; ok && i < nf; i++) {

@@ -26,6 +26,7 @@ void rt_rule_params_init(rt_rule_params *p)
     p->max_consequent = 0;
     p->sort_by = RT_METRIC_LIFT;
     p->max_rules = 100000000;
+    p->max_bytes = 0;
 }
 
 typedef struct block {
@@ -140,22 +141,29 @@ retain_status rt_rules_generate(const rt_itemsets *s, const rt_itemset_index *ix
     if (!blocks)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for rules");
     volatile int oom = 0, over = 0;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (nblocks > 1)
     for (int64_t bi = 0; bi < nblocks; bi++) {
         int64_t end = (bi + 1) * BLOCK_SETS < s->count ? (bi + 1) * BLOCK_SETS : s->count;
-        for (int64_t i = bi * BLOCK_SETS; i < end && !oom && !over; i++)
+        for (int64_t i = bi * BLOCK_SETS; i < end && !oom && !over; i++) {
+            int64_t before = blocks[bi].count, t;
             if (s->off[i + 1] - s->off[i] >= 2 && !itemset_rules(s, ix, n_baskets, p, i, &blocks[bi]))
                 oom = 1;
-        int64_t t;
 #pragma omp atomic capture
-        t = total += blocks[bi].count;
-        if (t > p->max_rules)
-            over = 1;
+            t = total += blocks[bi].count - before;
+            if (t > p->max_rules || (p->max_bytes > 0 && t > p->max_bytes / RT_RULE_BYTES))
+                over = 1;
+        }
     }
     retain_status st = RETAIN_OK;
     if (oom)
         st = rt_error(RETAIN_ERR_INTERNAL, "out of memory for rules; raise --min-confidence "
                       "or --min-support");
+    else if (over && total <= p->max_rules)
+        st = rt_error(RETAIN_ERR_DATA,
+                      "the %lld rules found when generation stopped would take %.1f GiB, a "
+                      "quarter of the memory available; raise --min-confidence (or another "
+                      "threshold) or --min-support",
+                      (long long)total, (double)total * RT_RULE_BYTES / (1 << 30));
     else if (over)
         st = rt_error(RETAIN_ERR_DATA,
                       "more than --max-rules %lld rules (%lld found when generation stopped); "

@@ -148,6 +148,8 @@ typedef struct rt_rule_params {
     int64_t max_consequent;      /* 0: no limit */
     rt_rule_metric sort_by;      /* descending                                 */
     int64_t max_rules;           /* stop with an error beyond this many        */
+    int64_t max_bytes;           /* or when they would take more memory (at
+                                    most RT_RULE_BYTES each); 0: no limit      */
 } rt_rule_params;
 
 void rt_rule_params_init(rt_rule_params *p);
@@ -165,6 +167,10 @@ typedef struct rt_rules {
     int64_t count;
     rt_rule *rules;
 } rt_rules;
+
+/* Memory per rule at the peak of generation: the per-block buffers, the
+** joined array, the sort pairs and the sorted copy. */
+#define RT_RULE_BYTES 100
 
 /* Longest itemset rules are made from: one of n items makes 2^n - 2. */
 #define RT_RULES_MAX_ITEMSET_LEN 24

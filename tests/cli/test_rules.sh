@@ -82,6 +82,10 @@ else
     expect 2 "long.dat|40 items|frequent itemsets found|GiB|--min-support|--max-len" \
         bash -c 'ulimit -v 600000; exec "$0" rules long.dat --min-count 2 -o long.csv' "$RETAIN"
     [ -e long.csv ] && fail "the memory guard left long.csv"
+    # 102,090 itemsets of up to 4 items make 1.4M rules at confidence 0
+    expect 2 "rules found when generation stopped|GiB|--min-confidence" \
+        bash -c 'ulimit -v 300000; exec "$0" rules long.dat --min-count 2 --max-len 4 -c 0 -o long.csv' "$RETAIN"
+    [ -e long.csv ] && fail "the rule memory guard left long.csv"
 fi
 # a failed run keeps the earlier output
 cp guard.csv before.csv

@@ -5,7 +5,7 @@
 ** carry a known status and a message naming the input; a success must
 ** give a well-formed CSR (offsets rising, items in range and distinct
 ** within a basket, labels NUL-terminated), which is then mined for
-** itemsets of up to 4 items and rules under a guard of 20000 itemsets, so
+** itemsets of up to 3 items and rules under a guard of 2000 itemsets, so
 ** the miner and the rule generator see odd inputs too. What fails the
 ** target is a crash, a sanitizer report, a hang or a broken promise.
 **
@@ -59,7 +59,7 @@ static void mine(const rt_baskets *b)
     rt_recoded r;
     int64_t minc = b->n / 4 > 1 ? b->n / 4 : 1;
     REQUIRE(rt_items_recode(b->n, b->indptr, b->items, b->n_items, minc, 0, &r) == RETAIN_OK);
-    rt_mine_params p = {.min_count = minc, .max_len = 4, .max_itemsets = 20000};
+    rt_mine_params p = {.min_count = minc, .max_len = 3, .max_itemsets = 2000};
     rt_itemsets s;
     retain_status st = rt_eclat_mine(&r, &p, &s);
     REQUIRE(st == RETAIN_OK || (st == RETAIN_ERR_DATA && strstr(retain_last_error(), "--max-itemsets")));
