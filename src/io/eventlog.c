@@ -1,0 +1,583 @@
+/*
+** src/io/eventlog.c: the purchase-log reader (see eventlog.h). CSV is read
+** through one fixed buffer: whole lines are parsed out of it, the partial
+** last line moves to the front, and the next read fills the rest, so no
+** line may be longer than the buffer. Fields are split on commas; a field
+** in double quotes may hold commas ("" is a quote), not line breaks.
+** Spaces around a field and a final \r are ignored. HDF5 columns are read
+** in hyperslabs of one block, converted by HDF5 to int64 or double.
+*/
+#include "eventlog.h"
+
+#include "core/datetime.h"
+#include "core/error.h"
+#include "io/h5.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BLOCK_EVENTS (1 << 18)
+#define CSV_BUFFER (4 << 20)
+#define NCOLS 5
+#define MAX_FIELDS 256
+#define MAX_EPOCH ((int64_t)1 << 40)
+
+enum { COL_USER, COL_TIME, COL_AMOUNT, COL_ITEM, COL_ORDER };
+static const char *const default_names[NCOLS] = {"user_id", "timestamp", "amount", "item",
+                                                  "order_id"};
+
+struct rt_eventlog {
+    char path[1024];
+    char names[NCOLS][128]; /* "" for an optional column not read */
+    bool hdf5;
+    int64_t bytes_total, bytes_read;
+    /* the block handed out */
+    int64_t *user, *time, *item, *order, *line;
+    double *amount;
+    /* CSV */
+    FILE *f;
+    char *buf;
+    size_t start, end; /* unparsed bytes buf[start, end) */
+    bool eof;
+    int field_of[NCOLS]; /* CSV field index of each column, -1: absent */
+    int nfields;
+    int64_t lineno;      /* lines consumed so far */
+    /* HDF5 */
+    hid_t file, dset[NCOLS];
+    bool time_is_float;
+    int64_t rows, row;
+    double *scratch;
+};
+
+bool rt_eventlog_has_item(const rt_eventlog *log) { return log->names[COL_ITEM][0] != 0; }
+bool rt_eventlog_has_order(const rt_eventlog *log) { return log->names[COL_ORDER][0] != 0; }
+int64_t rt_eventlog_bytes_read(const rt_eventlog *log) { return log->bytes_read; }
+int64_t rt_eventlog_bytes_total(const rt_eventlog *log) { return log->bytes_total; }
+
+const char *rt_eventlog_where(const rt_eventlog *log, int64_t line, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s %s %lld", log->path, log->hdf5 ? "row" : "line", (long long)line);
+    return buf;
+}
+
+/* ---- field parsers ---------------------------------------------------------- */
+
+bool rt_eventlog_parse_int(const char *p, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = len > 0 && p[0] == '-';
+    if (neg || (len > 0 && p[0] == '+'))
+        i = 1;
+    if (i == len || len - i > 18)
+        return false;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+bool rt_eventlog_parse_amount(const char *p, size_t len, double *out)
+{
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0, digits = 0, frac = 0;
+    bool neg = len > 0 && p[0] == '-', dot = false;
+    if (neg || (len > 0 && p[0] == '+'))
+        i = 1;
+    int64_t m = 0;
+    for (; i < len; i++) {
+        if (p[i] >= '0' && p[i] <= '9') {
+            m = m * 10 + (p[i] - '0');
+            digits++;
+            frac += dot;
+        } else if (p[i] == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    /* plain decimals of up to 15 digits: exact mantissa over an exact
+    ** power of ten, one rounding, as strtod gives */
+    if (i == len && digits > 0 && digits <= 15) {
+        double v = (double)m / pow10[frac];
+        *out = neg ? -v : v;
+        return true;
+    }
+    char text[64];
+    if (len == 0 || len >= sizeof text)
+        return false;
+    memcpy(text, p, len);
+    text[len] = 0;
+    for (size_t k = 0; k < len; k++)
+        if (!strchr("0123456789+-.eE", text[k]))
+            return false;
+    char *endp;
+    errno = 0;
+    double v = strtod(text, &endp);
+    if (endp != text + len || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool rt_eventlog_parse_time(const char *p, size_t len, int64_t *out)
+{
+    if (len >= 10 && p[4] == '-')
+        return rt_datetime_parse_span(p, len, out);
+    /* epoch seconds, a fraction dropped (rounded down) */
+    size_t whole = 0;
+    while (whole < len && p[whole] != '.')
+        whole++;
+    for (size_t k = whole + (whole < len); k < len; k++)
+        if (p[k] < '0' || p[k] > '9')
+            return false;
+    int64_t t;
+    if (!rt_eventlog_parse_int(p, whole, &t) || t > MAX_EPOCH || t < -MAX_EPOCH)
+        return false;
+    bool fraction = false;
+    for (size_t k = whole + 1; k < len; k++)
+        fraction |= p[k] != '0';
+    *out = t < 0 && fraction ? t - 1 : t;
+    return true;
+}
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+typedef struct field {
+    const char *p;
+    size_t len;
+} field;
+
+/* Splits the line [p, end) into fields (trimmed, quotes removed); returns
+** the count, or -1 for an unterminated quote, -2 for too many fields. */
+static int split(const char *p, const char *end, field *fields)
+{
+    int n = 0;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *a = p, *b;
+        if (p < end && *p == '"') {
+            a = ++p;
+            for (;;) {
+                if (p >= end)
+                    return -1;
+                const char *q = memchr(p, '"', (size_t)(end - p));
+                if (!q)
+                    return -1;
+                if (q + 1 < end && q[1] == '"') {
+                    p = q + 2;
+                    continue;
+                }
+                b = q;
+                p = q + 1;
+                break;
+            }
+            while (p < end && *p != ',')
+                p++;
+        } else {
+            const char *q = p < end ? memchr(p, ',', (size_t)(end - p)) : NULL;
+            p = q ? q : end;
+            b = p;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+                b--;
+        }
+        if (n == MAX_FIELDS)
+            return -2;
+        fields[n].p = a;
+        fields[n].len = (size_t)(b - a);
+        n++;
+        if (p >= end)
+            return n;
+        p++; /* the comma */
+    }
+}
+
+/* Moves unparsed bytes to the front and reads more; false at end of file
+** with nothing new. */
+static retain_status refill(rt_eventlog *log, bool *more)
+{
+    memmove(log->buf, log->buf + log->start, log->end - log->start);
+    log->end -= log->start;
+    log->start = 0;
+    *more = false;
+    if (log->eof)
+        return RETAIN_OK;
+    size_t n = fread(log->buf + log->end, 1, CSV_BUFFER - log->end, log->f);
+    if (n == 0) {
+        if (ferror(log->f))
+            return rt_error(RETAIN_ERR_IO, "%s: read failed", log->path);
+        log->eof = true;
+        return RETAIN_OK;
+    }
+    log->end += n;
+    log->bytes_read += (int64_t)n;
+    *more = true;
+    return RETAIN_OK;
+}
+
+/* The next whole line into [*a, *b) (without \r\n); false at the end. The
+** last line needs no newline. */
+static retain_status next_line(rt_eventlog *log, const char **a, const char **b, bool *got)
+{
+    for (;;) {
+        char *p = log->buf + log->start;
+        size_t avail = log->end - log->start;
+        char *nl = memchr(p, '\n', avail);
+        if (nl || (log->eof && avail > 0)) {
+            char *e = nl ? nl : p + avail;
+            log->start += (size_t)(e - p) + (nl != NULL);
+            log->lineno++;
+            if (e > p && e[-1] == '\r')
+                e--;
+            *a = p;
+            *b = e;
+            *got = true;
+            return RETAIN_OK;
+        }
+        if (log->eof) {
+            *got = false;
+            return RETAIN_OK;
+        }
+        if (avail == CSV_BUFFER)
+            return rt_error(RETAIN_ERR_DATA, "%s line %lld is longer than %d MiB; is this a "
+                            "CSV file?", log->path, (long long)log->lineno + 1,
+                            CSV_BUFFER >> 20);
+        bool more;
+        retain_status s = refill(log, &more);
+        if (s)
+            return s;
+    }
+}
+
+static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
+{
+    log->f = fopen(log->path, "rb");
+    if (!log->f)
+        return rt_error(RETAIN_ERR_IO, "cannot open %s: %s", log->path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(log->f), &st) == 0)
+        log->bytes_total = (int64_t)st.st_size;
+    log->buf = malloc(CSV_BUFFER);
+    if (!log->buf)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a read buffer");
+    const char *a, *b;
+    bool got;
+    retain_status s = next_line(log, &a, &b, &got);
+    if (s)
+        return s;
+    if (!got)
+        return rt_error(RETAIN_ERR_DATA, "%s is empty: expected a header line naming the "
+                        "columns (user_id,timestamp,amount[,item][,order_id])", log->path);
+    if (b - a >= 3 && memcmp(a, "\xEF\xBB\xBF", 3) == 0)
+        a += 3;
+    field fields[MAX_FIELDS];
+    int n = split(a, b, fields);
+    if (n < 0)
+        return rt_error(RETAIN_ERR_DATA, "%s line 1: %s in the header", log->path,
+                        n == -1 ? "unterminated quote" : "more than 256 columns");
+    log->nfields = n;
+    for (int c = 0; c < NCOLS; c++) {
+        log->field_of[c] = -1;
+        if (!log->names[c][0])
+            continue;
+        for (int k = 0; k < n; k++)
+            if (fields[k].len == strlen(log->names[c]) &&
+                memcmp(fields[k].p, log->names[c], fields[k].len) == 0) {
+                log->field_of[c] = k;
+                break;
+            }
+        if (log->field_of[c] >= 0)
+            continue;
+        const char *given = c == COL_USER ? spec->user : c == COL_TIME ? spec->time
+                          : c == COL_AMOUNT ? spec->amount : c == COL_ITEM ? spec->item
+                                                                           : spec->order;
+        if (c >= COL_ITEM && !given) {
+            log->names[c][0] = 0; /* optional and not asked for */
+            continue;
+        }
+        char found[512] = "";
+        for (int k = 0; k < n && strlen(found) < sizeof found - 80; k++)
+            snprintf(found + strlen(found), sizeof found - strlen(found), "%s'%.*s'",
+                     k ? ", " : "", (int)(fields[k].len > 60 ? 60 : fields[k].len),
+                     fields[k].p);
+        return rt_error(RETAIN_ERR_DATA, "%s has no column '%s' (the header line lists: "
+                        "%s); name the column with the matching option", log->path,
+                        log->names[c], found);
+    }
+    return RETAIN_OK;
+}
+
+static retain_status bad_field(const rt_eventlog *log, int c, const field *f,
+                               const char *expected)
+{
+    return rt_error(RETAIN_ERR_DATA, "%s line %lld, column '%s': cannot read '%.*s' as %s",
+                    log->path, (long long)log->lineno, log->names[c],
+                    (int)(f->len > 64 ? 64 : f->len), f->p, expected);
+}
+
+static retain_status next_csv(rt_eventlog *log, int64_t *count)
+{
+    field fields[MAX_FIELDS];
+    int64_t n = 0;
+    while (n < BLOCK_EVENTS) {
+        const char *a, *b;
+        bool got;
+        retain_status s = next_line(log, &a, &b, &got);
+        if (s)
+            return s;
+        if (!got)
+            break;
+        if (a == b)
+            continue; /* blank line */
+        int k = split(a, b, fields);
+        if (k < 0)
+            return rt_error(RETAIN_ERR_DATA, "%s line %lld: %s", log->path,
+                            (long long)log->lineno,
+                            k == -1 ? "unterminated quote" : "more than 256 fields");
+        if (k != log->nfields)
+            return rt_error(RETAIN_ERR_DATA, "%s line %lld has %d fields, the header %d",
+                            log->path, (long long)log->lineno, k, log->nfields);
+        const field *f = &fields[log->field_of[COL_USER]];
+        if (!rt_eventlog_parse_int(f->p, f->len, &log->user[n]))
+            return bad_field(log, COL_USER, f, "a user id (an integer)");
+        f = &fields[log->field_of[COL_TIME]];
+        if (!rt_eventlog_parse_time(f->p, f->len, &log->time[n]))
+            return bad_field(log, COL_TIME, f, "a timestamp (YYYY-MM-DD, "
+                             "YYYY-MM-DDTHH:MM:SS in UTC, or epoch seconds)");
+        f = &fields[log->field_of[COL_AMOUNT]];
+        if (!rt_eventlog_parse_amount(f->p, f->len, &log->amount[n]))
+            return bad_field(log, COL_AMOUNT, f, "an amount (a finite decimal number)");
+        if (log->field_of[COL_ITEM] >= 0) {
+            f = &fields[log->field_of[COL_ITEM]];
+            if (!rt_eventlog_parse_int(f->p, f->len, &log->item[n]))
+                return bad_field(log, COL_ITEM, f, "an item id (an integer)");
+        }
+        if (log->field_of[COL_ORDER] >= 0) {
+            f = &fields[log->field_of[COL_ORDER]];
+            if (!rt_eventlog_parse_int(f->p, f->len, &log->order[n]))
+                return bad_field(log, COL_ORDER, f, "an order id (an integer)");
+        }
+        log->line[n++] = log->lineno;
+    }
+    *count = n;
+    return RETAIN_OK;
+}
+
+/* ---- HDF5 ------------------------------------------------------------------ */
+
+static retain_status open_h5(rt_eventlog *log, const rt_eventlog_spec *spec)
+{
+    retain_status s = rt_h5_open_read(log->path, &log->file);
+    if (s)
+        return s;
+    struct stat st;
+    if (stat(log->path, &st) == 0)
+        log->bytes_total = (int64_t)st.st_size;
+    log->rows = -1;
+    for (int c = 0; c < NCOLS; c++) {
+        if (!log->names[c][0])
+            continue;
+        char path[160];
+        snprintf(path, sizeof path, "%s%s", log->names[c][0] == '/' ? "" : "/",
+                 log->names[c]);
+        if (rt_h5_kind(log->file, path) != H5I_DATASET) {
+            const char *given = c == COL_ITEM ? spec->item : c == COL_ORDER ? spec->order
+                                                                            : "";
+            if (c >= COL_ITEM && !given) {
+                log->names[c][0] = 0;
+                continue;
+            }
+            char found[2048];
+            rt_h5_list(log->file, found, sizeof found);
+            return rt_error(RETAIN_ERR_DATA, "%s has no dataset %s for column '%s'; it "
+                            "holds:\n%s", log->path, path, log->names[c], found);
+        }
+        log->dset[c] = H5Dopen2(log->file, path, H5P_DEFAULT);
+        if (log->dset[c] < 0)
+            return rt_error(RETAIN_ERR_DATA, "%s: cannot open %s", log->path, path);
+        hsize_t dims[8];
+        hid_t type = H5Dget_type(log->dset[c]);
+        bool numeric = type >= 0 && rt_h5_type_is_numeric(type);
+        log->time_is_float |= c == COL_TIME && numeric && H5Tget_class(type) == H5T_FLOAT;
+        if (type >= 0)
+            H5Tclose(type);
+        if (rt_h5_shape(log->dset[c], dims) != 1 || !numeric)
+            return rt_error(RETAIN_ERR_DATA, "%s: %s must be a 1-D numeric dataset%s",
+                            log->path, path, c == COL_TIME ? " of epoch seconds" : "");
+        if ((s = rt_h5_check_stored(log->dset[c], log->path, path)))
+            return s;
+        if (log->rows >= 0 && (int64_t)dims[0] != log->rows)
+            return rt_error(RETAIN_ERR_DATA, "%s: %s has %lld rows, /%s %lld; the columns of "
+                            "a log have one length", log->path, path, (long long)dims[0],
+                            log->names[COL_USER], (long long)log->rows);
+        log->rows = (int64_t)dims[0];
+    }
+    return RETAIN_OK;
+}
+
+static retain_status read_column(rt_eventlog *log, int c, hid_t mem_type, int64_t n,
+                                 void *buf)
+{
+    hsize_t start = (hsize_t)log->row, count = (hsize_t)n;
+    hid_t fs = H5Dget_space(log->dset[c]);
+    hid_t ms = H5Screate_simple(1, &count, NULL);
+    herr_t e = fs < 0 || ms < 0 ? -1
+               : H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+    if (e >= 0)
+        e = H5Dread(log->dset[c], mem_type, ms, fs, H5P_DEFAULT, buf);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (e < 0)
+        return rt_error(RETAIN_ERR_DATA, "%s: cannot read rows %lld..%lld of /%s (damaged "
+                        "file?)", log->path, (long long)log->row,
+                        (long long)(log->row + n - 1), log->names[c]);
+    return RETAIN_OK;
+}
+
+static retain_status next_h5(rt_eventlog *log, int64_t *count)
+{
+    int64_t n = log->rows - log->row < BLOCK_EVENTS ? log->rows - log->row : BLOCK_EVENTS;
+    *count = 0;
+    if (n <= 0)
+        return RETAIN_OK;
+    retain_status s;
+    if ((s = read_column(log, COL_USER, H5T_NATIVE_INT64, n, log->user)) ||
+        (s = read_column(log, COL_AMOUNT, H5T_NATIVE_DOUBLE, n, log->amount)) ||
+        (log->item && (s = read_column(log, COL_ITEM, H5T_NATIVE_INT64, n, log->item))) ||
+        (log->order && (s = read_column(log, COL_ORDER, H5T_NATIVE_INT64, n, log->order))))
+        return s;
+    if (log->time_is_float) {
+        if ((s = read_column(log, COL_TIME, H5T_NATIVE_DOUBLE, n, log->scratch)))
+            return s;
+        for (int64_t i = 0; i < n; i++) {
+            double t = floor(log->scratch[i]);
+            if (!(t >= (double)-MAX_EPOCH && t <= (double)MAX_EPOCH))
+                return rt_error(RETAIN_ERR_DATA, "%s row %lld, column '%s': %g is not a "
+                                "timestamp in epoch seconds", log->path,
+                                (long long)(log->row + i), log->names[COL_TIME],
+                                log->scratch[i]);
+            log->time[i] = (int64_t)t;
+        }
+    } else if ((s = read_column(log, COL_TIME, H5T_NATIVE_INT64, n, log->time))) {
+        return s;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        if (!isfinite(log->amount[i]))
+            return rt_error(RETAIN_ERR_DATA, "%s row %lld, column '%s': the amount is %g",
+                            log->path, (long long)(log->row + i), log->names[COL_AMOUNT],
+                            log->amount[i]);
+        if (log->time[i] > MAX_EPOCH || log->time[i] < -MAX_EPOCH)
+            return rt_error(RETAIN_ERR_DATA, "%s row %lld, column '%s': %lld is not a "
+                            "timestamp in epoch seconds", log->path,
+                            (long long)(log->row + i), log->names[COL_TIME],
+                            (long long)log->time[i]);
+        log->line[i] = log->row + i;
+    }
+    log->row += n;
+    log->bytes_read = log->rows ? log->bytes_total * log->row / log->rows : 0;
+    *count = n;
+    return RETAIN_OK;
+}
+
+/* ---- open / next / close ------------------------------------------------------ */
+
+retain_status rt_eventlog_open(const char *path, const rt_eventlog_spec *spec,
+                               rt_eventlog **out)
+{
+    *out = NULL;
+    rt_eventlog *log = calloc(1, sizeof *log);
+    if (!log)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    log->file = H5I_INVALID_HID;
+    for (int c = 0; c < NCOLS; c++)
+        log->dset[c] = H5I_INVALID_HID;
+    snprintf(log->path, sizeof log->path, "%s", path);
+    const char *given[NCOLS] = {spec->user, spec->time, spec->amount, spec->item,
+                                spec->order};
+    retain_status s = RETAIN_OK;
+    for (int c = 0; c < NCOLS && !s; c++) {
+        const char *name = given[c] ? given[c] : default_names[c];
+        if (strlen(name) >= sizeof log->names[c] || (c < COL_ITEM && !name[0]))
+            s = rt_error(RETAIN_ERR_USAGE, "the %s column needs a name of 1 to 127 "
+                         "characters", default_names[c]);
+        else
+            snprintf(log->names[c], sizeof log->names[c], "%s", name);
+    }
+    size_t len = strlen(path);
+    log->hdf5 = (len > 3 && strcmp(path + len - 3, ".h5") == 0) ||
+                (len > 5 && strcmp(path + len - 5, ".hdf5") == 0);
+    if (!s)
+        s = log->hdf5 ? open_h5(log, spec) : open_csv(log, spec);
+    size_t n = BLOCK_EVENTS;
+    if (!s) {
+        log->user = malloc(n * sizeof(int64_t));
+        log->time = malloc(n * sizeof(int64_t));
+        log->line = malloc(n * sizeof(int64_t));
+        log->amount = malloc(n * sizeof(double));
+        log->item = rt_eventlog_has_item(log) ? malloc(n * sizeof(int64_t)) : NULL;
+        log->order = rt_eventlog_has_order(log) ? malloc(n * sizeof(int64_t)) : NULL;
+        log->scratch = log->hdf5 ? malloc(n * sizeof(double)) : NULL;
+        if (!log->user || !log->time || !log->line || !log->amount ||
+            (rt_eventlog_has_item(log) && !log->item) ||
+            (rt_eventlog_has_order(log) && !log->order) || (log->hdf5 && !log->scratch))
+            s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of events");
+    }
+    if (s) {
+        rt_eventlog_close(log);
+        return s;
+    }
+    *out = log;
+    return RETAIN_OK;
+}
+
+retain_status rt_eventlog_next(rt_eventlog *log, rt_events *out, bool *done)
+{
+    memset(out, 0, sizeof *out);
+    int64_t n = 0;
+    retain_status s = log->hdf5 ? next_h5(log, &n) : next_csv(log, &n);
+    if (s)
+        return s;
+    *done = n == 0;
+    out->count = n;
+    out->user_id = log->user;
+    out->timestamp = log->time;
+    out->amount = log->amount;
+    out->item = log->item;
+    out->order_id = log->order;
+    out->line = log->line;
+    return RETAIN_OK;
+}
+
+void rt_eventlog_close(rt_eventlog *log)
+{
+    if (!log)
+        return;
+    if (log->f)
+        fclose(log->f);
+    for (int c = 0; c < NCOLS; c++)
+        if (log->dset[c] >= 0)
+            H5Dclose(log->dset[c]);
+    if (log->file >= 0)
+        H5Fclose(log->file);
+    free(log->buf);
+    free(log->user);
+    free(log->time);
+    free(log->line);
+    free(log->amount);
+    free(log->item);
+    free(log->order);
+    free(log->scratch);
+    free(log);
+}
