@@ -200,7 +200,8 @@ int cmd_features(int argc, char **argv)
         return cli_fail(&cmd, &common, s);
 
     double t0 = cli_now();
-    rt_eventlog_spec spec = {cols.user, cols.time, cols.amount, cols.item, cols.order};
+    rt_eventlog_spec spec = {.user = cols.user, .time = cols.time, .amount = cols.amount,
+                             .item = cols.item, .order = cols.order};
     rt_eventlog *log = NULL;
     if ((s = rt_eventlog_open(o.log, &spec, &log)))
         return cli_fail(&cmd, &common, s);

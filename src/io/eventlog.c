@@ -11,6 +11,7 @@
 
 #include "core/datetime.h"
 #include "core/error.h"
+#include "core/keymap.h"
 #include "io/h5.h"
 
 #include <errno.h>
@@ -23,13 +24,13 @@
 
 #define BLOCK_EVENTS (1 << 18)
 #define CSV_BUFFER (4 << 20)
-#define NCOLS 5
+#define NCOLS 6
 #define MAX_FIELDS 256
 #define MAX_EPOCH ((int64_t)1 << 40)
 
-enum { COL_USER, COL_TIME, COL_AMOUNT, COL_ITEM, COL_ORDER };
+enum { COL_USER, COL_TIME, COL_AMOUNT, COL_ITEM, COL_ORDER, COL_GROUP };
 static const char *const default_names[NCOLS] = {"user_id", "timestamp", "amount", "item",
-                                                  "order_id"};
+                                                  "order_id", ""};
 
 struct rt_eventlog {
     char path[1024];
@@ -37,8 +38,12 @@ struct rt_eventlog {
     bool hdf5;
     int64_t bytes_total, bytes_read;
     /* the block handed out */
-    int64_t *user, *time, *item, *order, *line;
+    int64_t *user, *time, *item, *order, *group, *line;
     double *amount;
+    /* group names by number, found through their hash and length */
+    rt_keymap group_map;
+    char **group_names;
+    int64_t group_cap;
     /* CSV */
     FILE *f;
     char *buf;
@@ -56,6 +61,12 @@ struct rt_eventlog {
 
 bool rt_eventlog_has_item(const rt_eventlog *log) { return log->names[COL_ITEM][0] != 0; }
 bool rt_eventlog_has_order(const rt_eventlog *log) { return log->names[COL_ORDER][0] != 0; }
+static bool has_group(const rt_eventlog *log) { return log->names[COL_GROUP][0] != 0; }
+int64_t rt_eventlog_group_count(const rt_eventlog *log) { return log->group_map.count; }
+const char *const *rt_eventlog_group_names(const rt_eventlog *log)
+{
+    return (const char *const *)log->group_names;
+}
 int64_t rt_eventlog_bytes_read(const rt_eventlog *log) { return log->bytes_read; }
 int64_t rt_eventlog_bytes_total(const rt_eventlog *log) { return log->bytes_total; }
 
@@ -63,6 +74,57 @@ const char *rt_eventlog_where(const rt_eventlog *log, int64_t line, char *buf, s
 {
     snprintf(buf, cap, "%s %s %lld", log->path, log->hdf5 ? "row" : "line", (long long)line);
     return buf;
+}
+
+/* The number of group name p[0..len), numbering a new one; -1 when out of
+** memory or on a hash collision (message set). `b` is the length, or -1
+** for integer groups keyed by value. */
+static int64_t intern(rt_eventlog *log, int64_t a, int64_t b, const char *p, size_t len)
+{
+    int64_t k;
+    bool added;
+    if (rt_keymap_put(&log->group_map, a, b, &k, &added))
+        return -1;
+    if (!added) {
+        if (b >= 0 && memcmp(log->group_names[k], p, len) != 0) {
+            rt_error(RETAIN_ERR_INTERNAL, "group names '%s' and '%.*s' share a hash",
+                     log->group_names[k], (int)len, p);
+            return -1;
+        }
+        return k;
+    }
+    if (k == log->group_cap) {
+        int64_t cap = log->group_cap ? 2 * log->group_cap : 16;
+        char **names = realloc(log->group_names, (size_t)cap * sizeof *names);
+        if (!names) {
+            rt_error(RETAIN_ERR_INTERNAL, "out of memory for group names");
+            return -1;
+        }
+        log->group_names = names;
+        log->group_cap = cap;
+    }
+    char text[24];
+    if (b < 0) {
+        snprintf(text, sizeof text, "%lld", (long long)a);
+        p = text;
+        len = strlen(text);
+    }
+    log->group_names[k] = malloc(len + 1);
+    if (!log->group_names[k]) {
+        rt_error(RETAIN_ERR_INTERNAL, "out of memory for group names");
+        return -1;
+    }
+    memcpy(log->group_names[k], p, len);
+    log->group_names[k][len] = 0;
+    return k;
+}
+
+static int64_t intern_text(rt_eventlog *log, const char *p, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)p[i]) * 1099511628211ULL;
+    return intern(log, (int64_t)h, (int64_t)len, p, len);
 }
 
 /* ---- field parsers ---------------------------------------------------------- */
@@ -259,7 +321,25 @@ static retain_status next_line(rt_eventlog *log, const char **a, const char **b,
     }
 }
 
-static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
+/* "'a', 'b', 'c'" for a header's fields. */
+static void list_fields(const field *fields, int n, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    for (int k = 0; k < n && strlen(buf) + 80 < cap; k++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s'%.*s'", k ? ", " : "",
+                 (int)(fields[k].len > 60 ? 60 : fields[k].len), fields[k].p);
+}
+
+/* The index of the header field named name, or -1. */
+static int field_named(const field *fields, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (fields[k].len == strlen(name) && memcmp(fields[k].p, name, fields[k].len) == 0)
+            return k;
+    return -1;
+}
+
+static retain_status open_text(rt_eventlog *log)
 {
     log->f = fopen(log->path, "rb");
     if (!log->f)
@@ -270,6 +350,12 @@ static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
     log->buf = malloc(CSV_BUFFER);
     if (!log->buf)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a read buffer");
+    return RETAIN_OK;
+}
+
+/* Reads the header line into fields (*n of them). */
+static retain_status read_header(rt_eventlog *log, field *fields, int *n)
+{
     const char *a, *b;
     bool got;
     retain_status s = next_line(log, &a, &b, &got);
@@ -277,39 +363,39 @@ static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
         return s;
     if (!got)
         return rt_error(RETAIN_ERR_DATA, "%s is empty: expected a header line naming the "
-                        "columns (user_id,timestamp,amount[,item][,order_id])", log->path);
+                        "columns", log->path);
     if (b - a >= 3 && memcmp(a, "\xEF\xBB\xBF", 3) == 0)
         a += 3;
-    field fields[MAX_FIELDS];
-    int n = split(a, b, fields);
-    if (n < 0)
+    *n = split(a, b, fields);
+    if (*n < 0)
         return rt_error(RETAIN_ERR_DATA, "%s line 1: %s in the header", log->path,
-                        n == -1 ? "unterminated quote" : "more than 256 columns");
+                        *n == -1 ? "unterminated quote" : "more than 256 columns");
+    return RETAIN_OK;
+}
+
+static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
+{
+    field fields[MAX_FIELDS];
+    int n;
+    retain_status s = open_text(log);
+    if (s || (s = read_header(log, fields, &n)))
+        return s;
     log->nfields = n;
     for (int c = 0; c < NCOLS; c++) {
         log->field_of[c] = -1;
         if (!log->names[c][0])
             continue;
-        for (int k = 0; k < n; k++)
-            if (fields[k].len == strlen(log->names[c]) &&
-                memcmp(fields[k].p, log->names[c], fields[k].len) == 0) {
-                log->field_of[c] = k;
-                break;
-            }
-        if (log->field_of[c] >= 0)
+        if ((log->field_of[c] = field_named(fields, n, log->names[c])) >= 0)
             continue;
         const char *given = c == COL_USER ? spec->user : c == COL_TIME ? spec->time
                           : c == COL_AMOUNT ? spec->amount : c == COL_ITEM ? spec->item
-                                                                           : spec->order;
+                          : c == COL_ORDER ? spec->order : spec->group;
         if (c >= COL_ITEM && !given) {
             log->names[c][0] = 0; /* optional and not asked for */
             continue;
         }
-        char found[512] = "";
-        for (int k = 0; k < n && strlen(found) < sizeof found - 80; k++)
-            snprintf(found + strlen(found), sizeof found - strlen(found), "%s'%.*s'",
-                     k ? ", " : "", (int)(fields[k].len > 60 ? 60 : fields[k].len),
-                     fields[k].p);
+        char found[512];
+        list_fields(fields, n, found, sizeof found);
         return rt_error(RETAIN_ERR_DATA, "%s has no column '%s' (the header line lists: "
                         "%s); name the column with the matching option", log->path,
                         log->names[c], found);
@@ -367,10 +453,123 @@ static retain_status next_csv(rt_eventlog *log, int64_t *count)
             if (!rt_eventlog_parse_int(f->p, f->len, &log->order[n]))
                 return bad_field(log, COL_ORDER, f, "an order id (an integer)");
         }
+        if (log->field_of[COL_GROUP] >= 0) {
+            f = &fields[log->field_of[COL_GROUP]];
+            if ((log->group[n] = intern_text(log, f->p, f->len)) < 0)
+                return RETAIN_ERR_INTERNAL;
+        }
         log->line[n++] = log->lineno;
     }
     *count = n;
     return RETAIN_OK;
+}
+
+retain_status rt_user_groups_read(const char *path, const char *user_col,
+                                  const char *group_col, rt_user_groups *out)
+{
+    memset(out, 0, sizeof *out);
+    rt_eventlog *log = calloc(1, sizeof *log);
+    rt_keymap seen = {0};
+    int64_t cap = 0;
+    if (!log)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    log->file = H5I_INVALID_HID;
+    for (int c = 0; c < NCOLS; c++)
+        log->dset[c] = H5I_INVALID_HID;
+    snprintf(log->path, sizeof log->path, "%s", path);
+    field fields[MAX_FIELDS];
+    int n = 0, fu = -1, fg = -1;
+    retain_status s;
+    if ((s = rt_keymap_init(&log->group_map)) || (s = rt_keymap_init(&seen)) ||
+        (s = open_text(log)) || (s = read_header(log, fields, &n)))
+        goto done;
+    fu = field_named(fields, n, user_col);
+    fg = field_named(fields, n, group_col);
+    if (fu < 0 || fg < 0) {
+        char found[512];
+        list_fields(fields, n, found, sizeof found);
+        s = rt_error(RETAIN_ERR_DATA, "%s has no column '%s' (the header line lists: %s)",
+                     path, fu < 0 ? user_col : group_col, found);
+        goto done;
+    }
+    for (;;) {
+        const char *a, *b;
+        bool got;
+        if ((s = next_line(log, &a, &b, &got)) || !got)
+            break;
+        if (a == b)
+            continue;
+        int k = split(a, b, fields);
+        if (k != n) {
+            s = rt_error(RETAIN_ERR_DATA, "%s line %lld has %d fields, the header %d", path,
+                         (long long)log->lineno, k < 0 ? 0 : k, n);
+            break;
+        }
+        int64_t user, group, at;
+        bool added;
+        if (!rt_eventlog_parse_int(fields[fu].p, fields[fu].len, &user)) {
+            s = rt_error(RETAIN_ERR_DATA, "%s line %lld, column '%s': cannot read '%.*s' as a "
+                         "user id (an integer)", path, (long long)log->lineno, user_col,
+                         (int)(fields[fu].len > 64 ? 64 : fields[fu].len), fields[fu].p);
+            break;
+        }
+        if ((group = intern_text(log, fields[fg].p, fields[fg].len)) < 0 ||
+            (s = rt_keymap_put(&seen, user, 0, &at, &added))) {
+            s = s ? s : RETAIN_ERR_INTERNAL;
+            break;
+        }
+        if (!added) {
+            if (out->group[at] != group) {
+                s = rt_error(RETAIN_ERR_DATA, "%s line %lld puts user %lld in group '%s', an "
+                             "earlier line in '%s'; a user belongs to one group", path,
+                             (long long)log->lineno, (long long)user,
+                             log->group_names[group], log->group_names[out->group[at]]);
+                break;
+            }
+            continue;
+        }
+        if (at == cap) {
+            cap = cap ? 2 * cap : 4096;
+            int64_t *u = realloc(out->user_id, (size_t)cap * sizeof *u);
+            if (u)
+                out->user_id = u;
+            int64_t *g = realloc(out->group, (size_t)cap * sizeof *g);
+            if (g)
+                out->group = g;
+            if (!u || !g) {
+                s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld users",
+                             (long long)cap);
+                break;
+            }
+        }
+        out->user_id[at] = user;
+        out->group[at] = group;
+        out->count = at + 1;
+    }
+done:
+    if (!s && out->count == 0)
+        s = rt_error(RETAIN_ERR_DATA, "%s lists no users", path);
+    if (!s) {
+        out->groups = log->group_map.count;
+        out->names = log->group_names;
+        log->group_names = NULL;
+        log->group_map.count = 0;
+    } else {
+        rt_user_groups_free(out);
+    }
+    rt_keymap_free(&seen);
+    rt_eventlog_close(log);
+    return s;
+}
+
+void rt_user_groups_free(rt_user_groups *g)
+{
+    for (int64_t k = 0; g->names && k < g->groups; k++)
+        free(g->names[k]);
+    free(g->names);
+    free(g->user_id);
+    free(g->group);
+    memset(g, 0, sizeof *g);
 }
 
 /* ---- HDF5 ------------------------------------------------------------------ */
@@ -393,6 +592,8 @@ static retain_status open_h5(rt_eventlog *log, const rt_eventlog_spec *spec)
         if (rt_h5_kind(log->file, path) != H5I_DATASET) {
             const char *given = c == COL_ITEM ? spec->item : c == COL_ORDER ? spec->order
                                                                             : "";
+            if (c == COL_GROUP)
+                given = spec->group;
             if (c >= COL_ITEM && !given) {
                 log->names[c][0] = 0;
                 continue;
@@ -456,8 +657,12 @@ static retain_status next_h5(rt_eventlog *log, int64_t *count)
     if ((s = read_column(log, COL_USER, H5T_NATIVE_INT64, n, log->user)) ||
         (s = read_column(log, COL_AMOUNT, H5T_NATIVE_DOUBLE, n, log->amount)) ||
         (log->item && (s = read_column(log, COL_ITEM, H5T_NATIVE_INT64, n, log->item))) ||
-        (log->order && (s = read_column(log, COL_ORDER, H5T_NATIVE_INT64, n, log->order))))
+        (log->order && (s = read_column(log, COL_ORDER, H5T_NATIVE_INT64, n, log->order))) ||
+        (log->group && (s = read_column(log, COL_GROUP, H5T_NATIVE_INT64, n, log->group))))
         return s;
+    for (int64_t i = 0; log->group && i < n; i++)
+        if ((log->group[i] = intern(log, log->group[i], -1, NULL, 0)) < 0)
+            return RETAIN_ERR_INTERNAL;
     if (log->time_is_float) {
         if ((s = read_column(log, COL_TIME, H5T_NATIVE_DOUBLE, n, log->scratch)))
             return s;
@@ -501,11 +706,16 @@ retain_status rt_eventlog_open(const char *path, const rt_eventlog_spec *spec,
     if (!log)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     log->file = H5I_INVALID_HID;
+    retain_status s0 = rt_keymap_init(&log->group_map);
+    if (s0) {
+        free(log);
+        return s0;
+    }
     for (int c = 0; c < NCOLS; c++)
         log->dset[c] = H5I_INVALID_HID;
     snprintf(log->path, sizeof log->path, "%s", path);
     const char *given[NCOLS] = {spec->user, spec->time, spec->amount, spec->item,
-                                spec->order};
+                                spec->order, spec->group};
     retain_status s = RETAIN_OK;
     for (int c = 0; c < NCOLS && !s; c++) {
         const char *name = given[c] ? given[c] : default_names[c];
@@ -528,10 +738,12 @@ retain_status rt_eventlog_open(const char *path, const rt_eventlog_spec *spec,
         log->amount = malloc(n * sizeof(double));
         log->item = rt_eventlog_has_item(log) ? malloc(n * sizeof(int64_t)) : NULL;
         log->order = rt_eventlog_has_order(log) ? malloc(n * sizeof(int64_t)) : NULL;
+        log->group = has_group(log) ? malloc(n * sizeof(int64_t)) : NULL;
         log->scratch = log->hdf5 ? malloc(n * sizeof(double)) : NULL;
         if (!log->user || !log->time || !log->line || !log->amount ||
             (rt_eventlog_has_item(log) && !log->item) ||
-            (rt_eventlog_has_order(log) && !log->order) || (log->hdf5 && !log->scratch))
+            (rt_eventlog_has_order(log) && !log->order) || (has_group(log) && !log->group) ||
+            (log->hdf5 && !log->scratch))
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of events");
     }
     if (s) {
@@ -556,6 +768,7 @@ retain_status rt_eventlog_next(rt_eventlog *log, rt_events *out, bool *done)
     out->amount = log->amount;
     out->item = log->item;
     out->order_id = log->order;
+    out->group = log->group;
     out->line = log->line;
     return RETAIN_OK;
 }
@@ -579,5 +792,10 @@ void rt_eventlog_close(rt_eventlog *log)
     free(log->item);
     free(log->order);
     free(log->scratch);
+    free(log->group);
+    for (int64_t k = 0; k < log->group_map.count; k++)
+        free(log->group_names[k]);
+    free(log->group_names);
+    rt_keymap_free(&log->group_map);
     free(log);
 }

@@ -9,7 +9,7 @@
 #include "features.h"
 
 #include "core/error.h"
-#include "logs/keymap.h"
+#include "core/keymap.h"
 
 #include <math.h>
 #include <stdio.h>

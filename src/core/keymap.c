@@ -1,5 +1,5 @@
 /*
-** src/logs/keymap.c: the pair-keyed hash map (see keymap.h): linear
+** src/core/keymap.c: the pair-keyed hash map (see keymap.h): linear
 ** probing over a power-of-two table kept at most half full, a 64-bit mix of
 ** both keys (the finaliser of SplitMix64) as the hash.
 */

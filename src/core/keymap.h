@@ -1,11 +1,12 @@
 /*
-** src/logs/keymap.h: an open-addressing hash map from a pair of int64 keys
+** src/core/keymap.h: an open-addressing hash map from a pair of int64 keys
 ** to dense indices 0, 1, 2, ... in order of first insertion. The log
-** modules key users by id (second key 0) and (user, item) or (user, group)
-** pairs by both; memory grows with the distinct keys, never with events.
+** modules key users by id (second key 0), (user, item) pairs and cohort
+** cells by both, the log reader group names by hash and length; memory
+** grows with the distinct keys, never with events.
 */
-#ifndef RT_LOGS_KEYMAP_H
-#define RT_LOGS_KEYMAP_H
+#ifndef RT_CORE_KEYMAP_H
+#define RT_CORE_KEYMAP_H
 
 #include "retain.h"
 
