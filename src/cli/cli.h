@@ -177,5 +177,6 @@ typedef struct cli_log_columns {
 bool cli_parse_duration(const char *text, int64_t *seconds);
 
 int cmd_features(int argc, char **argv);
+int cmd_cohorts(int argc, char **argv);
 
 #endif
