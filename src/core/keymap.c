@@ -19,46 +19,37 @@ static inline uint64_t mix(int64_t a, int64_t b)
 
 static retain_status resize(rt_keymap *m, int64_t cap)
 {
-    int64_t *keys = malloc((size_t)cap * 2 * sizeof *keys);
-    int64_t *index = malloc((size_t)cap * sizeof *index);
-    if (!keys || !index) {
-        free(keys);
-        free(index);
+    rt_keymap_slot *slots = malloc((size_t)cap * sizeof *slots);
+    if (!slots)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a table of %lld keys",
                         (long long)cap);
-    }
     for (int64_t i = 0; i < cap; i++)
-        index[i] = -1;
+        slots[i].index = -1;
     for (int64_t i = 0; i < m->cap; i++) {
-        if (m->index[i] < 0)
+        if (m->slots[i].index < 0)
             continue;
-        uint64_t h = mix(m->keys[2 * i], m->keys[2 * i + 1]) & (uint64_t)(cap - 1);
-        while (index[h] >= 0)
+        uint64_t h = mix(m->slots[i].a, m->slots[i].b) & (uint64_t)(cap - 1);
+        while (slots[h].index >= 0)
             h = (h + 1) & (uint64_t)(cap - 1);
-        keys[2 * h] = m->keys[2 * i];
-        keys[2 * h + 1] = m->keys[2 * i + 1];
-        index[h] = m->index[i];
+        slots[h] = m->slots[i];
     }
-    free(m->keys);
-    free(m->index);
-    m->keys = keys;
-    m->index = index;
+    free(m->slots);
+    m->slots = slots;
     m->cap = cap;
     return RETAIN_OK;
 }
 
 retain_status rt_keymap_init(rt_keymap *m)
 {
-    m->keys = m->index = NULL;
+    m->slots = NULL;
     m->cap = m->count = 0;
     return resize(m, 1024);
 }
 
 void rt_keymap_free(rt_keymap *m)
 {
-    free(m->keys);
-    free(m->index);
-    m->keys = m->index = NULL;
+    free(m->slots);
+    m->slots = NULL;
     m->cap = m->count = 0;
 }
 
@@ -70,17 +61,13 @@ retain_status rt_keymap_put(rt_keymap *m, int64_t a, int64_t b, int64_t *out, bo
             return s;
     }
     uint64_t h = mix(a, b) & (uint64_t)(m->cap - 1);
-    while (m->index[h] >= 0) {
-        if (m->keys[2 * h] == a && m->keys[2 * h + 1] == b) {
-            *out = m->index[h];
+    for (; m->slots[h].index >= 0; h = (h + 1) & (uint64_t)(m->cap - 1))
+        if (m->slots[h].a == a && m->slots[h].b == b) {
+            *out = m->slots[h].index;
             *added = false;
             return RETAIN_OK;
         }
-        h = (h + 1) & (uint64_t)(m->cap - 1);
-    }
-    m->keys[2 * h] = a;
-    m->keys[2 * h + 1] = b;
-    m->index[h] = m->count;
+    m->slots[h] = (rt_keymap_slot){a, b, m->count};
     *out = m->count++;
     *added = true;
     return RETAIN_OK;
@@ -91,10 +78,17 @@ int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b)
     if (!m->cap)
         return -1;
     uint64_t h = mix(a, b) & (uint64_t)(m->cap - 1);
-    while (m->index[h] >= 0) {
-        if (m->keys[2 * h] == a && m->keys[2 * h + 1] == b)
-            return m->index[h];
-        h = (h + 1) & (uint64_t)(m->cap - 1);
-    }
+    for (; m->slots[h].index >= 0; h = (h + 1) & (uint64_t)(m->cap - 1))
+        if (m->slots[h].a == a && m->slots[h].b == b)
+            return m->slots[h].index;
     return -1;
+}
+
+void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b)
+{
+    for (int64_t i = 0; i < m->cap; i++)
+        if (m->slots[i].index >= 0) {
+            a[m->slots[i].index] = m->slots[i].a;
+            b[m->slots[i].index] = m->slots[i].b;
+        }
 }

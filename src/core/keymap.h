@@ -13,13 +13,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Both keys and the index in one slot: a probe touches one cache line. */
+typedef struct rt_keymap_slot {
+    int64_t a, b;
+    int64_t index; /* -1: empty */
+} rt_keymap_slot;
+
 typedef struct rt_keymap {
-    int64_t *keys;    /* 2 per slot */
-    int64_t *index;   /* per slot, -1: empty */
+    rt_keymap_slot *slots;
     int64_t cap, count;
 } rt_keymap;
 
-/* An empty map (zero-initialise, or this). */
+/* An empty map (or zero-initialise: the first put allocates). */
 retain_status rt_keymap_init(rt_keymap *m);
 void rt_keymap_free(rt_keymap *m);
 
@@ -30,5 +35,8 @@ retain_status rt_keymap_put(rt_keymap *m, int64_t a, int64_t b, int64_t *out,
 
 /* The index of (a, b), or -1. */
 int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b);
+
+/* Every key by index: a[index] and b[index] for index < m->count. */
+void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b);
 
 #endif

@@ -235,21 +235,24 @@ retain_status rt_logs_cohorts_finish(rt_logs_cohorts *c, int64_t groups,
     int64_t first = INT64_MAX;
     row_key *keys = malloc((size_t)R * sizeof *keys);
     int64_t *rank = malloc((size_t)R * sizeof *rank);
-    if (!keys || !rank) {
+    int64_t *ca = malloc((size_t)c->cells.count * sizeof *ca);
+    int64_t *cb = malloc((size_t)c->cells.count * sizeof *cb);
+    if (!keys || !rank || !ca || !cb) {
         free(keys);
         free(rank);
+        free(ca);
+        free(cb);
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     }
-    for (int64_t h = 0; h < c->rows.cap; h++) {
-        int64_t r = c->rows.index[h];
-        if (r < 0)
-            continue;
-        keys[r] = (row_key){c->rows.keys[2 * h], c->rows.keys[2 * h + 1], r};
+    rt_keymap_keys(&c->rows, rank, ca); /* rows <= cells: each has its offset 0 */
+    for (int64_t r = 0; r < R; r++) {
+        keys[r] = (row_key){rank[r], ca[r], r};
         if (keys[r].cohort < first)
             first = keys[r].cohort;
         if (keys[r].group >= groups)
             groups = keys[r].group + 1;
     }
+    rt_keymap_keys(&c->cells, ca, cb);
     qsort(keys, (size_t)R, sizeof *keys, by_cohort_group);
     for (int64_t i = 0; i < R; i++)
         rank[keys[i].index] = i;
@@ -269,6 +272,8 @@ retain_status rt_logs_cohorts_finish(rt_logs_cohorts *c, int64_t groups,
         !out->eligible || !out->retained) {
         free(keys);
         free(rank);
+        free(ca);
+        free(cb);
         rt_logs_cohort_table_free(out);
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld x %lld cohort cells",
                         (long long)R, (long long)W);
@@ -279,12 +284,8 @@ retain_status rt_logs_cohorts_finish(rt_logs_cohorts *c, int64_t groups,
         for (int64_t j = 0; j < W; j++)
             out->active[i * W + j] = keys[i].cohort + j <= last ? 0 : -1;
     }
-    for (int64_t h = 0; h < c->cells.cap; h++) {
-        int64_t cell = c->cells.index[h];
-        if (cell >= 0)
-            out->active[rank[c->cells.keys[2 * h]] * W + c->cells.keys[2 * h + 1]] =
-                c->counts[cell];
-    }
+    for (int64_t cell = 0; cell < c->cells.count; cell++)
+        out->active[rank[ca[cell]] * W + cb[cell]] = c->counts[cell];
     for (int64_t k = 0; k < c->users.count; k++) {
         const user_state *u = &c->u[k];
         if (!u->bought)
@@ -301,5 +302,7 @@ retain_status rt_logs_cohorts_finish(rt_logs_cohorts *c, int64_t groups,
         }
     free(keys);
     free(rank);
+    free(ca);
+    free(cb);
     return RETAIN_OK;
 }

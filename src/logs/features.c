@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/keymap.h"
+#include "core/sort.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #define DAY 86400.0
+#define INLINE_ITEMS 6
 
 typedef struct user_rec {
     int64_t id;
@@ -24,6 +26,7 @@ typedef struct user_rec {
     int64_t order_key;     /* order id (or time) of the last purchase line    */
     int64_t order_time;    /* time of the last order in W; INT64_MIN: none    */
     int64_t orders, recent, lines, items;
+    int64_t item[INLINE_ITEMS]; /* the first distinct items; more in `pairs` */
     double gap_mean, gap_m2;
     double net, bought, refunded;
     int64_t prev_time, prev_line;
@@ -149,15 +152,21 @@ static retain_status add_purchase(rt_logs_features *f, user_rec *u, int64_t t, d
         u->orders++;
         u->recent += t >= p->asof - p->window / 2;
     }
-    if (p->has_item) {
-        int64_t k;
-        bool added;
-        retain_status s = rt_keymap_put(&f->pairs, (int64_t)(u - f->rec), item, &k, &added);
-        if (s)
-            return s;
-        u->items += added;
+    if (!p->has_item)
+        return RETAIN_OK;
+    int64_t held = u->items < INLINE_ITEMS ? u->items : INLINE_ITEMS;
+    for (int64_t j = 0; j < held; j++)
+        if (u->item[j] == item)
+            return RETAIN_OK;
+    if (held < INLINE_ITEMS) {
+        u->item[u->items++] = item;
+        return RETAIN_OK;
     }
-    return RETAIN_OK;
+    int64_t k;
+    bool added;
+    retain_status s = rt_keymap_put(&f->pairs, (int64_t)(u - f->rec), item, &k, &added);
+    u->items += added;
+    return s;
 }
 
 retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t *user,
@@ -227,12 +236,6 @@ void rt_logs_feature_table_free(rt_logs_feature_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static int by_id(const void *a, const void *b)
-{
-    int64_t x = (*(user_rec *const *)a)->id, y = (*(user_rec *const *)b)->id;
-    return x < y ? -1 : x > y;
-}
-
 static void feature_row(const rt_logs_features *f, const user_rec *u, double *row)
 {
     const rt_logs_features_params *p = &f->p;
@@ -285,14 +288,16 @@ retain_status rt_logs_features_finish(rt_logs_features *f, rt_logs_feature_table
                         "before --asof; choose a later date");
     out->users = n;
     out->covers_horizon = f->last_time >= p->asof + p->horizon - (int64_t)DAY;
-    user_rec **order = malloc((size_t)n * sizeof *order);
+    uint64_t *key = malloc((size_t)n * sizeof *key);
+    int64_t *order = malloc((size_t)n * sizeof *order);
     out->x = malloc((size_t)(n * out->cols) * sizeof *out->x);
     out->user_id = malloc((size_t)n * sizeof *out->user_id);
     out->rfm = malloc((size_t)n * 3);
     out->tier = malloc((size_t)n);
     out->churned = out->covers_horizon ? malloc((size_t)n) : NULL;
-    if (!order || !out->x || !out->user_id || !out->rfm || !out->tier ||
+    if (!key || !order || !out->x || !out->user_id || !out->rfm || !out->tier ||
         (out->covers_horizon && !out->churned)) {
+        free(key);
         free(order);
         rt_logs_feature_table_free(out);
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the features of %lld users",
@@ -300,19 +305,23 @@ retain_status rt_logs_features_finish(rt_logs_features *f, rt_logs_feature_table
     }
     int64_t m = 0;
     for (int64_t k = 0; k < f->users.count; k++)
-        if (f->rec[k].has_purchase)
-            order[m++] = &f->rec[k];
-    qsort(order, (size_t)n, sizeof *order, by_id);
-    for (int64_t i = 0; i < n; i++) {
-        feature_row(f, order[i], out->x + i * out->cols);
-        out->user_id[i] = order[i]->id;
+        if (f->rec[k].has_purchase) {
+            key[m] = rt_sort_key_i64(f->rec[k].id);
+            order[m++] = k;
+        }
+    retain_status s = rt_sort_u64(key, order, n);
+    for (int64_t i = 0; !s && i < n; i++) {
+        const user_rec *u = &f->rec[order[i]];
+        feature_row(f, u, out->x + i * out->cols);
+        out->user_id[i] = u->id;
         if (out->churned)
-            out->churned[i] = !order[i]->churn_seen;
+            out->churned[i] = !u->churn_seen;
     }
+    free(key);
     free(order);
     /* columns 0, 1, 2, 3: recency, tenure, frequency, monetary_total */
-    retain_status s = rt_logs_rfm_scores(n, out->x, out->x + 2, out->x + 3, out->cols,
-                                         out->rfm);
+    if (!s)
+        s = rt_logs_rfm_scores(n, out->x, out->x + 2, out->x + 3, out->cols, out->rfm);
     if (s) {
         rt_logs_feature_table_free(out);
         return s;

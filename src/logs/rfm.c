@@ -1,12 +1,13 @@
 /*
 ** src/logs/rfm.c: RFM quintile scores and lifecycle tiers (rules in
 ** features.h). A score counts the users strictly worse than this one
-** (found by sorting the values once and binary search), so equal values
+** (found by radix-sorting the values once and binary search), so equal values
 ** always share a score, whatever order the users come in.
 */
 #include "features.h"
 
 #include "core/error.h"
+#include "core/sort.h"
 
 #include <stdlib.h>
 
@@ -17,61 +18,43 @@ const char rt_logs_tier_rule[] =
     "at_risk: recency_days > 90; loyal (VIP): RFM F score >= 4 and M score >= 4; "
     "active: the rest";
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Number of values in sorted[0..n) strictly below v. */
-static int64_t below(const double *sorted, int64_t n, double v)
+/* Number of keys in sorted[0..n) strictly below k (or, with `above`,
+** strictly above it). */
+static int64_t count_beyond(const uint64_t *sorted, int64_t n, uint64_t k, bool above)
 {
     int64_t lo = 0, hi = n;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (sorted[mid] < v)
+        if (above ? sorted[mid] <= k : sorted[mid] < k)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
-}
-
-/* Number of values strictly above v. */
-static int64_t above(const double *sorted, int64_t n, double v)
-{
-    int64_t lo = 0, hi = n;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (sorted[mid] <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return n - lo;
+    return above ? n - lo : lo;
 }
 
 retain_status rt_logs_rfm_scores(int64_t n, const double *recency, const double *frequency,
                                  const double *monetary, int64_t stride, int8_t *rfm)
 {
-    double *sorted = malloc((size_t)n * sizeof *sorted);
+    uint64_t *sorted = malloc((size_t)n * sizeof *sorted);
     if (!sorted)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for RFM scores of %lld users",
                         (long long)n);
     const double *cols[3] = {recency, frequency, monetary};
-    for (int c = 0; c < 3; c++) {
+    retain_status s = RETAIN_OK;
+    for (int c = 0; c < 3 && !s; c++) {
         for (int64_t i = 0; i < n; i++)
-            sorted[i] = cols[c][i * stride];
-        qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+            sorted[i] = rt_sort_key_f64(cols[c][i * stride]);
+        if ((s = rt_sort_u64(sorted, NULL, n)))
+            break;
         for (int64_t i = 0; i < n; i++) {
-            double v = cols[c][i * stride];
             /* recency: a larger value is worse */
-            int64_t worse = c == 0 ? above(sorted, n, v) : below(sorted, n, v);
+            int64_t worse = count_beyond(sorted, n, rt_sort_key_f64(cols[c][i * stride]), c == 0);
             rfm[i * 3 + c] = (int8_t)(1 + (5 * worse) / n);
         }
     }
     free(sorted);
-    return RETAIN_OK;
+    return s;
 }
 
 void rt_logs_tiers(int64_t n, const double *recency, const double *tenure, int64_t stride,
