@@ -1,8 +1,8 @@
 /*
 ** src/logs/rfm.c: RFM quintile scores and lifecycle tiers (rules in
 ** features.h). A score counts the users strictly worse than this one
-** (found by radix-sorting the values once and binary search), so equal values
-** always share a score, whatever order the users come in.
+** (found by radix-sorting the values and walking runs of equal ones), so
+** equal values always share a score, whatever order the users come in.
 */
 #include "features.h"
 
@@ -18,42 +18,35 @@ const char rt_logs_tier_rule[] =
     "at_risk: recency_days > 90; loyal (VIP): RFM F score >= 4 and M score >= 4; "
     "active: the rest";
 
-/* Number of keys in sorted[0..n) strictly below k (or, with `above`,
-** strictly above it). */
-static int64_t count_beyond(const uint64_t *sorted, int64_t n, uint64_t k, bool above)
-{
-    int64_t lo = 0, hi = n;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (above ? sorted[mid] <= k : sorted[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return above ? n - lo : lo;
-}
-
 retain_status rt_logs_rfm_scores(int64_t n, const double *recency, const double *frequency,
                                  const double *monetary, int64_t stride, int8_t *rfm)
 {
-    uint64_t *sorted = malloc((size_t)n * sizeof *sorted);
-    if (!sorted)
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for RFM scores of %lld users",
-                        (long long)n);
-    const double *cols[3] = {recency, frequency, monetary};
+    uint64_t *key = malloc((size_t)n * sizeof *key);
+    int64_t *who = malloc((size_t)n * sizeof *who);
     retain_status s = RETAIN_OK;
+    if (!key || !who)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for RFM scores of %lld users",
+                     (long long)n);
+    const double *cols[3] = {recency, frequency, monetary};
     for (int c = 0; c < 3 && !s; c++) {
-        for (int64_t i = 0; i < n; i++)
-            sorted[i] = rt_sort_key_f64(cols[c][i * stride]);
-        if ((s = rt_sort_u64(sorted, NULL, n)))
-            break;
         for (int64_t i = 0; i < n; i++) {
+            key[i] = rt_sort_key_f64(cols[c][i * stride]);
+            who[i] = i;
+        }
+        if ((s = rt_sort_u64(key, who, n)))
+            break;
+        /* a run of equal values [a, b): a users below it, n - b above */
+        for (int64_t a = 0, b; a < n; a = b) {
+            for (b = a + 1; b < n && key[b] == key[a]; b++)
+                ;
             /* recency: a larger value is worse */
-            int64_t worse = count_beyond(sorted, n, rt_sort_key_f64(cols[c][i * stride]), c == 0);
-            rfm[i * 3 + c] = (int8_t)(1 + (5 * worse) / n);
+            int64_t worse = c == 0 ? n - b : a;
+            for (int64_t i = a; i < b; i++)
+                rfm[who[i] * 3 + c] = (int8_t)(1 + (5 * worse) / n);
         }
     }
-    free(sorted);
+    free(key);
+    free(who);
     return s;
 }
 
