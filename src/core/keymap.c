@@ -84,6 +84,12 @@ int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b)
     return -1;
 }
 
+void rt_keymap_prefetch(const rt_keymap *m, int64_t a, int64_t b)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[mix(a, b) & (uint64_t)(m->cap - 1)]);
+}
+
 void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b)
 {
     for (int64_t i = 0; i < m->cap; i++)

@@ -36,6 +36,10 @@ retain_status rt_keymap_put(rt_keymap *m, int64_t a, int64_t b, int64_t *out,
 /* The index of (a, b), or -1. */
 int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b);
 
+/* Asks the CPU to fetch the slot where (a, b) would be found, ahead of a
+** put or get: folds over events hide the cache miss of a large table. */
+void rt_keymap_prefetch(const rt_keymap *m, int64_t a, int64_t b);
+
 /* Every key by index: a[index] and b[index] for index < m->count. */
 void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b);
 

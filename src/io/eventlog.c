@@ -12,11 +12,13 @@
 #include "core/datetime.h"
 #include "core/error.h"
 #include "core/keymap.h"
+#include "core/parallel.h"
 #include "io/h5.h"
 
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ struct rt_eventlog {
     FILE *f;
     char *buf;
     size_t start, end; /* unparsed bytes buf[start, end) */
+    uint32_t *starts;  /* line starts of the block in buf, one more than lines */
     bool eof;
     int field_of[NCOLS]; /* CSV field index of each column, -1: absent */
     int nfields;
@@ -403,64 +406,166 @@ static retain_status open_csv(rt_eventlog *log, const rt_eventlog_spec *spec)
     return RETAIN_OK;
 }
 
-static retain_status bad_field(const rt_eventlog *log, int c, const field *f,
+static retain_status bad_field(const rt_eventlog *log, int64_t lineno, int c, const field *f,
                                const char *expected)
 {
     return rt_error(RETAIN_ERR_DATA, "%s line %lld, column '%s': cannot read '%.*s' as %s",
-                    log->path, (long long)log->lineno, log->names[c],
+                    log->path, (long long)lineno, log->names[c],
                     (int)(f->len > 64 ? 64 : f->len), f->p, expected);
 }
 
-static retain_status next_csv(rt_eventlog *log, int64_t *count)
+/* Parses the line [a, b) (line number lineno) into slot n of the block;
+** *blank is set for an empty line, which fills nothing. */
+static retain_status parse_line(rt_eventlog *log, const char *a, const char *b, int64_t lineno,
+                                int64_t n, bool *blank)
 {
     field fields[MAX_FIELDS];
-    int64_t n = 0;
-    while (n < BLOCK_EVENTS) {
-        const char *a, *b;
-        bool got;
-        retain_status s = next_line(log, &a, &b, &got);
+    if (b > a && b[-1] == '\r')
+        b--;
+    *blank = a == b;
+    if (*blank)
+        return RETAIN_OK;
+    int k = split(a, b, fields);
+    if (k < 0)
+        return rt_error(RETAIN_ERR_DATA, "%s line %lld: %s", log->path, (long long)lineno,
+                        k == -1 ? "unterminated quote" : "more than 256 fields");
+    if (k != log->nfields)
+        return rt_error(RETAIN_ERR_DATA, "%s line %lld has %d fields, the header %d",
+                        log->path, (long long)lineno, k, log->nfields);
+    const field *f = &fields[log->field_of[COL_USER]];
+    if (!rt_eventlog_parse_int(f->p, f->len, &log->user[n]))
+        return bad_field(log, lineno, COL_USER, f, "a user id (an integer)");
+    f = &fields[log->field_of[COL_TIME]];
+    if (!rt_eventlog_parse_time(f->p, f->len, &log->time[n]))
+        return bad_field(log, lineno, COL_TIME, f, "a timestamp (YYYY-MM-DD, "
+                         "YYYY-MM-DDTHH:MM:SS in UTC, or epoch seconds)");
+    f = &fields[log->field_of[COL_AMOUNT]];
+    if (!rt_eventlog_parse_amount(f->p, f->len, &log->amount[n]))
+        return bad_field(log, lineno, COL_AMOUNT, f, "an amount (a finite decimal number)");
+    if (log->field_of[COL_ITEM] >= 0) {
+        f = &fields[log->field_of[COL_ITEM]];
+        if (!rt_eventlog_parse_int(f->p, f->len, &log->item[n]))
+            return bad_field(log, lineno, COL_ITEM, f, "an item id (an integer)");
+    }
+    if (log->field_of[COL_ORDER] >= 0) {
+        f = &fields[log->field_of[COL_ORDER]];
+        if (!rt_eventlog_parse_int(f->p, f->len, &log->order[n]))
+            return bad_field(log, lineno, COL_ORDER, f, "an order id (an integer)");
+    }
+    if (log->field_of[COL_GROUP] >= 0) {
+        f = &fields[log->field_of[COL_GROUP]];
+        if ((log->group[n] = intern_text(log, f->p, f->len)) < 0)
+            return RETAIN_ERR_INTERNAL;
+    }
+    log->line[n] = lineno;
+    return RETAIN_OK;
+}
+
+static retain_status parse_block(rt_eventlog *log, int64_t n, int64_t *count);
+
+/* Finds up to BLOCK_EVENTS whole lines in the buffer, reading more while
+** there is room: their starts into log->starts[0..*lines], the last entry
+** one past the end of the last line. The final line of the file needs no
+** newline. */
+static retain_status find_lines(rt_eventlog *log, int64_t *lines)
+{
+    for (;;) {
+        const char *base = log->buf, *p = base + log->start, *end = base + log->end;
+        int64_t n = 0;
+        while (n < BLOCK_EVENTS && p < end) {
+            const char *q = memchr(p, '\n', (size_t)(end - p));
+            if (!q && !log->eof)
+                break;
+            log->starts[n++] = (uint32_t)(p - base);
+            p = q ? q + 1 : end;
+        }
+        log->starts[n] = (uint32_t)(p - base);
+        if (n == BLOCK_EVENTS || log->eof || (n > 0 && log->start == 0 &&
+                                              log->end == CSV_BUFFER)) {
+            *lines = n;
+            return RETAIN_OK;
+        }
+        if (n == 0 && log->start == 0 && log->end == CSV_BUFFER)
+            return rt_error(RETAIN_ERR_DATA, "%s line %lld is longer than %d MiB; is this a "
+                            "CSV file?", log->path, (long long)log->lineno + 1,
+                            CSV_BUFFER >> 20);
+        bool more;
+        retain_status s = refill(log, &more);
         if (s)
             return s;
-        if (!got)
-            break;
-        if (a == b)
-            continue; /* blank line */
-        int k = split(a, b, fields);
-        if (k < 0)
-            return rt_error(RETAIN_ERR_DATA, "%s line %lld: %s", log->path,
-                            (long long)log->lineno,
-                            k == -1 ? "unterminated quote" : "more than 256 fields");
-        if (k != log->nfields)
-            return rt_error(RETAIN_ERR_DATA, "%s line %lld has %d fields, the header %d",
-                            log->path, (long long)log->lineno, k, log->nfields);
-        const field *f = &fields[log->field_of[COL_USER]];
-        if (!rt_eventlog_parse_int(f->p, f->len, &log->user[n]))
-            return bad_field(log, COL_USER, f, "a user id (an integer)");
-        f = &fields[log->field_of[COL_TIME]];
-        if (!rt_eventlog_parse_time(f->p, f->len, &log->time[n]))
-            return bad_field(log, COL_TIME, f, "a timestamp (YYYY-MM-DD, "
-                             "YYYY-MM-DDTHH:MM:SS in UTC, or epoch seconds)");
-        f = &fields[log->field_of[COL_AMOUNT]];
-        if (!rt_eventlog_parse_amount(f->p, f->len, &log->amount[n]))
-            return bad_field(log, COL_AMOUNT, f, "an amount (a finite decimal number)");
-        if (log->field_of[COL_ITEM] >= 0) {
-            f = &fields[log->field_of[COL_ITEM]];
-            if (!rt_eventlog_parse_int(f->p, f->len, &log->item[n]))
-                return bad_field(log, COL_ITEM, f, "an item id (an integer)");
-        }
-        if (log->field_of[COL_ORDER] >= 0) {
-            f = &fields[log->field_of[COL_ORDER]];
-            if (!rt_eventlog_parse_int(f->p, f->len, &log->order[n]))
-                return bad_field(log, COL_ORDER, f, "an order id (an integer)");
-        }
-        if (log->field_of[COL_GROUP] >= 0) {
-            f = &fields[log->field_of[COL_GROUP]];
-            if ((log->group[n] = intern_text(log, f->p, f->len)) < 0)
-                return RETAIN_ERR_INTERNAL;
-        }
-        log->line[n++] = log->lineno;
     }
-    *count = n;
+}
+
+/* One block: the lines are found first, then parsed in parallel (each
+** thread a contiguous range, into the slots of its lines); blank lines are
+** squeezed out after. The first failing line in file order is reported.
+** *count is 0 only at the end of the file. */
+static retain_status next_csv(rt_eventlog *log, int64_t *count)
+{
+    *count = 0;
+    int64_t n = 0;
+    retain_status s;
+    do {
+        if ((s = find_lines(log, &n)) || n == 0)
+            return s;
+    } while ((s = parse_block(log, n, count)) == RETAIN_OK && *count == 0);
+    return s;
+}
+
+static retain_status parse_block(rt_eventlog *log, int64_t n, int64_t *count)
+{
+    int threads = log->field_of[COL_GROUP] >= 0 || n < 8192 ? 1 : rt_threads();
+    int64_t fail_at = INT64_MAX, blanks = 0;
+    retain_status fail = RETAIN_OK;
+    char message[1024] = "";
+#pragma omp parallel num_threads(threads) reduction(+ : blanks)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int64_t a = n * t / nt, b = n * (t + 1) / nt;
+        for (int64_t i = a; i < b; i++) {
+            bool blank;
+            const char *p = log->buf + log->starts[i], *e = log->buf + log->starts[i + 1];
+            if (e > p && e[-1] == '\n')
+                e--;
+            retain_status ls = parse_line(log, p, e, log->lineno + 1 + i, i, &blank);
+            if (ls) {
+#pragma omp critical(rt_eventlog_fail)
+                if (i < fail_at) {
+                    fail_at = i;
+                    fail = ls;
+                    snprintf(message, sizeof message, "%s", retain_last_error());
+                }
+                break;
+            }
+            if (blank) {
+                log->line[i] = -1;
+                blanks++;
+            }
+        }
+    }
+    if (fail)
+        return rt_error(fail, "%s", message);
+    log->lineno += n;
+    log->start = log->starts[n];
+    int64_t m = n;
+    if (blanks) {
+        m = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (log->line[i] < 0)
+                continue;
+            log->user[m] = log->user[i];
+            log->time[m] = log->time[i];
+            log->amount[m] = log->amount[i];
+            if (log->item)
+                log->item[m] = log->item[i];
+            if (log->order)
+                log->order[m] = log->order[i];
+            if (log->group)
+                log->group[m] = log->group[i];
+            log->line[m++] = log->line[i];
+        }
+    }
+    *count = m;
     return RETAIN_OK;
 }
 
@@ -740,10 +845,11 @@ retain_status rt_eventlog_open(const char *path, const rt_eventlog_spec *spec,
         log->order = rt_eventlog_has_order(log) ? malloc(n * sizeof(int64_t)) : NULL;
         log->group = has_group(log) ? malloc(n * sizeof(int64_t)) : NULL;
         log->scratch = log->hdf5 ? malloc(n * sizeof(double)) : NULL;
+        log->starts = log->hdf5 ? NULL : malloc((n + 1) * sizeof(uint32_t));
         if (!log->user || !log->time || !log->line || !log->amount ||
             (rt_eventlog_has_item(log) && !log->item) ||
             (rt_eventlog_has_order(log) && !log->order) || (has_group(log) && !log->group) ||
-            (log->hdf5 && !log->scratch))
+            (log->hdf5 && !log->scratch) || (!log->hdf5 && !log->starts))
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of events");
     }
     if (s) {
@@ -792,6 +898,7 @@ void rt_eventlog_close(rt_eventlog *log)
     free(log->item);
     free(log->order);
     free(log->scratch);
+    free(log->starts);
     free(log->group);
     for (int64_t k = 0; k < log->group_map.count; k++)
         free(log->group_names[k]);

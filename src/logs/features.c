@@ -87,7 +87,7 @@ static inline uint64_t row_hash(int64_t t, double amount, int64_t item, int64_t 
     return (h ^ (uint64_t)order) * 0x9E3779B97F4A7C15ULL;
 }
 
-static retain_status find_user(rt_logs_features *f, int64_t id, user_rec **out)
+static retain_status find_user(rt_logs_features *f, int64_t id, int64_t *out)
 {
     int64_t k;
     bool added;
@@ -113,7 +113,7 @@ static retain_status find_user(rt_logs_features *f, int64_t id, user_rec **out)
         u->prev_time = INT64_MIN;
         u->prev_line = -1;
     }
-    *out = &f->rec[k];
+    *out = k;
     return RETAIN_OK;
 }
 
@@ -176,18 +176,32 @@ retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t
 {
     const rt_logs_features_params *p = &f->p;
     const int64_t w0 = p->asof - p->window;
+    /* A pipeline over the events: the hash slot of event i + 2 AHEAD is
+    ** prefetched, event i + AHEAD is looked up and its record prefetched,
+    ** event i is folded; users are still numbered in order of appearance. */
+    enum { AHEAD = 8 };
+    int64_t ring[AHEAD];
+    retain_status s;
+    for (int64_t i = 0; i < n && i < AHEAD; i++)
+        if ((s = find_user(f, user[i], &ring[i])))
+            return s;
     for (int64_t i = 0; i < n; i++) {
         int64_t t = time[i], it = p->has_item ? item[i] : 0, od = p->has_order ? order[i] : 0;
         double a = amount[i];
+        int64_t k = ring[i % AHEAD];
+        if (i + 2 * AHEAD < n)
+            rt_keymap_prefetch(&f->users, user[i + 2 * AHEAD], 0);
+        if (i + AHEAD < n) {
+            if ((s = find_user(f, user[i + AHEAD], &ring[i % AHEAD])))
+                return s;
+            __builtin_prefetch(&f->rec[ring[i % AHEAD]]);
+        }
+        user_rec *u = &f->rec[k]; /* after find_user, which may move the records */
         f->events++;
         if (t < f->first_time)
             f->first_time = t;
         if (t > f->last_time)
             f->last_time = t;
-        user_rec *u = NULL;
-        retain_status s = find_user(f, user[i], &u);
-        if (s)
-            return s;
         if (t < u->prev_time) {
             char a_at[160], b_at[160];
             return rt_error(RETAIN_ERR_DATA, "user %lld's events are not in time order: "
