@@ -161,7 +161,8 @@ bool rt_eventlog_parse_amount(const char *p, size_t len, double *out)
     int64_t m = 0;
     for (; i < len; i++) {
         if (p[i] >= '0' && p[i] <= '9') {
-            m = m * 10 + (p[i] - '0');
+            if (digits < 18) /* past 15 digits strtod decides; no overflow */
+                m = m * 10 + (p[i] - '0');
             digits++;
             frac += dot;
         } else if (p[i] == '.' && !dot) {
