@@ -1,9 +1,10 @@
 /*
 ** tests/fuzz/fuzz_eventlog.c: fuzz target for the CSV purchase-log parser
-** (src/io/eventlog.c) and the feature fold behind it (src/logs). Each
-** input is written to a temporary .csv file, opened with the default
-** columns and with item and order_id named, read to the end in blocks, and
-** the events folded into features. Errors are expected; what fails the
+** (src/io/eventlog.c) and the folds behind it (src/logs). Each input is
+** written to a temporary .csv file, opened with the default columns and
+** with item, order_id and a group column named, read to the end in blocks,
+** and the events folded into features and cohorts; it is also read as a
+** user-to-group file. Errors are expected; what fails the
 ** target is a crash, a sanitizer report, a hang, or a failure without a
 ** status in range or without a message.
 **
@@ -13,6 +14,7 @@
 */
 #include "core/error.h"
 #include "io/eventlog.h"
+#include "logs/cohorts.h"
 #include "logs/features.h"
 
 #include <stdio.h>
@@ -48,18 +50,37 @@ static void exercise(const char *path, const rt_eventlog_spec *spec)
                                  rt_eventlog_has_item(log), rt_eventlog_has_order(log),
                                  NULL, NULL};
     rt_logs_features *f = NULL;
+    rt_logs_cohorts *c = NULL;
+    rt_logs_cohorts_params cp = {RT_PERIOD_WEEK, rt_eventlog_has_order(log), NULL, NULL};
     s = rt_logs_features_create(&p, &f);
     check_status(s);
-    bool done = false;
+    if (!s)
+        s = rt_logs_cohorts_create(&cp, &c);
+    check_status(s);
+    bool done = false, cohorts_ok = true;
     while (!s && !done) {
         rt_events ev;
         s = rt_eventlog_next(log, &ev, &done);
         check_status(s);
+        if (!s && !done && cohorts_ok) {
+            retain_status cs = rt_logs_cohorts_add(c, ev.count, ev.user_id, ev.timestamp,
+                                                   ev.amount, ev.order_id, ev.group, ev.line);
+            check_status(cs);
+            cohorts_ok = cs == RETAIN_OK;
+        }
         if (!s && !done)
             s = rt_logs_features_add(f, ev.count, ev.user_id, ev.timestamp, ev.amount,
                                      ev.item, ev.order_id, ev.line);
         check_status(s);
     }
+    if (!s && cohorts_ok) {
+        rt_logs_cohort_table t;
+        retain_status cs = rt_logs_cohorts_finish(c, 1, &t);
+        check_status(cs);
+        if (!cs)
+            rt_logs_cohort_table_free(&t);
+    }
+    rt_logs_cohorts_free(c);
     if (!s) {
         rt_logs_feature_table t;
         s = rt_logs_features_finish(f, &t);
@@ -86,9 +107,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     REQUIRE(close(fd) == 0);
     rt_eventlog_spec plain = {0};
-    rt_eventlog_spec named = {.item = "item", .order = "order_id"};
+    rt_eventlog_spec named = {.item = "item", .order = "order_id", .group = "group"};
     exercise(path, &plain);
     exercise(path, &named);
+    rt_user_groups g;
+    retain_status s = rt_user_groups_read(path, "user_id", "group", &g);
+    check_status(s);
+    if (!s) {
+        REQUIRE(g.count > 0 && g.groups > 0);
+        for (int64_t i = 0; i < g.count; i++)
+            REQUIRE(g.group[i] >= 0 && g.group[i] < g.groups);
+        rt_user_groups_free(&g);
+    }
     unlink(path);
     return 0;
 }
