@@ -1,11 +1,13 @@
 /*
 ** src/io/eventlog.c: the purchase-log reader (see eventlog.h). CSV is read
-** through one fixed buffer: whole lines are parsed out of it, the partial
-** last line moves to the front, and the next read fills the rest, so no
-** line may be longer than the buffer. Fields are split on commas; a field
-** in double quotes may hold commas ("" is a quote), not line breaks.
-** Spaces around a field and a final \r are ignored. HDF5 columns are read
-** in hyperslabs of one block, converted by HDF5 to int64 or double.
+** through one fixed buffer: a block's whole lines are found first (the
+** partial last line moves to the front before the next read, so no line
+** may be longer than the buffer), then parsed on all threads, each into
+** the slots of its own lines. Fields are split on commas; a field in double
+** quotes may hold commas ("" is a quote), not line breaks. Spaces around a
+** field and a final \r are ignored. Group names are numbered on one thread.
+** HDF5 columns are read in hyperslabs of one block, converted by HDF5 to
+** int64 or double. User-to-group files share the CSV line handling.
 */
 #include "eventlog.h"
 
