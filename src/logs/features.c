@@ -18,7 +18,6 @@
 #include <string.h>
 
 #define DAY 86400.0
-#define INLINE_ITEMS 6
 
 typedef struct user_rec {
     int64_t id;
@@ -26,7 +25,8 @@ typedef struct user_rec {
     int64_t order_key;     /* order id (or time) of the last purchase line    */
     int64_t order_time;    /* time of the last order in W; INT64_MIN: none    */
     int64_t orders, recent, lines, items;
-    int64_t item[INLINE_ITEMS]; /* the first distinct items; more in `pairs` */
+    int32_t *item;             /* the distinct item codes in W, increasing */
+    int32_t item_cap;
     double gap_mean, gap_m2;
     double net, bought, refunded;
     int64_t prev_time, prev_line;
@@ -36,7 +36,7 @@ typedef struct user_rec {
 
 struct rt_logs_features {
     rt_logs_features_params p;
-    rt_keymap users, pairs;
+    rt_keymap users, codes; /* user ids; item ids to dense 32-bit codes */
     user_rec *rec;
     int64_t cap;
     int64_t events, used, after_asof, duplicates, first_duplicate, duplicate_of;
@@ -58,7 +58,7 @@ retain_status rt_logs_features_create(const rt_logs_features_params *p,
     f->last_time = INT64_MIN;
     retain_status s = rt_keymap_init(&f->users);
     if (!s)
-        s = rt_keymap_init(&f->pairs);
+        s = rt_keymap_init(&f->codes);
     if (s) {
         rt_logs_features_free(f);
         return s;
@@ -72,7 +72,9 @@ void rt_logs_features_free(rt_logs_features *f)
     if (!f)
         return;
     rt_keymap_free(&f->users);
-    rt_keymap_free(&f->pairs);
+    rt_keymap_free(&f->codes);
+    for (int64_t k = 0; k < f->users.count; k++)
+        free(f->rec[k].item);
     free(f->rec);
     free(f);
 }
@@ -154,19 +156,37 @@ static retain_status add_purchase(rt_logs_features *f, user_rec *u, int64_t t, d
     }
     if (!p->has_item)
         return RETAIN_OK;
-    int64_t held = u->items < INLINE_ITEMS ? u->items : INLINE_ITEMS;
-    for (int64_t j = 0; j < held; j++)
-        if (u->item[j] == item)
-            return RETAIN_OK;
-    if (held < INLINE_ITEMS) {
-        u->item[u->items++] = item;
-        return RETAIN_OK;
-    }
-    int64_t k;
+    /* the user's sorted set of item codes: 4 bytes a distinct item */
+    int64_t code;
     bool added;
-    retain_status s = rt_keymap_put(&f->pairs, (int64_t)(u - f->rec), item, &k, &added);
-    u->items += added;
-    return s;
+    retain_status s = rt_keymap_put(&f->codes, item, 0, &code, &added);
+    if (s)
+        return s;
+    if (code > INT32_MAX)
+        return rt_error(RETAIN_ERR_DATA, "more than 2^31 distinct items");
+    int64_t lo = 0, hi = u->items;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (u->item[mid] < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < u->items && u->item[lo] == code)
+        return RETAIN_OK;
+    if (u->items == u->item_cap) {
+        int32_t cap = u->item_cap ? 2 * u->item_cap : 4;
+        int32_t *grown = realloc(u->item, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the items of user %lld",
+                            (long long)u->id);
+        u->item = grown;
+        u->item_cap = cap;
+    }
+    memmove(u->item + lo + 1, u->item + lo, (size_t)(u->items - lo) * sizeof *u->item);
+    u->item[lo] = (int32_t)code;
+    u->items++;
+    return RETAIN_OK;
 }
 
 retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t *user,

@@ -3,7 +3,8 @@
 ** user as of a date, the churn label after it, RFM quintile scores and a
 ** lifecycle tier. Events arrive in blocks (any number, any size) and are
 ** folded into one record per user, so memory grows with users (and, for
-** distinct_items, with distinct (user, item) pairs), never with events.
+** distinct_items, by 4 bytes a distinct (user, item) pair), never with
+** events.
 ** Each user's events must come in time order (a log sorted by time is);
 ** users may interleave. Nothing here reads files or prints.
 **
