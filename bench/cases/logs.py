@@ -124,7 +124,8 @@ def logs_case(bench):
         bench.Row(f"features peak memory, {events4 / 1e6:.1f}M vs {events / 1e6:.1f}M events "
                   f"of the same {users // 1000}k users", "MiB", peak4 / mib,
                   f"retain on {events / 1e6:.1f}M events", peak1 / mib,
-                  note="ratio near 1: memory follows users, not events"),
+                  note=f"{events4 / events:.1f}x the events, {peak4 / peak1:.2f}x the memory: "
+                       "what grows is 4 bytes a distinct (user, item) pair"),
         bench.Row(f"features peak memory, {events / 1e6:.1f}M events", "MiB", peak1 / mib,
                   "pandas read_csv+groupby", peak_pd / mib),
     ]
