@@ -71,10 +71,10 @@ void rt_logs_features_free(rt_logs_features *f)
 {
     if (!f)
         return;
-    rt_keymap_free(&f->users);
-    rt_keymap_free(&f->codes);
     for (int64_t k = 0; k < f->users.count; k++)
         free(f->rec[k].item);
+    rt_keymap_free(&f->users);
+    rt_keymap_free(&f->codes);
     free(f->rec);
     free(f);
 }
