@@ -199,4 +199,29 @@ retain_status cli_weights_range(rt_features *f, const char *input, const char *d
 retain_status cli_weights_read(const char *input, const struct rt_features_spec *spec,
                                const char *dataset, int64_t rows, float **out);
 
+/* ---- purchase logs (log_options.c) ----------------------------------------- */
+
+/* The column-name options every log command takes, with their targets. */
+typedef struct cli_log_columns {
+    const char *user, *time, *amount, *item, *order;
+} cli_log_columns;
+#define CLI_LOG_COLUMN_OPTS(c)                                                            \
+    {"user-col", 0, CLI_STRING, &(c)->user, "NAME", "user id column (integers)", 1, 0},     \
+    {"time-col", 0, CLI_STRING, &(c)->time, "NAME", "timestamp column: YYYY-MM-DD, "       \
+     "YYYY-MM-DDTHH:MM:SS (UTC) or epoch seconds", 1, 0},                                 \
+    {"amount-col", 0, CLI_STRING, &(c)->amount, "NAME", "amount column (negative: refund)", \
+     1, 0},                                                                               \
+    {"item-col", 0, CLI_STRING, &(c)->item, "NAME", "item id column (optional in the "      \
+     "log; \"\" to ignore it)", 1, 0},                                                     \
+    {"order-col", 0, CLI_STRING, &(c)->order, "NAME", "order id column (optional in the "   \
+     "log; \"\" to ignore it)", 1, 0}
+
+/* A duration "90d", "12w", "36h" or a bare number of days, into seconds;
+** false if malformed or not positive. */
+bool cli_parse_duration(const char *text, int64_t *seconds);
+
+int cmd_features(int argc, char **argv);
+int cmd_cohorts(int argc, char **argv);
+int cmd_baskets(int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@
 #include "datetime.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int64_t rt_days_from_civil(int64_t y, int64_t m, int64_t d)
 {
@@ -31,22 +32,37 @@ void rt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-bool rt_datetime_parse(const char *text, int64_t *out)
+/* The value of the n digits at p, or -1 if any is not a digit. */
+static int digits(const char *p, int n)
 {
-    int y, mo, d, h = 0, mi = 0, s = 0, used = 0;
-    if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
-        return false;
-    const char *rest = text + used;
-    if (*rest == 'T' || *rest == ' ') {
-        int more = 0;
-        if (sscanf(rest + 1, "%2d:%2d:%2d%n", &h, &mi, &s, &more) != 3 || more != 8)
-            return false;
-        rest += 9;
-        if (*rest == 'Z')
-            rest++;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
     }
-    if (*rest || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-        mi < 0 || mi > 59 || s < 0 || s > 59)
+    return v;
+}
+
+bool rt_datetime_parse_span(const char *text, size_t len, int64_t *out)
+{
+    if (len < 10 || text[4] != '-' || text[7] != '-')
+        return false;
+    int y = digits(text, 4), mo = digits(text + 5, 2), d = digits(text + 8, 2);
+    int h = 0, mi = 0, s = 0;
+    size_t used = 10;
+    if (len > used && (text[used] == 'T' || text[used] == ' ')) {
+        if (len < used + 9 || text[used + 3] != ':' || text[used + 6] != ':')
+            return false;
+        h = digits(text + used + 1, 2);
+        mi = digits(text + used + 4, 2);
+        s = digits(text + used + 7, 2);
+        used += 9;
+        if (len > used && text[used] == 'Z')
+            used++;
+    }
+    if (used != len || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h < 0 ||
+        h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
         return false;
     int64_t day = rt_days_from_civil(y, mo, d), y2;
     int m2, d2;
@@ -55,6 +71,11 @@ bool rt_datetime_parse(const char *text, int64_t *out)
         return false;
     *out = day * 86400 + h * 3600 + mi * 60 + s;
     return true;
+}
+
+bool rt_datetime_parse(const char *text, int64_t *out)
+{
+    return rt_datetime_parse_span(text, strlen(text), out);
 }
 
 void rt_datetime_format(int64_t t, char out[20])

@@ -8,6 +8,7 @@
 #define RT_CORE_DATETIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Days since 1970-01-01 of year y, month m (1-12), day d. */
@@ -19,6 +20,9 @@ void rt_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 ** Z allowed), years 1970-9999, to epoch seconds; false if malformed or not
 ** a real date (2023-02-29). */
 bool rt_datetime_parse(const char *text, int64_t *out);
+/* The same for the `len` bytes at text (no NUL needed), without sscanf:
+** log readers call it once a line. */
+bool rt_datetime_parse_span(const char *text, size_t len, int64_t *out);
 
 /* Epoch seconds as "YYYY-MM-DDTHH:MM:SS" into out (20 bytes with the NUL). */
 void rt_datetime_format(int64_t t, char out[20]);
