@@ -369,7 +369,8 @@ static retain_status epochs(stream *io, steps *st, const retain_kmeans_params *p
         per_epoch += (rows + st->batch - 1) / st->batch;
     }
     rt_rng_init(&st->rng, p->seed, STREAM_EPOCHS);
-    for (int64_t e = 0; !s && e < p->max_iter && !st->converged; e++) {
+    int64_t passes = 0;
+    for (int64_t e = 0; !s && e < p->max_iter && !st->converged; e++, passes++) {
         for (int64_t g = 0; g < io->nseg; g++)
             seg[g] = g;
         shuffle(&st->rng, seg, io->nseg);
@@ -398,8 +399,10 @@ static retain_status epochs(stream *io, steps *st, const retain_kmeans_params *p
         }
     }
     m->n_steps = st->done;
-    /* scikit-learn's n_iter_: passes over the data the steps add up to */
-    m->n_iter = (st->done * st->batch + io->n - 1) / io->n;
+    /* passes begun, as scikit-learn's n_iter_ counts them (the last may
+    ** stop part way); a band's last batch may be short, so steps * batch
+    ** can exceed the rows read */
+    m->n_iter = passes;
     m->iterations_total = m->n_iter;
     m->converged = st->converged;
     retain_free(seg);
