@@ -223,5 +223,6 @@ bool cli_parse_duration(const char *text, int64_t *seconds);
 int cmd_features(int argc, char **argv);
 int cmd_cohorts(int argc, char **argv);
 int cmd_baskets(int argc, char **argv);
+int cmd_clv_fit(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const command_entry commands[] = {
     {"features", NULL, cmd_features, "per-user RFM features, churn label, RFM scores and tiers from a purchase log"},
     {"cohorts", NULL, cmd_cohorts, "cohort retention matrix, repeat purchase rate, A/B read-out by group"},
     {"baskets", NULL, cmd_baskets, "group a purchase log into market baskets for association rules"},
+    {"clv", "fit", cmd_clv_fit, "lifetime value: BG/NBD or MBG/NBD and Gamma-Gamma fitted to a purchase log"},
     {"kmeans", "fit", cmd_kmeans_fit, "customer segments by k-means: fit and save a model"},
     {"kmeans", "predict", cmd_kmeans_predict, "assign rows to the segments of a k-means model"},
     {"kmeans", "sweep", cmd_kmeans_sweep, "k-means over a range of k: inertia, silhouette, CH, DB; suggested k"},

@@ -9,6 +9,7 @@
 **   fit.c         maximum likelihood on log parameters (core/minimise.c),
 **                 standard errors from the observed information
 **   predict.c     P(alive), conditional expected purchases, expected spend
+**   summary.c     the summary from a purchase log (io/eventlog.c)
 */
 #ifndef RT_CLV_H
 #define RT_CLV_H
@@ -34,6 +35,29 @@ typedef enum rt_clv_model {
 
 /* Parameters of a model: 4, or 3 for Gamma-Gamma. */
 int rt_clv_nparams(rt_clv_model model);
+
+/* ---- summary.c --------------------------------------------------------------- */
+
+typedef struct rt_eventlog rt_eventlog;
+
+/* The calibration period and how occasions and time are counted. */
+typedef struct rt_clv_period {
+    int64_t end;   /* epoch seconds: events before it calibrate          */
+    bool by_order; /* occasions are orders (else customer-days)          */
+    double unit;   /* seconds per time unit: 86400 (day), 604800 (week) */
+} rt_clv_period;
+
+/* The summary of every customer with a purchase in the calibration period,
+** in order of first appearance in the log, and their holdout occasions. */
+typedef struct rt_clv_table {
+    int64_t n, events; /* customers; events read                    */
+    int64_t first_event, last_event; /* their earliest and latest times */
+    int64_t *user_id;
+    double *x, *tx, *T, *m, *holdout;
+} rt_clv_table;
+
+retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out);
+void rt_clv_table_free(rt_clv_table *t);
 
 /* ---- likelihood.c ----------------------------------------------------------- */
 

@@ -37,7 +37,7 @@ static retain_status mean_negative(void *ctx, const double *theta, double *f, do
     return RETAIN_OK;
 }
 
-/* Checks the summary: x >= 0, 0 <= tx <= T, T > 0, weights >= 0, m > 0
+/* Checks the summary: x >= 0, 0 <= tx <= T, weights >= 0, m > 0
 ** where x > 0 (Gamma-Gamma); counts the weight and the repeat buyers. */
 static retain_status check_summary(rt_clv_model model, const rt_clv_summary *s,
                                    double *customers, double *repeaters)
@@ -45,15 +45,15 @@ static retain_status check_summary(rt_clv_model model, const rt_clv_summary *s,
     *customers = *repeaters = 0.0;
     for (int64_t i = 0; i < s->n; i++) {
         double x = s->x[i], tx = s->tx[i], T = s->T[i], w = s->w ? s->w[i] : 1.0;
-        if (!(x >= 0) || !(T > 0) || !(tx >= 0) || !(tx <= T) || !(w >= 0) || !isfinite(x) ||
+        if (!(x >= 0) || !(T >= 0) || !(tx >= 0) || !(tx <= T) || !(w >= 0) || !isfinite(x) ||
             !isfinite(T) || !isfinite(w))
             return rt_error(RETAIN_ERR_DATA, "customer %lld: x %g, t_x %g, T %g, weight %g; "
-                            "a summary needs x >= 0, 0 <= t_x <= T, T > 0 and a weight >= 0",
+                            "a summary needs x >= 0, 0 <= t_x <= T and a weight >= 0",
                             (long long)i, x, tx, T, w);
-        if (model == RT_CLV_GAMMA_GAMMA && x > 0 && !(s->m[i] > 0 && isfinite(s->m[i])))
+        if (model == RT_CLV_GAMMA_GAMMA && x > 0 && w > 0 && !(s->m[i] > 0 && isfinite(s->m[i])))
             return rt_error(RETAIN_ERR_DATA, "customer %lld: mean repeat spend %g; Gamma-Gamma "
-                            "needs a positive spend for every repeat buyer (refunds netted "
-                            "out first)", (long long)i, s->m[i]);
+                            "needs a positive spend for every repeat buyer of positive weight",
+                            (long long)i, s->m[i]);
         *customers += w;
         *repeaters += x > 0 ? w : 0.0;
     }

@@ -62,8 +62,8 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     }
 }
 
-/* partial: log-likelihood, then the gradient (3); customers with x = 0 add
-** nothing. */
+/* partial: log-likelihood, then the gradient (3); customers with x = 0 or
+** weight 0 add nothing. */
 static void gamma_gamma_block(void *ctx, int thread, int64_t first, int64_t rows,
                               double *partial)
 {
@@ -73,7 +73,7 @@ static void gamma_gamma_block(void *ctx, int thread, int64_t first, int64_t rows
     double lg_q = rt_lgamma(q), psi_q = rt_digamma(q), lv = log(v);
     for (int64_t i = first; i < first + rows; i++) {
         double x = s->x[i], m = s->m[i], w = s->w ? s->w[i] : 1.0;
-        if (!(x > 0))
+        if (!(x > 0) || w == 0)
             continue;
         double px = p * x, spend = log(v + x * m), psi_pxq = rt_digamma(px + q);
         partial[0] += w * (rt_lgamma(px + q) - rt_lgamma(px) - lg_q + q * lv +

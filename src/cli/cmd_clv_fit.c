@@ -1,0 +1,217 @@
+/*
+** src/cli/cmd_clv_fit.c: `retain clv fit LOG --calibration-end DATE -o
+** CLV.h5`: summarises each customer's purchases in the calibration period
+** (src/clv/summary.c), fits BG/NBD or MBG/NBD and, unless told not to, the
+** Gamma-Gamma spend model by maximum likelihood (src/clv/fit.c), prints the
+** estimates with standard errors and saves the model (io/clv_model.c).
+*/
+#include "cli.h"
+
+#include "clv/clv.h"
+#include "core/datetime.h"
+#include "core/error.h"
+#include "io/clv_model.h"
+#include "io/eventlog.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIT_TOL 1e-9
+#define FIT_MAX_ITER 1000
+
+static const char *const BG_NAMES[4] = {"r", "alpha", "a", "b"};
+static const char *const GG_NAMES[3] = {"p", "q", "v"};
+
+static void print_fit(const char *title, const char *const *names, int np,
+                      const rt_clv_fit *f)
+{
+    printf("%s\n  %-10s %14s %14s\n", title, "parameter", "estimate", "std. error");
+    for (int j = 0; j < np; j++)
+        printf("  %-10s %14.6g %14.6g\n", names[j], f->params[j], f->se[j]);
+    printf("  log-likelihood %.4f, %lld iterations, %s\n", f->loglik, (long long)f->n_iter,
+           f->converged ? "converged" : "NOT converged (max iterations; the estimates are the "
+                                        "last point reached)");
+}
+
+static void json_fit(cli_json *j, const char *key, const char *const *names, int np,
+                     const rt_clv_fit *f)
+{
+    json_object(j, key);
+    for (int k = 0; k < np; k++)
+        json_double(j, names[k], f->params[k]);
+    json_object(j, "se");
+    for (int k = 0; k < np; k++)
+        json_double(j, names[k], f->se[k]);
+    json_object_end(j);
+    json_double(j, "loglik", f->loglik);
+    json_int(j, "n_iter", f->n_iter);
+    json_bool(j, "converged", f->converged);
+    json_double(j, "gradient", f->grad_norm);
+    json_object_end(j);
+}
+
+int cmd_clv_fit(int argc, char **argv)
+{
+    cli_common common = {0};
+    cli_log_columns cols = {0};
+    const char *output = NULL, *end_text = NULL, *model_name = "bgnbd", *spend = "gamma-gamma",
+               *occasion = "day", *unit_name = "week";
+    cli_opt opts[] = {
+        {"calibration-end", 0, CLI_STRING, &end_text, "DATE", "last day of the calibration "
+         "period (YYYY-MM-DD, included; required)", 1, 0},
+        {"model", 0, CLI_STRING, &model_name, "bgnbd|mbgnbd", "purchase and dropout model", 1,
+         0},
+        {"spend", 0, CLI_STRING, &spend, "gamma-gamma|none", "spend model, fitted on the "
+         "repeat buyers", 1, 0},
+        {"occasion", 0, CLI_STRING, &occasion, "day|order", "a purchase occasion is a "
+         "customer-day (lines merged) or an order", 1, 0},
+        {"time-unit", 0, CLI_STRING, &unit_name, "week|day", "unit of t_x, T and the "
+         "parameter alpha (stored in the model)", 1, 0},
+        CLI_LOG_COLUMN_OPTS(&cols),
+        {"output", 'o', CLI_STRING, &output, "CLV.h5", "model file to write (required)", 1, 0},
+        {0},
+    };
+    cli_command cmd = {
+        "clv fit", "LOG --calibration-end DATE -o CLV.h5 [options]",
+        "Fit the lifetime-value models (BG/NBD or MBG/NBD, Gamma-Gamma) to a purchase log.",
+        "Per customer with a purchase up to the end of --calibration-end: x repeat\n"
+        "occasions, t_x from the first occasion to the last, T from the first to\n"
+        "the calibration end (in --time-unit), m_x the mean amount of the repeat\n"
+        "occasions, as Fader, Hardie and Lee (2005) define them. Lines with a\n"
+        "negative amount (refunds) form no occasion and add no spend; the spend\n"
+        "model leaves out repeat buyers whose repeat spend is 0. Each customer's\n"
+        "events must be in time order. The models are fitted by maximum likelihood\n"
+        "on log parameters; standard errors come from the observed information.\n"
+        "BG/NBD: r, alpha (rate), a, b (dropout); MBG/NBD also lets customers drop\n"
+        "out before their first repeat; Gamma-Gamma: p, q, v (spend).\n\n"
+        "example: retain clv fit log.csv --calibration-end 1997-09-30 -o clv.h5",
+        opts, 1, 1};
+    const char *pos[1];
+    int npos;
+    bool done;
+    int rc = cli_parse(&cmd, &common, argc, argv, pos, &npos, &done);
+    if (rc || done)
+        return rc;
+    rt_clv_model model = RT_CLV_BGNBD;
+    rt_clv_period period = {0};
+    if (strcmp(model_name, "mbgnbd") == 0)
+        model = RT_CLV_MBGNBD;
+    else if (strcmp(model_name, "bgnbd") != 0)
+        return cli_usage_error(&cmd, &common, "--model must be bgnbd or mbgnbd, got '%s'",
+                               model_name);
+    if (strcmp(spend, "gamma-gamma") != 0 && strcmp(spend, "none") != 0)
+        return cli_usage_error(&cmd, &common, "--spend must be gamma-gamma or none, got '%s'",
+                               spend);
+    if (strcmp(occasion, "day") != 0 && strcmp(occasion, "order") != 0)
+        return cli_usage_error(&cmd, &common, "--occasion must be day or order, got '%s'",
+                               occasion);
+    period.by_order = strcmp(occasion, "order") == 0;
+    if (strcmp(unit_name, "week") == 0)
+        period.unit = 7.0 * 86400;
+    else if (strcmp(unit_name, "day") == 0)
+        period.unit = 86400;
+    else
+        return cli_usage_error(&cmd, &common, "--time-unit must be week or day, got '%s'",
+                               unit_name);
+    if (!end_text || !rt_datetime_parse(end_text, &period.end) || period.end % 86400 != 0)
+        return cli_usage_error(&cmd, &common, "--calibration-end DATE (YYYY-MM-DD) is "
+                               "required: the last day of the calibration period");
+    period.end += 86400; /* the date is included */
+    if (!output || (!cli_has_suffix(output, ".h5") && !cli_has_suffix(output, ".hdf5")))
+        return cli_usage_error(&cmd, &common, "-o CLV.h5 is required (HDF5)");
+
+    double t0 = rt_seconds();
+    rt_eventlog_spec spec = {.user = cols.user, .time = cols.time, .amount = cols.amount,
+                             .item = "",
+                             .order = period.by_order ? (cols.order ? cols.order : "order_id")
+                                                      : ""};
+    rt_eventlog *log;
+    retain_status s = rt_eventlog_open(pos[0], &spec, &log);
+    if (s)
+        return cli_fail(&cmd, &common, s);
+    rt_clv_table t;
+    s = rt_clv_summarise(log, &period, &t);
+    rt_eventlog_close(log);
+    if (s)
+        return cli_fail(&cmd, &common, s);
+    int64_t repeat = 0;
+    for (int64_t i = 0; i < t.n; i++)
+        repeat += t.x[i] > 0;
+    rt_clv_fit fit, gg;
+    bool with_spend = strcmp(spend, "gamma-gamma") == 0;
+    rt_clv_summary sum = {t.n, t.x, t.tx, t.T, t.m, NULL};
+    /* the spend model: repeat buyers whose repeat spend is positive */
+    double *spend_w = malloc((size_t)(t.n > 0 ? t.n : 1) * sizeof *spend_w);
+    int64_t no_spend = 0;
+    for (int64_t i = 0; spend_w && i < t.n; i++) {
+        spend_w[i] = t.x[i] > 0 && !(t.m[i] > 0) ? 0.0 : 1.0;
+        no_spend += spend_w[i] == 0;
+    }
+    rt_clv_summary spend_sum = {t.n, t.x, t.tx, t.T, t.m, spend_w};
+    if (!spend_w)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers", (long long)t.n);
+    char first[20], last[20];
+    rt_datetime_format(t.first_event, first);
+    rt_datetime_format(t.last_event, last);
+    if (!s && t.events == 0)
+        s = rt_error(RETAIN_ERR_DATA, "%s has no events", pos[0]);
+    else if (!s && t.n == 0)
+        s = rt_error(RETAIN_ERR_DATA, "%s: no purchase up to %s (the log starts %s); give a "
+                     "later --calibration-end", pos[0], end_text, first);
+    else if (!s && t.last_event < period.end - 86400)
+        s = rt_error(RETAIN_ERR_DATA, "%s ends %s, before --calibration-end %s: the log must "
+                     "cover the calibration period; give an earlier date", pos[0], last,
+                     end_text);
+    if (!s && (s = rt_clv_fit_model(model, &sum, NULL, FIT_TOL, FIT_MAX_ITER, &fit)))
+        rt_error_context(s, "%s", pos[0]);
+    if (!s && with_spend &&
+        (s = rt_clv_fit_model(RT_CLV_GAMMA_GAMMA, &spend_sum, NULL, FIT_TOL, FIT_MAX_ITER, &gg)))
+        rt_error_context(s, "%s (the spend model; --spend none leaves it out)", pos[0]);
+    if (!s) {
+        rt_clv_saved saved = {model, occasion, unit_name, end_text, t.n, repeat, &fit,
+                              with_spend ? &gg : NULL};
+        const char *inputs[1] = {pos[0]};
+        s = rt_clv_model_save(output, &saved, pos[0], inputs, 1);
+    }
+    free(spend_w);
+    if (s) {
+        rt_clv_table_free(&t);
+        return cli_fail(&cmd, &common, s);
+    }
+    double seconds = rt_seconds() - t0;
+    const char *title = model == RT_CLV_MBGNBD ? "MBG/NBD" : "BG/NBD";
+    if (common.json) {
+        cli_json j;
+        json_begin(&j, stdout);
+        json_string(&j, "command", "clv fit");
+        json_string(&j, "input", pos[0]);
+        json_string(&j, "output", output);
+        json_string(&j, "calibration_end", end_text);
+        json_string(&j, "occasion", occasion);
+        json_string(&j, "time_unit", unit_name);
+        json_int(&j, "events", t.events);
+        json_int(&j, "customers", t.n);
+        json_int(&j, "repeat_buyers", repeat);
+        json_int(&j, "repeat_buyers_without_spend", no_spend);
+        json_fit(&j, model == RT_CLV_MBGNBD ? "mbgnbd" : "bgnbd", BG_NAMES, 4, &fit);
+        if (with_spend)
+            json_fit(&j, "gamma_gamma", GG_NAMES, 3, &gg);
+        json_double(&j, "seconds", seconds);
+        json_end(&j);
+    } else if (!common.quiet) {
+        printf("%s: %lld customers (%lld repeat buyers) from %lld events; calibration to "
+               "%s, time in %ss, occasions: %ss\n", pos[0], (long long)t.n, (long long)repeat,
+               (long long)t.events, end_text, unit_name, occasion);
+        print_fit(title, BG_NAMES, 4, &fit);
+        if (with_spend && no_spend)
+            printf("(%lld repeat buyers whose repeat spend is 0 are left out of the spend "
+                   "model)\n", (long long)no_spend);
+        if (with_spend)
+            print_fit("Gamma-Gamma (repeat buyers)", GG_NAMES, 3, &gg);
+        printf("wrote %s in %.2f s\n", output, seconds);
+    }
+    rt_clv_table_free(&t);
+    return 0;
+}
