@@ -1,7 +1,8 @@
 # Makefile: the two commands. `make check` installs what a fresh Debian 12
 # machine lacks, builds Release, runs every test, then builds the unit tests
-# with AddressSanitizer/UBSan and runs them. `make demo` generates data sets
-# and shows what is inside them. Everything else is CMake (CMakeLists.txt).
+# with AddressSanitizer/UBSan and runs them. `make demo` runs the retention
+# workflow on a generated purchase log (scripts/demo.sh). Everything else is
+# CMake (CMakeLists.txt).
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
