@@ -10,37 +10,8 @@
 # the same output for 1 and 2 threads, and `retain rules recommend` for one
 # basket and in batch, checked against brute force over every rule.
 set -u
-: "${RETAIN:?set RETAIN to the retain binary}"
-PYTHON=${PYTHON:-/usr/bin/python3}
-RETAIN=$(realpath "$RETAIN")
-mkdir -p "${TMPROOT:-/tmp}"
-dir=$(mktemp -d "${TMPROOT:-/tmp}/rules.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-
-failures=0
-checks=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect CODE "PATTERN|PATTERN..." COMMAND ARGS...: exit code and fixed
-# strings in stdout+stderr, under a 30 s timeout.
-expect() {
-    local want=$1 patterns=$2
-    shift 2
-    checks=$((checks + 1))
-    timeout 30 "$@" >"$dir/out" 2>"$dir/err"
-    local rc=$?
-    cat "$dir/err" >>"$dir/out"
-    if [ "$rc" -ne "$want" ]; then
-        fail "$*: exit code $rc, expected $want: $(head -c 600 "$dir/out")"
-        return
-    fi
-    local IFS='|'
-    for p in $patterns; do
-        [ -z "$p" ] && continue
-        grep -qF -- "$p" "$dir/out" || fail "$*: output lacks '$p': $(head -c 600 "$dir/out")"
-    done
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" rules
 
 printf '1 2 3\n1 2\n2 3 4\n1 2 3 4\n' >good.dat
 printf '1 2 3\n4 5 x7 6\n' >token.dat
@@ -126,7 +97,6 @@ expect 0 '"baskets_left_out_longer_than_max_basket_len":1|"baskets_used":3' \
     $R good.dat --min-count 1 --max-basket-len 3 -o b.csv --json
 expect 0 "left out 1 baskets" $R good.dat --min-count 1 --max-basket-len 3 -o b.csv
 expect 0 "" $R good.dat --min-count 1 -c 0 --max-antecedent 1 --max-consequent 1 -o ac.csv
-checks=$((checks + 1))
 "$PYTHON" - <<'EOF' || fail "outputs read back"
 import json, h5py, numpy as np, pandas as pd
 n = pd.read_csv("n.csv", dtype={"items": str})
@@ -161,7 +131,6 @@ EOF
 expect 0 "" "$RETAIN" gen baskets -n 5000 --items 200 --seed 3 -o gen.h5 --quiet
 expect 0 "" $R gen.h5 -s 0.005 -c 0.3 -o g1.csv --threads 1
 expect 0 "" $R gen.h5 -s 0.005 -c 0.3 -o g2.csv --threads 2
-checks=$((checks + 1))
 cmp -s g1.csv g2.csv || fail "1 and 2 threads wrote different rules"
 [ "$(wc -l <g1.csv)" -gt 100 ] || fail "gen.h5 gave few rules: $(wc -l <g1.csv)"
 expect 0 "--min-support|--max-itemsets|--max-basket-len|example" $R --help
@@ -179,7 +148,6 @@ expect 1 "-o OUT.csv" $R recommend gen_rules.h5 --baskets gen.h5
 expect 1 "--by|unknown metric" $R recommend gen_rules.h5 item_0001 --by gain
 expect 2 "gen.h5|not a rules file" $R recommend gen.h5 item_0001
 expect 3 "missing.h5" $R recommend missing.h5 item_0001
-checks=$((checks + 1))
 "$PYTHON" - <<'EOF' || fail "recommendations differ from brute force"
 import h5py, numpy as np, pandas as pd
 with h5py.File("gen_rules.h5") as f:
@@ -211,5 +179,4 @@ for b in range(0, len(ip) - 1, 7):
 assert checked > 500 and len(rules) > 50 and len(got) > 1000, (checked, len(rules), len(got))
 EOF
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+finish "rules"
