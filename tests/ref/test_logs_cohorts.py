@@ -6,10 +6,9 @@ and every A/B row (difference, 95% interval, p-value) equals scipy.stats on
 the same counts: the interval from norm.ppf(0.975) and the unpooled
 standard error, the p-value from chi2_contingency without correction and
 from the pooled z statistic. Exit 77 (skip) without pandas, scipy or h5py."""
-import os
 import subprocess
-import sys
-import tempfile
+
+from common import retain_binary, scratch, skip
 
 try:
     import h5py
@@ -17,13 +16,9 @@ try:
     import pandas as pd
     from scipy import stats
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
 
 def run(*args):
@@ -59,7 +54,7 @@ def pandas_cohorts(log, arms, period):
 
 
 def main():
-    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPROOT")) as d:
+    with scratch() as d:
         run("gen", "transactions", "-n", "3000", "--days", "200", "--acquisition-days", "120",
             "--seed", "5", "--refund-rate", "0.05", "-q", "-o", f"{d}/log.csv")
         log = pd.read_csv(f"{d}/log.csv")

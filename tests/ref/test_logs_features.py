@@ -6,21 +6,17 @@ relative, counts and scores exactly). The HDF5 form of the same log must
 give the same bits as the CSV. Exit 77 (skip) without pandas or h5py."""
 import os
 import subprocess
-import sys
-import tempfile
+
+from common import retain_binary, scratch, skip
 
 try:
     import h5py
     import numpy as np
     import pandas as pd
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
+RETAIN = retain_binary()
 
 DAY = 86400
 ASOF = "2024-08-01"
@@ -76,7 +72,7 @@ def pandas_features(csv, asof):
 
 
 def main():
-    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPROOT")) as d:
+    with scratch() as d:
         os.makedirs(d, exist_ok=True)
         gen = ["gen", "transactions", "-n", "4000", "--days", "365", "--start", "2024-01-01",
                "--refund-rate", "0.05", "--acquisition-days", "300", "--seed", "11", "-q"]

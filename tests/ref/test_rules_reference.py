@@ -17,31 +17,22 @@ import subprocess
 import sys
 import tempfile
 
+from common import Checks, retain_binary, skip
+
 try:
     import h5py
     import numpy as np
     import pandas as pd
 except ImportError as e:
-    print(f"skip: {e}")
-    sys.exit(77)
+    skip(e)
 
-RETAIN = os.environ.get("RETAIN")
+RETAIN = retain_binary()
 SHARED = os.environ.get("SHARED", os.path.join(os.path.dirname(__file__), "../../../shared"))
 DATA = os.path.join(SHARED, "datasets")
-if not RETAIN:
-    print("skip: RETAIN is not set")
-    sys.exit(77)
 if not os.path.isdir(DATA):
-    print(f"skip: {DATA} is absent; the reference data sets are not on this machine")
-    sys.exit(77)
+    skip(f"{DATA} is absent; the reference data sets are not on this machine")
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+check = Checks()
 
 
 def rules(path, out, *args):
@@ -193,6 +184,4 @@ for path, to_name in [(dat, lambda s: names[int(s)]), (long_csv, str), (h5, str)
     check(other == counts, f"{os.path.basename(path)}: the same {len(other)} itemsets and counts")
 
 shutil.rmtree(tmp, ignore_errors=True)
-if failures:
-    print(f"{len(failures)} check(s) failed")
-    sys.exit(1)
+sys.exit(check.exit_code())
