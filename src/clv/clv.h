@@ -48,12 +48,12 @@ typedef struct rt_clv_period {
 } rt_clv_period;
 
 /* The summary of every customer with a purchase in the calibration period,
-** in order of first appearance in the log, and their holdout occasions. */
+** in order of first appearance in the log. */
 typedef struct rt_clv_table {
     int64_t n, events; /* customers; events read                    */
     int64_t first_event, last_event; /* their earliest and latest times */
     int64_t *user_id;
-    double *x, *tx, *T, *m, *holdout;
+    double *x, *tx, *T, *m;
 } rt_clv_table;
 
 retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out);

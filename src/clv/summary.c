@@ -12,8 +12,8 @@
 ** date itself, as the papers do); with order occasions they are the
 ** orders' timestamps and T runs to the end of that date. Lines with a
 ** negative amount (refunds) form no occasion and add no spend; a line of
-** amount 0 is a purchase (CDNOW has some);
-** events after the calibration end are the holdout, counted per customer.
+** amount 0 is a purchase (CDNOW has some); events after the calibration
+** end are left out.
 ** One record per customer, found through a hash map: memory grows with
 ** customers, not events. Each customer's events must be in time order.
 */
@@ -31,7 +31,7 @@
 
 typedef struct customer {
     int64_t first, last, key, seen; /* occasion times, current key, last time */
-    int64_t occasions, holdout, holdout_key;
+    int64_t occasions;
     double first_amount, total;
 } customer;
 
@@ -67,17 +67,10 @@ static retain_status add_event(customer *c, bool added, const rt_eventlog *log,
                         (long long)ev->user_id[i]);
     }
     c->seen = t;
-    if (amount < 0)
-        return RETAIN_OK; /* a refund: no occasion, no spend */
+    if (amount < 0 || t >= p->end)
+        return RETAIN_OK; /* a refund, or after the calibration period */
     int64_t key = p->by_order ? (ev->order_id ? ev->order_id[i] : t) : day_of(t);
     int64_t when = p->by_order ? t : day_of(t) * DAY;
-    if (t >= p->end) {
-        if (c->occasions > 0 && (c->holdout == 0 || key != c->holdout_key)) {
-            c->holdout++;
-            c->holdout_key = key;
-        }
-        return RETAIN_OK;
-    }
     if (c->occasions == 0 || key != c->key) {
         if (c->occasions == 0)
             c->first = when;
@@ -126,7 +119,7 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         n += c[i].occasions > 0;
     double *cols = NULL;
     int64_t *ids = NULL;
-    if (!s && (!(cols = malloc((size_t)(5 * (n > 0 ? n : 1)) * sizeof *cols)) ||
+    if (!s && (!(cols = malloc((size_t)(4 * (n > 0 ? n : 1)) * sizeof *cols)) ||
                !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids))))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the summary of %lld customers",
                      (long long)n);
@@ -137,7 +130,6 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         out->tx = cols + n;
         out->T = cols + 2 * n;
         out->m = cols + 3 * n;
-        out->holdout = cols + 4 * n;
         out->user_id = ids;
         int64_t e_time = p->by_order ? p->end : day_of(p->end - 1) * DAY;
         for (int64_t i = 0, k = 0; i < map.count; i++) {
@@ -150,7 +142,6 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
             out->tx[k] = (double)(r->last - r->first) / p->unit;
             out->T[k] = (double)(e_time - r->first) / p->unit;
             out->m[k] = x > 0 ? (r->total - r->first_amount) / x : 0.0;
-            out->holdout[k] = (double)r->holdout;
             k++;
         }
     } else {

@@ -9,9 +9,6 @@
 
 #include <math.h>
 
-/* glibc declares lgamma_r only for _DEFAULT_SOURCE builds, as this one is */
-double lgamma_r(double x, int *sign);
-
 double rt_lgamma(double x)
 {
     int sign;

@@ -13,8 +13,9 @@ to the fitted lifetime-value models.
     within 5% (the tolerances of tests/ref/test_gen_truth.py, which fits the
     same log with scipy);
   - refusals, exit 2 with the file named: a calibration end before the first
-    purchase or after the log's end, and a log without any repeat purchase
-    (a clear error, not NaN); exit 1 for a bad --time-unit.
+    purchase or after the log's end, a log without any repeat purchase (a
+    clear error, not NaN), a customer's events out of time order (the line
+    named); exit 1 for a bad --time-unit.
 Exit 77 (skip) without pandas or h5py; the CDNOW part skips with a message
 when the data folder is absent."""
 import json
@@ -108,6 +109,12 @@ def refusals(d):
     path = os.path.join(d, "once.csv")
     pd.DataFrame({"user_id": [1, 2, 3], "timestamp": ["2024-01-05", "2024-01-06", "2024-02-01"],
                   "amount": [10.0, 5.0, 7.5]}).to_csv(path, index=False)
+    unsorted = os.path.join(d, "unsorted.csv")
+    pd.DataFrame({"user_id": [1, 2, 1], "timestamp": ["2024-01-05", "2024-01-06", "2024-01-02"],
+                  "amount": [10.0, 5.0, 7.5]}).to_csv(unsorted, index=False)
+    rc, err = fit(unsorted, "--calibration-end", "2024-01-31", "-o", os.path.join(d, "u.h5"))
+    check(rc == 2 and "line 4" in err and "time order" in err,
+          f"a customer's events out of time order: exit {rc}, {str(err).strip()[:120]}")
     out = os.path.join(d, "never.h5")
     for args, code, words in (
             (["--calibration-end", "2023-12-31"], 2, ["once.csv", "no purchase up to"]),
