@@ -245,6 +245,16 @@ typedef struct cli_clv_discount {
     {"discount-period", 0, CLI_STRING, &(d)->period, "day|week|month", "the discount "     \
      "period (month: 30.4375 days)", 1, 0}
 
+/* `clv fit --holdout-end`: the holdout check as a table on stdout, as
+** JSON under the key "holdout", and the tracking curve as CSV (week,
+** end_date: its last day, actual and expected cumulative repeat
+** occasions), written atomically. */
+struct rt_clv_holdout;
+void cli_clv_holdout_print(const struct rt_clv_holdout *h, const char *unit);
+void cli_clv_holdout_json(cli_json *j, const struct rt_clv_holdout *h);
+retain_status cli_clv_tracking_write(const char *path, const struct rt_clv_holdout *h,
+                                     const char *input);
+
 /* A --horizon: a duration as cli_parse_duration reads it, or months
 ** ("12m", CLI_CLV_MONTH each), into seconds; false if malformed. */
 bool cli_clv_parse_horizon(const char *text, int64_t *seconds);

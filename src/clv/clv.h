@@ -160,6 +160,7 @@ typedef struct rt_clv_holdout {
     double actual_total, predicted_total;
     double correlation; /* Pearson, per customer (NaN if either is constant) */
     int64_t origin;     /* epoch seconds: midnight of the first trial day  */
+    int64_t end;        /* epoch seconds: the holdout end (excluded)       */
     int64_t weeks;      /* points on the curve; the last ends at the
                            holdout end                                    */
     double *week_actual, *week_expected;
@@ -170,5 +171,7 @@ retain_status rt_clv_holdout_check(rt_clv_model model, const double *params,
                                    const rt_clv_table *t, const rt_clv_period *p,
                                    rt_clv_holdout *out);
 void rt_clv_holdout_free(rt_clv_holdout *h);
+/* The end (excluded) of week j (0-based) of the tracking curve. */
+int64_t rt_clv_holdout_week_end(const rt_clv_holdout *h, int64_t j);
 
 #endif

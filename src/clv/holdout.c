@@ -144,6 +144,7 @@ retain_status rt_clv_holdout_check(rt_clv_model model, const double *params,
         oldest = t->T[i] > oldest ? t->T[i] : oldest;
     int64_t first = t->age_end - (int64_t)llround(oldest * p->unit);
     out->origin = (first >= 0 ? first / DAY : -((-first + DAY - 1) / DAY)) * DAY;
+    out->end = p->holdout_end;
     out->weeks = (p->holdout_end - out->origin + WEEK - 1) / WEEK;
     int64_t *week_end = malloc((size_t)out->weeks * sizeof *week_end);
     double *pred = malloc((size_t)t->n * sizeof *pred);
@@ -155,10 +156,8 @@ retain_status rt_clv_holdout_check(rt_clv_model model, const double *params,
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the holdout check");
     }
     out->week_expected = out->week_actual + out->weeks;
-    for (int64_t j = 0; j < out->weeks; j++) {
-        int64_t end = out->origin + (j + 1) * WEEK;
-        week_end[j] = end < p->holdout_end ? end : p->holdout_end;
-    }
+    for (int64_t j = 0; j < out->weeks; j++)
+        week_end[j] = rt_clv_holdout_week_end(out, j);
 #pragma omp parallel for schedule(dynamic, 256) num_threads(rt_threads())
     for (int64_t i = 0; i < t->n; i++)
         pred[i] = rt_clv_expected(model, params, out->length, t->x[i], t->tx[i], t->T[i]);
@@ -176,4 +175,10 @@ void rt_clv_holdout_free(rt_clv_holdout *h)
 {
     free(h->week_actual);
     h->week_actual = h->week_expected = NULL;
+}
+
+int64_t rt_clv_holdout_week_end(const rt_clv_holdout *h, int64_t j)
+{
+    int64_t end = h->origin + (j + 1) * WEEK;
+    return end < h->end ? end : h->end;
 }
