@@ -16,6 +16,9 @@ numpy/scipy (different code, same maths) and the published CDNOW figures of
     correlation equal pandas/numpy; the tracking curve's actual weekly
     cumulative counts equal pandas', its expected ones a scipy eq. 9 summed
     over customers by trial day (1e-9); the CSV equals the JSON;
+  - the same with order occasions in days (MBG/NBD, a generated log):
+    holdout counts and both sides of the tracking curve against pandas and
+    scipy;
   - features --with-clv: the clv_* columns equal predict's for each user;
   - the unconditional E[X(t)] of BG/NBD, MBG/NBD and Pareto/NBD
     (tests/tools/clv_tool) against eq. 9 and numerical integration over the
@@ -374,8 +377,8 @@ def small(d):
     if not check(rc == 0, f"clv predict on the small log: {msg.strip()[:200] if rc else 'ok'}"):
         return
     o, _ = read(out)
-    asof = pd.Timestamp("2024-03-15").value // 10**9
-    ts = lambda text: pd.Timestamp(text).value // 10**9
+    asof = ts_of("2024-03-15")
+    ts = ts_of
     day = 86400.0
     # expected summary by the stated rules: orders are occasions at their first line's time
     want = {1: (2, ts("2024-02-20T12:00:00") - ts("2024-01-02T09:00:00"),
@@ -412,6 +415,53 @@ def small(d):
     o, _ = read(out)
     check(rc == 0 and "clv" not in o and "expected_spend" not in o and "no spend model" in msg,
           "a model without a spend model: /expected_spend and /clv are not written, and said so")
+
+
+def generated_holdout(d):
+    """The holdout check with order occasions and days, MBG/NBD, on a
+    generated log: actual counts and the tracking curve against pandas and
+    the MBG/NBD E[X(t)] (lifetimes' form) with scipy."""
+    gen = os.path.join(d, "gen.csv")  # written by small()
+    rc, js = run("clv", "fit", gen, "--calibration-end", "2023-10-31", "--holdout-end",
+                 "2024-02-27", "--model", "mbgnbd", "--occasion", "order", "--time-unit", "day",
+                 "--spend", "none", "-o", os.path.join(d, "gen_holdout.h5"), "--json")
+    if not check(rc == 0, f"clv fit --holdout-end, orders in days: {js if rc else 'ok'}"):
+        return
+    f, h = js["mbgnbd"], js["holdout"]
+    r, al, a, b = f["r"], f["alpha"], f["a"], f["b"]
+    log = pd.read_csv(gen)
+    log["t"] = pd.to_datetime(log["timestamp"]).astype("int64") // 10**9
+    occ = log[log["amount"] >= 0].groupby(["user_id", "order_id"])["t"].min().reset_index()
+    end, hend = ts_of("2023-11-01"), ts_of("2024-02-28")
+    first = occ.groupby("user_id")["t"].min()
+    cal = first[first < end]
+    occ = occ[occ["user_id"].isin(cal.index) & (occ["t"] < hend)]
+    occ = occ.merge(cal.rename("first"), left_on="user_id", right_index=True)
+    holdout = occ[occ["t"] >= end].groupby("user_id")["t"].count().reindex(cal.index,
+                                                                           fill_value=0)
+    check(h["actual"] == holdout.sum() and h["length"] == 119 and
+          sum(g["customers"] for g in h["by_repeats"]) == len(cal),
+          f"orders in days: {len(cal)} calibration customers, {h['actual']:.0f} holdout orders "
+          f"({holdout.sum()} by pandas), holdout of {h['length']} days")
+    repeats = occ[occ["t"] > occ["first"]]["t"].values
+    origin = (cal.min() // 86400) * 86400
+    weeks = -(-(hend - origin) // (7 * 86400))
+    ends = np.minimum(origin + 7 * 86400 * np.arange(1, weeks + 1), hend)
+    want_actual = [int((repeats < e).sum()) for e in ends]
+    T = (end - cal.values) / 86400.0
+
+    def mbg_new(t):
+        t = np.maximum(t, 0.0)
+        return b / (a - 1) * (1 - (al / (al + t)) ** r * hyp2f1(r, b + 1, a + b, t / (al + t)))
+    want_exp = [float(mbg_new(T + (e - end) / 86400.0).sum()) for e in ends]
+    tr = h["tracking"]
+    check(tr["actual"] == want_actual and rel_err(tr["expected"], want_exp) < 1e-9,
+          f"orders in days: tracking curve over {weeks} weeks, actual equal to pandas', "
+          f"expected to scipy's MBG/NBD ({rel_err(tr['expected'], want_exp):.1e})")
+
+
+def ts_of(text):
+    return pd.Timestamp(text).value // 10**9
 
 
 # ---- refusals ---------------------------------------------------------------------
@@ -470,6 +520,7 @@ def main():
     expected_new()
     with scratch() as d:
         small(d)
+        generated_holdout(d)
         cdnow(d)
     return check.exit_code()
 
