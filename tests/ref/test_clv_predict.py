@@ -31,7 +31,8 @@ numpy/scipy (different code, same maths) and the published CDNOW figures of
     a model of another kind (exit 2), bad --asof, --horizon,
     --discount-period (exit 1, the option named), a log with no purchase
     before --asof (exit 2); no output or temporary file is left behind and
-    an older output stays as it was.
+    an older output stays as it was;
+  - the same bits on 1 and 2 threads (predict, the holdout check).
 Exit 77 (skip) without numpy, scipy, pandas or h5py; the CDNOW part skips
 with a message when the data folder is absent."""
 import glob
@@ -222,6 +223,13 @@ def cdnow_predict(d, path, days, model, params, gg):
         got = read(out)[0]["expected_purchases"]
         o2 = got if horizon == "273d" else o2
     check(rc == 0 and np.array_equal(o2, got), "--horizon 273d is 39 weeks for a model in weeks")
+    run("clv", "predict", model, path, "--asof", "1997-10-01", "--horizon", "39w", "-o", out, "-q",
+        "--threads", "1")
+    o1 = read(out)[0]
+    run("clv", "predict", model, path, "--asof", "1997-10-01", "--horizon", "39w", "-o", out, "-q",
+        "--threads", "2")
+    o2 = read(out)[0]
+    check(all(np.array_equal(o1[k], o2[k]) for k in o1), "predict: the same bits on 1 and 2 threads")
     # features --with-clv: the same numbers per user
     feat = os.path.join(d, "feat.h5")
     rc, msg = run("features", path, "--asof", "1997-10-01", "--horizon", "39w", "--with-clv",
@@ -291,6 +299,9 @@ def cdnow_holdout(d, path, days):
           f"tracking, expected: eq. 9 with scipy summed over customers by trial day "
           f"({rel_err(tr['expected'], want_exp):.1e}; week 78 {tr['expected'][-1]:.2f} vs "
           f"actual {tr['actual'][-1]})")
+    rc, js1 = run("clv", "fit", path, "--calibration-end", "1997-09-30", "--holdout-end",
+                  "1998-06-30", "-o", model, "--json", "--threads", "1")
+    check(rc == 0 and js1["holdout"] == h, "the holdout check is the same bits on 1 thread")
     csv = pd.read_csv(tracking, float_precision="round_trip")
     check(list(csv.columns) == ["week", "end_date", "actual", "expected"] and
           csv["actual"].tolist() == tr["actual"] and
