@@ -239,6 +239,7 @@ typedef struct cli_clv_discount {
 } cli_clv_discount;
 #define CLI_CLV_DISCOUNT 0.01
 #define CLI_CLV_MONTH (30.4375 * 86400) /* 365.25 / 12 days, in seconds */
+#define CLI_CLV_MAX_PERIODS 10000        /* each costs one expectation a customer */
 #define CLI_CLV_DISCOUNT_OPTS(d)                                                          \
     {"discount", 0, CLI_DOUBLE, &(d)->rate, "RATE", "discount rate a --discount-period "   \
      "for the CLV (0.01 a month: 12.7% a year)", 0, 10},                                  \
@@ -263,7 +264,8 @@ bool cli_clv_parse_horizon(const char *text, int64_t *seconds);
 ** (NULL: not given) that differs from the model's is refused with
 ** RETAIN_ERR_DATA saying what the model was fitted with; the horizon
 ** (seconds) and the discount become a horizon in the model's unit
-** (RETAIN_ERR_USAGE for a discount period not day, week or month). */
+** (RETAIN_ERR_USAGE for a discount period not day, week or month, or more
+** than CLI_CLV_MAX_PERIODS of them in the horizon). */
 retain_status cli_clv_check(const struct rt_clv_loaded *m, const char *model_path,
                             const char *time_unit, const char *occasion, int64_t horizon,
                             const cli_clv_discount *d, struct rt_clv_horizon *out);

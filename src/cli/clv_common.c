@@ -50,6 +50,9 @@ retain_status cli_clv_check(const rt_clv_loaded *m, const char *model_path,
     if (period == 0)
         return rt_error(RETAIN_ERR_USAGE, "--discount-period must be day, week or month, got "
                         "'%s'", d->period);
+    if ((double)horizon / period > CLI_CLV_MAX_PERIODS)
+        return rt_error(RETAIN_ERR_USAGE, "--horizon holds more than %d discount periods of a "
+                        "%s; give a longer --discount-period", CLI_CLV_MAX_PERIODS, d->period);
     *out = (rt_clv_horizon){(double)horizon / m->period.unit, period / m->period.unit,
                             d->rate};
     return RETAIN_OK;

@@ -505,6 +505,8 @@ def refusals(d, model, log):
         ([model, log, "--asof", "1997-10-01", "--horizon", "39x", "-o", out], 1, ["--horizon"]),
         ([model, log, "--asof", "1997-10-01", "--horizon", "-3w", "-o", out], 1, ["--horizon"]),
         ([model, log, *base, "--discount-period", "year"], 1, ["--discount-period"]),
+        ([model, log, "--asof", "1997-10-01", "--horizon", "20000d", "--discount-period", "day",
+          "-o", out], 1, ["--horizon", "discount periods"]),
         ([model, log, "--asof", "1996-01-01", "-o", out], 2, ["no purchase before --asof"]),
     )
     for args, code, words in cases:
