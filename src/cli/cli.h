@@ -224,5 +224,57 @@ int cmd_features(int argc, char **argv);
 int cmd_cohorts(int argc, char **argv);
 int cmd_baskets(int argc, char **argv);
 int cmd_clv_fit(int argc, char **argv);
+int cmd_clv_predict(int argc, char **argv);
+
+/* ---- lifetime value (clv_common.c): clv predict, features --with-clv ------- */
+
+struct rt_clv_loaded;
+struct rt_clv_table;
+struct rt_clv_horizon;
+
+/* The discount options and what they mean. */
+typedef struct cli_clv_discount {
+    double rate;        /* a period; default CLI_CLV_DISCOUNT */
+    const char *period; /* day | week | month (30.4375 days)   */
+} cli_clv_discount;
+#define CLI_CLV_DISCOUNT 0.01
+#define CLI_CLV_MONTH (30.4375 * 86400) /* 365.25 / 12 days, in seconds */
+#define CLI_CLV_MAX_PERIODS 10000        /* each costs one expectation a customer */
+#define CLI_CLV_DISCOUNT_OPTS(d)                                                          \
+    {"discount", 0, CLI_DOUBLE, &(d)->rate, "RATE", "discount rate a --discount-period "   \
+     "for the CLV (0.01 a month: 12.7% a year)", 0, 10},                                  \
+    {"discount-period", 0, CLI_STRING, &(d)->period, "day|week|month", "the discount "     \
+     "period (month: 30.4375 days)", 1, 0}
+
+/* `clv fit --holdout-end`: the holdout check as a table on stdout, as
+** JSON under the key "holdout", and the tracking curve as CSV (week,
+** end_date: its last day, actual and expected cumulative repeat
+** occasions), written atomically. */
+struct rt_clv_holdout;
+void cli_clv_holdout_print(const struct rt_clv_holdout *h, const char *unit);
+void cli_clv_holdout_json(cli_json *j, const struct rt_clv_holdout *h);
+retain_status cli_clv_tracking_write(const char *path, const struct rt_clv_holdout *h,
+                                     const char *input);
+
+/* A --horizon: a duration as cli_parse_duration reads it, or months
+** ("12m", CLI_CLV_MONTH each), into seconds; false if malformed. */
+bool cli_clv_parse_horizon(const char *text, int64_t *seconds);
+
+/* The model's rules applied to a request: a --time-unit or --occasion given
+** (NULL: not given) that differs from the model's is refused with
+** RETAIN_ERR_DATA saying what the model was fitted with; the horizon
+** (seconds) and the discount become a horizon in the model's unit
+** (RETAIN_ERR_USAGE for a discount period not day, week or month, or more
+** than CLI_CLV_MAX_PERIODS of them in the horizon). */
+retain_status cli_clv_check(const struct rt_clv_loaded *m, const char *model_path,
+                            const char *time_unit, const char *occasion, int64_t horizon,
+                            const cli_clv_discount *d, struct rt_clv_horizon *out);
+
+/* Every customer's summary as of asof (events before it) with the model's
+** occasion and time-unit rules, by increasing user id; RETAIN_ERR_DATA for
+** a log without a purchase before asof. */
+retain_status cli_clv_summarise(const char *log_path, const cli_log_columns *cols,
+                                const struct rt_clv_loaded *m, int64_t asof,
+                                struct rt_clv_table *out);
 
 #endif

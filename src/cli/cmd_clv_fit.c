@@ -4,6 +4,8 @@
 ** (src/clv/summary.c), fits BG/NBD or MBG/NBD and, unless told not to, the
 ** Gamma-Gamma spend model by maximum likelihood (src/clv/fit.c), prints the
 ** estimates with standard errors and saves the model (io/clv_model.c).
+** With --holdout-end it also checks the fit on the holdout period that
+** follows (src/clv/holdout.c, shown by clv_holdout.c).
 */
 #include "cli.h"
 
@@ -57,10 +59,15 @@ int cmd_clv_fit(int argc, char **argv)
     cli_common common = {0};
     cli_log_columns cols = {0};
     const char *output = NULL, *end_text = NULL, *model_name = "bgnbd", *spend = "gamma-gamma",
-               *occasion = "day", *unit_name = "week";
+               *occasion = "day", *unit_name = "week", *holdout_text = NULL,
+               *tracking_out = NULL;
     cli_opt opts[] = {
         {"calibration-end", 0, CLI_STRING, &end_text, "DATE", "last day of the calibration "
          "period (YYYY-MM-DD, included; required)", 1, 0},
+        {"holdout-end", 0, CLI_STRING, &holdout_text, "DATE", "last day of a holdout period "
+         "after the calibration end: predicted against actual repeat purchases", 1, 0},
+        {"tracking-out", 0, CLI_STRING, &tracking_out, "FILE.csv", "with --holdout-end: the "
+         "weekly tracking curve as CSV", 1, 0},
         {"model", 0, CLI_STRING, &model_name, "bgnbd|mbgnbd", "purchase and dropout model", 1,
          0},
         {"spend", 0, CLI_STRING, &spend, "gamma-gamma|none", "spend model, fitted on the "
@@ -86,7 +93,18 @@ int cmd_clv_fit(int argc, char **argv)
         "on log parameters; standard errors come from the observed information.\n"
         "BG/NBD: r, alpha (rate), a, b (dropout); MBG/NBD also lets customers drop\n"
         "out before their first repeat; Gamma-Gamma: p, q, v (spend).\n\n"
-        "example: retain clv fit log.csv --calibration-end 1997-09-30 -o clv.h5",
+        "--holdout-end DATE: the calibration customers' repeat occasions from the\n"
+        "day after --calibration-end to DATE (included) against the model's\n"
+        "conditional expectations: in total, by calibration repeat purchases 0, 1,\n"
+        "..., 7+ (customers, actual mean, predicted mean) and the correlation per\n"
+        "customer; and the tracking curve: cumulative repeat occasions of these\n"
+        "customers at the end of each week from the first trial day to DATE,\n"
+        "actual and expected (the sum of each customer's unconditional E[X(t)] at\n"
+        "their age then; Fader, Hardie and Lee 2005, Figures 2 and 3). The log must\n"
+        "reach DATE.\n\n"
+        "example: retain clv fit log.csv --calibration-end 1997-09-30 -o clv.h5\n"
+        "         retain clv fit log.csv --calibration-end 1997-09-30 --holdout-end \\\n"
+        "             1998-06-30 --tracking-out tracking.csv -o clv.h5",
         opts, 1, 1};
     const char *pos[1];
     int npos;
@@ -119,6 +137,15 @@ int cmd_clv_fit(int argc, char **argv)
         return cli_usage_error(&cmd, &common, "--calibration-end DATE (YYYY-MM-DD) is "
                                "required: the last day of the calibration period");
     period.end += 86400; /* the date is included */
+    if (holdout_text && (!rt_datetime_parse(holdout_text, &period.holdout_end) ||
+                         period.holdout_end % 86400 != 0 || period.holdout_end < period.end))
+        return cli_usage_error(&cmd, &common, "--holdout-end expects a date (YYYY-MM-DD) after "
+                               "--calibration-end, got '%s'", holdout_text);
+    if (holdout_text)
+        period.holdout_end += 86400;
+    if (tracking_out && (!holdout_text || !cli_has_suffix(tracking_out, ".csv")))
+        return cli_usage_error(&cmd, &common, "--tracking-out FILE.csv needs --holdout-end "
+                               "and a .csv name");
     if (!output || (!cli_has_suffix(output, ".h5") && !cli_has_suffix(output, ".hdf5")))
         return cli_usage_error(&cmd, &common, "-o CLV.h5 is required (HDF5)");
 
@@ -164,11 +191,18 @@ int cmd_clv_fit(int argc, char **argv)
         s = rt_error(RETAIN_ERR_DATA, "%s ends %s, before --calibration-end %s: the log must "
                      "cover the calibration period; give an earlier date", pos[0], last,
                      end_text);
+    else if (!s && holdout_text && t.last_event < period.holdout_end - 86400)
+        s = rt_error(RETAIN_ERR_DATA, "%s ends %s, before --holdout-end %s: the log must cover "
+                     "the holdout period; give an earlier date", pos[0], last, holdout_text);
     if (!s && (s = rt_clv_fit_model(model, &sum, NULL, FIT_TOL, FIT_MAX_ITER, &fit)))
         rt_error_context(s, "%s", pos[0]);
     if (!s && with_spend &&
         (s = rt_clv_fit_model(RT_CLV_GAMMA_GAMMA, &spend_sum, NULL, FIT_TOL, FIT_MAX_ITER, &gg)))
         rt_error_context(s, "%s (the spend model; --spend none leaves it out)", pos[0]);
+    rt_clv_holdout holdout = {0};
+    if (!s && holdout_text && !(s = rt_clv_holdout_check(model, fit.params, &t, &period,
+                                                         &holdout)) && tracking_out)
+        s = cli_clv_tracking_write(tracking_out, &holdout, pos[0]);
     if (!s) {
         rt_clv_saved saved = {model, occasion, unit_name, end_text, t.n, repeat, &fit,
                               with_spend ? &gg : NULL};
@@ -177,6 +211,7 @@ int cmd_clv_fit(int argc, char **argv)
     }
     free(spend_w);
     if (s) {
+        rt_clv_holdout_free(&holdout);
         rt_clv_table_free(&t);
         return cli_fail(&cmd, &common, s);
     }
@@ -198,6 +233,8 @@ int cmd_clv_fit(int argc, char **argv)
         json_fit(&j, model == RT_CLV_MBGNBD ? "mbgnbd" : "bgnbd", BG_NAMES, 4, &fit);
         if (with_spend)
             json_fit(&j, "gamma_gamma", GG_NAMES, 3, &gg);
+        if (holdout_text)
+            cli_clv_holdout_json(&j, &holdout);
         json_double(&j, "seconds", seconds);
         json_end(&j);
     } else if (!common.quiet) {
@@ -210,8 +247,11 @@ int cmd_clv_fit(int argc, char **argv)
                    "model)\n", (long long)no_spend);
         if (with_spend)
             print_fit("Gamma-Gamma (repeat buyers)", GG_NAMES, 3, &gg);
+        if (holdout_text)
+            cli_clv_holdout_print(&holdout, unit_name);
         printf("wrote %s in %.2f s\n", output, seconds);
     }
+    rt_clv_holdout_free(&holdout);
     rt_clv_table_free(&t);
     return 0;
 }

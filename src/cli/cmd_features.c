@@ -3,13 +3,17 @@
 ** streams a purchase log (src/io/eventlog.c) through the per-user fold of
 ** src/logs/features.c and writes the feature layout of DESIGN.md:
 ** /features (float64, users x features, feature_names), /user_id, /churned
-** when the log covers the horizon, /rfm_score (R, F, M) and /tier.
+** when the log covers the horizon, /rfm_score (R, F, M) and /tier. With
+** --with-clv CLV.h5 the lifetime-value summary and predictions of each user
+** join /features as clv_* columns (clv_common.c, src/clv/value.c).
 */
 #include "cli.h"
 
+#include "clv/clv.h"
 #include "core/datetime.h"
 #include "core/error.h"
 #include "io/atomic.h"
+#include "io/clv_model.h"
 #include "io/eventlog.h"
 #include "io/h5write.h"
 #include "logs/features.h"
@@ -39,19 +43,33 @@ static retain_status read_log(rt_eventlog *log, rt_logs_features *f, cli_progres
 }
 
 typedef struct settings {
-    const char *log, *asof_text, *window_text, *horizon_text;
+    const char *log, *asof_text, *window_text, *horizon_text, *clv_path;
     int64_t asof, window, horizon;
 } settings;
 
+/* The clv_* columns of --with-clv, in this order; the last two with a
+** spend model only. */
+#define CLV_COLUMNS 7
+static const char *const CLV_NAMES[CLV_COLUMNS] = {
+    "clv_x", "clv_t_x", "clv_T", "clv_p_alive", "clv_expected_purchases", "clv_expected_spend",
+    "clv_value"};
+
+/* What goes into /features: the table's columns, then any clv_* ones. */
+typedef struct feature_matrix {
+    int64_t cols;
+    const char *names[RT_LOGS_MAX_FEATURES + CLV_COLUMNS];
+    const double *x; /* users x cols */
+} feature_matrix;
+
 static retain_status write_table(hid_t file, const rt_logs_feature_table *t,
-                                 const settings *o, int gzip)
+                                 const feature_matrix *fm, const settings *o, int gzip)
 {
     hid_t d = H5I_INVALID_HID;
     retain_status s;
-    if ((s = rt_h5_dataset_create(file, "/features", H5T_IEEE_F64LE, t->users, t->cols, gzip,
+    if ((s = rt_h5_dataset_create(file, "/features", H5T_IEEE_F64LE, t->users, fm->cols, gzip,
                                   &d)) ||
-        (s = rt_h5_write_rows(d, H5T_NATIVE_DOUBLE, 0, t->users, t->cols, t->x)) ||
-        (s = rt_h5_attr_set_strings(d, "feature_names", t->cols, t->names))) {
+        (s = rt_h5_write_rows(d, H5T_NATIVE_DOUBLE, 0, t->users, fm->cols, fm->x)) ||
+        (s = rt_h5_attr_set_strings(d, "feature_names", fm->cols, fm->names))) {
         if (d >= 0)
             H5Dclose(d);
         return s;
@@ -92,23 +110,83 @@ static retain_status write_table(hid_t file, const rt_logs_feature_table *t,
                                    "log ends before asof + horizon")) ||
         (s = rt_h5_attr_set_string(file, "tier_rule", rt_logs_tier_rule)))
         return s;
+    if (o->clv_path && (s = rt_h5_attr_set_string(file, "clv_model", o->clv_path)))
+        return s;
     return RETAIN_OK;
 }
 
 static retain_status write_output(const char *path, const rt_logs_feature_table *t,
-                                  const settings *o, int gzip)
+                                  const feature_matrix *fm, const settings *o, int gzip)
 {
     rt_output out;
-    const char *inputs[1] = {o->log};
-    retain_status s = rt_output_begin(&out, path, inputs, 1);
+    const char *inputs[2] = {o->log, o->clv_path};
+    retain_status s = rt_output_begin(&out, path, inputs, o->clv_path ? 2 : 1);
     if (s)
         return s;
     hid_t file;
     if (!(s = rt_h5_create(out.tmp_path, &file)))
-        s = rt_h5_close_file(file, out.tmp_path, write_table(file, t, o, gzip));
+        s = rt_h5_close_file(file, out.tmp_path, write_table(file, t, fm, o, gzip));
     if (!s)
         s = rt_output_commit(&out);
     rt_output_abort(&out);
+    return s;
+}
+
+/* The clv_* columns of every user of t appended to its columns, into *wide
+** (malloc'd, users x fm->cols): the summary under the model's rules as of
+** asof (every user with a purchase has one), predictions over h. */
+static retain_status add_clv_columns(const settings *o, const cli_log_columns *cols,
+                                     const rt_clv_loaded *m, const rt_clv_horizon *h,
+                                     const rt_logs_feature_table *t, feature_matrix *fm,
+                                     double **wide)
+{
+    rt_clv_table ct;
+    retain_status s = cli_clv_summarise(o->log, cols, m, o->asof, &ct);
+    if (s)
+        return s;
+    int64_t n = t->users, k = m->has_spend ? CLV_COLUMNS : CLV_COLUMNS - 2,
+            width = t->cols + k;
+    double *x = malloc((size_t)(n * width) * sizeof *x);
+    double *col = malloc((size_t)(8 * (n > 0 ? n : 1)) * sizeof *col);
+    if (!x || !col)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the clv columns of %lld users",
+                     (long long)n);
+    /* both are in increasing user id order */
+    for (int64_t i = 0, j = 0; !s && i < n; i++) {
+        while (j < ct.n && ct.user_id[j] < t->user_id[i])
+            j++;
+        if (j == ct.n || ct.user_id[j] != t->user_id[i]) {
+            s = rt_error(RETAIN_ERR_INTERNAL, "user %lld has features but no lifetime-value "
+                         "summary", (long long)t->user_id[i]);
+            break;
+        }
+        col[i] = ct.x[j];
+        col[n + i] = ct.tx[j];
+        col[2 * n + i] = ct.T[j];
+        col[3 * n + i] = ct.m[j];
+    }
+    if (!s) {
+        rt_clv_summary sum = {n, col, col + n, col + 2 * n, col + 3 * n, NULL};
+        rt_clv_predictions p = {col + 4 * n, col + 5 * n, col + 6 * n, col + 7 * n};
+        if (!m->has_spend)
+            p.spend = p.value = NULL;
+        rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, h, &sum, &p);
+        const double *source[CLV_COLUMNS] = {sum.x, sum.tx, sum.T, p.p_alive, p.expected,
+                                             p.spend, p.value};
+        for (int64_t i = 0; i < n; i++) {
+            memcpy(x + i * width, t->x + i * t->cols, (size_t)t->cols * sizeof *x);
+            for (int64_t c = 0; c < k; c++)
+                x[i * width + t->cols + c] = source[c][i];
+        }
+        for (int64_t c = 0; c < k; c++)
+            fm->names[t->cols + c] = CLV_NAMES[c];
+        fm->cols = width;
+        fm->x = *wide = x;
+    } else {
+        free(x);
+    }
+    free(col);
+    rt_clv_table_free(&ct);
     return s;
 }
 
@@ -116,7 +194,8 @@ int cmd_features(int argc, char **argv)
 {
     cli_common common = {0};
     cli_log_columns cols = {0};
-    settings o = {NULL, NULL, "365d", "90d", 0, 0, 0};
+    settings o = {NULL, NULL, "365d", "90d", NULL, 0, 0, 0};
+    cli_clv_discount discount = {CLI_CLV_DISCOUNT, "month"};
     const char *output = NULL;
     int64_t gzip = 0;
     cli_opt opts[] = {
@@ -126,6 +205,9 @@ int cmd_features(int argc, char **argv)
          "intervals, trend, items, baskets, refunds: 365d, 52w, 36h or days", 1, 0},
         {"horizon", 0, CLI_STRING, &o.horizon_text, "DUR", "churned = no purchase in "
          "[asof, asof + DUR)", 1, 0},
+        {"with-clv", 0, CLI_STRING, &o.clv_path, "CLV.h5", "add the clv_* columns of this "
+         "lifetime-value model (from `retain clv fit`)", 1, 0},
+        CLI_CLV_DISCOUNT_OPTS(&discount),
         CLI_LOG_COLUMN_OPTS(&cols),
         {"compress", 0, CLI_INT, &gzip, "LEVEL", "gzip level 1-9 with shuffle (0: none)", 0, 9},
         {"output", 'o', CLI_STRING, &output, "FEATURES.h5", "output file (required)", 1, 0},
@@ -167,8 +249,19 @@ int cmd_features(int argc, char **argv)
         "  at_risk  recency_days > 90\n"
         "  loyal    F >= 4 and M >= 4 (VIP)\n"
         "  active   the rest\n\n"
+        "--with-clv CLV.h5 adds these columns to /features (names stable: jobs such as\n"
+        "`retain score` read them), as of --asof over --horizon, each user summarised\n"
+        "under the model's occasion and time-unit rules as `retain clv predict` does:\n"
+        "  clv_x                   repeat purchase occasions\n"
+        "  clv_t_x, clv_T          first to last occasion, first occasion to asof, in\n"
+        "                          the model's time unit (attribute clv_model names it)\n"
+        "  clv_p_alive             probability the user is still active\n"
+        "  clv_expected_purchases  expected repeat occasions over the horizon\n"
+        "  clv_expected_spend      expected mean spend of an occasion  } with a spend\n"
+        "  clv_value               discounted CLV over the horizon    } model only\n\n"
         "example: retain features log.csv --asof 2024-10-01 --horizon 90d -o feat.h5\n"
-        "         retain kmeans fit feat.h5 -k 5 -o seg.h5",
+        "         retain kmeans fit feat.h5 -k 5 -o seg.h5\n"
+        "         retain features log.csv --asof 2024-10-01 --with-clv clv.h5 -o feat.h5",
         opts, 1, 1};
     const char *pos[1];
     int npos;
@@ -194,9 +287,15 @@ int cmd_features(int argc, char **argv)
     if (!cli_parse_duration(o.horizon_text, &o.horizon))
         return cli_usage_error(&cmd, &common, "--horizon expects a duration such as 90d, "
                                "12w, 36h or a number of days, got '%s'", o.horizon_text);
-    const char *inputs[1] = {o.log};
-    retain_status s = rt_output_check_not_input(output, inputs, 1);
+    const char *inputs[2] = {o.log, o.clv_path};
+    retain_status s = rt_output_check_not_input(output, inputs, o.clv_path ? 2 : 1);
     if (s)
+        return cli_fail(&cmd, &common, s);
+    rt_clv_loaded clv;
+    rt_clv_horizon clv_horizon;
+    if (o.clv_path && ((s = rt_clv_model_load(o.clv_path, &clv)) ||
+                       (s = cli_clv_check(&clv, o.clv_path, NULL, NULL, o.horizon, &discount,
+                                          &clv_horizon))))
         return cli_fail(&cmd, &common, s);
 
     double t0 = rt_seconds();
@@ -222,8 +321,15 @@ int cmd_features(int argc, char **argv)
     } else if (s && !strstr(retain_last_error(), o.log)) {
         rt_error_context(s, "%s", o.log);
     }
+    feature_matrix fm = {t.cols, {0}, t.x};
+    for (int64_t c = 0; c < t.cols; c++)
+        fm.names[c] = t.names[c];
+    double *wide = NULL;
+    if (!s && o.clv_path)
+        s = add_clv_columns(&o, &cols, &clv, &clv_horizon, &t, &fm, &wide);
     if (!s)
-        s = write_output(output, &t, &o, (int)gzip);
+        s = write_output(output, &t, &fm, &o, (int)gzip);
+    free(wide);
     if (s) {
         rt_eventlog_close(log);
         rt_logs_feature_table_free(&t);
@@ -250,7 +356,7 @@ int cmd_features(int argc, char **argv)
         json_string(&j, "output", output);
         json_string(&j, "asof", o.asof_text);
         json_int(&j, "users", t.users);
-        json_int(&j, "features", t.cols);
+        json_int(&j, "features", fm.cols);
         json_int(&j, "events", t.events);
         json_int(&j, "events_used", t.used);
         json_int(&j, "events_after_asof", t.after_asof);
@@ -273,7 +379,7 @@ int cmd_features(int argc, char **argv)
     } else if (!common.quiet) {
         printf("wrote %s: %lld users x %lld features from %lld events (%lld before --asof, "
                "%lld after)%s; %.2f s (%.0f events/s)\n",
-               output, (long long)t.users, (long long)t.cols, (long long)t.events,
+               output, (long long)t.users, (long long)fm.cols, (long long)t.events,
                (long long)t.used, (long long)t.after_asof,
                t.churned ? ", with /churned" : "", seconds,
                seconds > 0 ? (double)t.events / seconds : 0.0);

@@ -24,6 +24,7 @@ static const command_entry commands[] = {
     {"cohorts", NULL, cmd_cohorts, "cohort retention matrix, repeat purchase rate, A/B read-out by group"},
     {"baskets", NULL, cmd_baskets, "group a purchase log into market baskets for association rules"},
     {"clv", "fit", cmd_clv_fit, "lifetime value: BG/NBD or MBG/NBD and Gamma-Gamma fitted to a purchase log"},
+    {"clv", "predict", cmd_clv_predict, "P(alive), expected purchases, spend and CLV of every customer from a clv model"},
     {"kmeans", "fit", cmd_kmeans_fit, "customer segments by k-means: fit and save a model"},
     {"kmeans", "predict", cmd_kmeans_predict, "assign rows to the segments of a k-means model"},
     {"kmeans", "sweep", cmd_kmeans_sweep, "k-means over a range of k: inertia, silhouette, CH, DB; suggested k"},

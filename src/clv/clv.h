@@ -10,6 +10,10 @@
 **                 standard errors from the observed information
 **   predict.c     P(alive), conditional expected purchases, expected spend
 **   summary.c     the summary from a purchase log (io/eventlog.c)
+**   value.c       per-customer predictions over a horizon, CLV with
+**                 discounting, a new customer's expected purchases
+**   holdout.c     predicted against actual holdout purchases, and the
+**                 population tracking curve
 */
 #ifndef RT_CLV_H
 #define RT_CLV_H
@@ -30,6 +34,7 @@ typedef struct rt_clv_summary {
 typedef enum rt_clv_model {
     RT_CLV_BGNBD,       /* r, alpha, a, b                                 */
     RT_CLV_MBGNBD,      /* r, alpha, a, b                                 */
+    RT_CLV_PARETO,      /* r, alpha, s, beta                              */
     RT_CLV_GAMMA_GAMMA, /* p, q, v (customers with x > 0 only)            */
 } rt_clv_model;
 
@@ -45,6 +50,9 @@ typedef struct rt_clv_period {
     int64_t end;   /* epoch seconds: events before it calibrate          */
     bool by_order; /* occasions are orders (else customer-days)          */
     double unit;   /* seconds per time unit: 86400 (day), 604800 (week) */
+    int64_t holdout_end; /* epoch seconds, > end: the calibration customers'
+                            occasions in [end, holdout_end) are counted
+                            (rt_clv_table.holdout, repeats); 0: none     */
 } rt_clv_period;
 
 /* The summary of every customer with a purchase in the calibration period,
@@ -54,6 +62,14 @@ typedef struct rt_clv_table {
     int64_t first_event, last_event; /* their earliest and latest times */
     int64_t *user_id;
     double *x, *tx, *T, *m;
+    int64_t age_end; /* the time T runs to: the calibration end (its date
+                        with day occasions), epoch seconds              */
+    /* with a holdout period only (else NULL and 0): */
+    double *holdout; /* each customer's occasions in the holdout period  */
+    int64_t repeat_days;             /* days with repeat occasions    */
+    int64_t *repeat_day, *repeats;   /* day (epoch seconds, midnight) and
+                                        repeat occasions of the customers
+                                        on it, up to the holdout end    */
 } rt_clv_table;
 
 retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out);
@@ -94,5 +110,68 @@ double rt_clv_expected(rt_clv_model model, const double *params, double t, doubl
 /* Gamma-Gamma: the expected mean spend of a customer with x repeat
 ** occasions of mean m (the population mean p v / (q - 1) for x = 0). */
 double rt_clv_expected_spend(const double *params, double x, double m);
+
+/* ---- value.c ---------------------------------------------------------------- */
+
+/* The expected repeat occasions of a customer in the first t after the
+** trial purchase, before anything is known of them (the unconditional
+** E[X(t)]: FHL 2005 eq. 9 for BG/NBD; its MBG/NBD and Pareto/NBD forms). */
+double rt_clv_expected_new(rt_clv_model model, const double *params, double t);
+
+/* A prediction horizon, in the model's time unit. */
+typedef struct rt_clv_horizon {
+    double length; /* > 0                                               */
+    double period; /* discount period, > 0                              */
+    double rate;   /* discount rate a period, >= 0                      */
+} rt_clv_horizon;
+
+/* The discounted expected repeat occasions over the horizon, as the
+** lifetimes package's customer_lifetime_value counts them: the sum over
+** k = 1 .. ceil(length / period) of (E[Y(t_k)] - E[Y(t_{k-1})]) /
+** (1 + rate)^(t_k / period), t_k = min(k period, length), t_0 = 0. With
+** rate 0 it is E[Y(length)]. CLV = this times the expected spend. */
+double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_horizon *h,
+                         double x, double tx, double T);
+
+/* Every customer's P(alive), expected occasions over the horizon and,
+** when spend (Gamma-Gamma p, q, v) is given, expected mean spend and CLV
+** (spend and value NULL otherwise). In parallel; the same bits for any
+** thread count. */
+typedef struct rt_clv_predictions {
+    double *p_alive, *expected, *spend, *value;
+} rt_clv_predictions;
+void rt_clv_predict_all(rt_clv_model model, const double *params, const double *spend,
+                        const rt_clv_horizon *h, const rt_clv_summary *s,
+                        const rt_clv_predictions *out);
+
+/* ---- holdout.c -------------------------------------------------------------- */
+
+#define RT_CLV_HOLDOUT_GROUPS 8 /* calibration repeat occasions 0 .. 6, 7+ */
+
+/* Predicted against actual holdout occasions of the calibration customers
+** (FHL 2005, Figure 3 and Table 1) and the tracking curve (Figure 2): the
+** cumulative repeat occasions of the cohort at the end of each week from
+** the first trial day to the holdout end, actual and expected. */
+typedef struct rt_clv_holdout {
+    double length;   /* of the holdout period, in the model's unit      */
+    double unit;     /* seconds per time unit                           */
+    int64_t customers[RT_CLV_HOLDOUT_GROUPS];
+    double actual[RT_CLV_HOLDOUT_GROUPS], predicted[RT_CLV_HOLDOUT_GROUPS]; /* means */
+    double actual_total, predicted_total;
+    double correlation; /* Pearson, per customer (NaN if either is constant) */
+    int64_t origin;     /* epoch seconds: midnight of the first trial day  */
+    int64_t end;        /* epoch seconds: the holdout end (excluded)       */
+    int64_t weeks;      /* points on the curve; the last ends at the
+                           holdout end                                    */
+    double *week_actual, *week_expected;
+} rt_clv_holdout;
+
+/* From a summary with a holdout period (t->holdout set; p as summarised). */
+retain_status rt_clv_holdout_check(rt_clv_model model, const double *params,
+                                   const rt_clv_table *t, const rt_clv_period *p,
+                                   rt_clv_holdout *out);
+void rt_clv_holdout_free(rt_clv_holdout *h);
+/* The end (excluded) of week j (0-based) of the tracking curve. */
+int64_t rt_clv_holdout_week_end(const rt_clv_holdout *h, int64_t j);
 
 #endif

@@ -13,7 +13,10 @@
 ** orders' timestamps and T runs to the end of that date. Lines with a
 ** negative amount (refunds) form no occasion and add no spend; a line of
 ** amount 0 is a purchase (CDNOW has some); events after the calibration
-** end are left out.
+** end are left out, unless a holdout period follows it: then the
+** occasions of the calibration customers in it are counted per customer,
+** and every repeat occasion of theirs up to the holdout end by day (the
+** actual side of the tracking curve, holdout.c).
 ** One record per customer, found through a hash map: memory grows with
 ** customers, not events. Each customer's events must be in time order.
 */
@@ -31,9 +34,16 @@
 
 typedef struct customer {
     int64_t first, last, key, seen; /* occasion times, current key, last time */
-    int64_t occasions;
+    int64_t occasions, holdout;
     double first_amount, total;
 } customer;
+
+/* Repeat occasions by day (the key: epoch seconds of its midnight). */
+typedef struct day_counts {
+    rt_keymap map;
+    int64_t *count;
+    int64_t cap;
+} day_counts;
 
 static int64_t day_of(int64_t t) { return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY); }
 
@@ -53,9 +63,28 @@ static retain_status grow(customer **c, int64_t *cap, int64_t need)
     return RETAIN_OK;
 }
 
-/* Adds one event to its customer's record. */
+static retain_status count_repeat(day_counts *d, int64_t when)
+{
+    int64_t at;
+    bool added;
+    retain_status s = rt_keymap_put(&d->map, day_of(when) * DAY, 0, &at, &added);
+    if (!s && at >= d->cap) {
+        int64_t cap = d->cap ? 2 * d->cap : 1024;
+        int64_t *g = realloc(d->count, (size_t)cap * sizeof *g);
+        if (!g)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the repeat purchases by day");
+        d->count = g;
+        d->cap = cap;
+    }
+    if (!s)
+        d->count[at] = added ? 1 : d->count[at] + 1;
+    return s;
+}
+
+/* Adds one event to its customer's record (days: NULL without a holdout). */
 static retain_status add_event(customer *c, bool added, const rt_eventlog *log,
-                               const rt_events *ev, int64_t i, const rt_clv_period *p)
+                               const rt_events *ev, int64_t i, const rt_clv_period *p,
+                               day_counts *days)
 {
     int64_t t = ev->timestamp[i];
     double amount = ev->amount[i];
@@ -67,20 +96,46 @@ static retain_status add_event(customer *c, bool added, const rt_eventlog *log,
                         (long long)ev->user_id[i]);
     }
     c->seen = t;
-    if (amount < 0 || t >= p->end)
-        return RETAIN_OK; /* a refund, or after the calibration period */
+    bool holdout = t >= p->end;
+    if (amount < 0 || (holdout && (!days || t >= p->holdout_end || c->occasions == 0)))
+        return RETAIN_OK; /* a refund, after the periods or a customer new since */
     int64_t key = p->by_order ? (ev->order_id ? ev->order_id[i] : t) : day_of(t);
     int64_t when = p->by_order ? t : day_of(t) * DAY;
     if (c->occasions == 0 || key != c->key) {
         if (c->occasions == 0)
             c->first = when;
-        c->occasions++;
+        else if (days) {
+            retain_status s = count_repeat(days, when);
+            if (s)
+                return s;
+        }
         c->key = key;
+        if (holdout) {
+            c->holdout++;
+            return RETAIN_OK;
+        }
+        c->occasions++;
         c->last = when;
     }
+    if (holdout)
+        return RETAIN_OK;
     if (c->occasions == 1)
         c->first_amount += amount;
     c->total += amount;
+    return RETAIN_OK;
+}
+
+/* The days with repeat occasions into t (holdout periods only). */
+static retain_status keep_days(const day_counts *d, rt_clv_table *t)
+{
+    int64_t n = d->map.count;
+    if (!(t->repeat_day = malloc((size_t)(2 * (n > 0 ? n : 1)) * sizeof *t->repeat_day)))
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the repeat purchases by day");
+    t->repeats = t->repeat_day + n;
+    t->repeat_days = n;
+    rt_keymap_keys(&d->map, t->repeat_day, t->repeats); /* second keys: 0 */
+    for (int64_t k = 0; k < n; k++)
+        t->repeats[k] = d->count[k];
     return RETAIN_OK;
 }
 
@@ -90,6 +145,7 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
     rt_keymap map = {0};
     customer *c = NULL;
     int64_t cap = 0;
+    day_counts days = {0}, *repeats = p->holdout_end > p->end ? &days : NULL;
     retain_status s = RETAIN_OK;
     for (;;) {
         rt_events ev;
@@ -108,7 +164,7 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
                 break;
             if (added)
                 memset(&c[at], 0, sizeof c[at]);
-            s = add_event(&c[at], added, log, &ev, i, p);
+            s = add_event(&c[at], added, log, &ev, i, p, repeats);
         }
         out->events += ev.count;
         if (s)
@@ -119,7 +175,9 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         n += c[i].occasions > 0;
     double *cols = NULL;
     int64_t *ids = NULL;
-    if (!s && (!(cols = malloc((size_t)(4 * (n > 0 ? n : 1)) * sizeof *cols)) ||
+    if (!s && repeats)
+        s = keep_days(repeats, out);
+    if (!s && (!(cols = malloc((size_t)(5 * (n > 0 ? n : 1)) * sizeof *cols)) ||
                !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids))))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the summary of %lld customers",
                      (long long)n);
@@ -130,8 +188,10 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         out->tx = cols + n;
         out->T = cols + 2 * n;
         out->m = cols + 3 * n;
+        out->holdout = repeats ? cols + 4 * n : NULL;
         out->user_id = ids;
         int64_t e_time = p->by_order ? p->end : day_of(p->end - 1) * DAY;
+        out->age_end = e_time;
         for (int64_t i = 0, k = 0; i < map.count; i++) {
             const customer *r = &c[i];
             if (r->occasions == 0)
@@ -142,14 +202,20 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
             out->tx[k] = (double)(r->last - r->first) / p->unit;
             out->T[k] = (double)(e_time - r->first) / p->unit;
             out->m[k] = x > 0 ? (r->total - r->first_amount) / x : 0.0;
+            if (out->holdout)
+                out->holdout[k] = (double)r->holdout;
             k++;
         }
     } else {
         free(cols);
         free(ids);
+        free(out->repeat_day);
+        out->repeat_day = NULL;
     }
     free(c);
     rt_keymap_free(&map);
+    rt_keymap_free(&days.map);
+    free(days.count);
     return s;
 }
 
@@ -157,5 +223,6 @@ void rt_clv_table_free(rt_clv_table *t)
 {
     free(t->x);
     free(t->user_id);
+    free(t->repeat_day);
     memset(t, 0, sizeof *t);
 }

@@ -412,7 +412,7 @@ bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out)
     return ok;
 }
 
-bool rt_h5_attr_double(hid_t obj, const char *name, double *out)
+bool rt_h5_attr_doubles(hid_t obj, const char *name, int64_t n, double *out)
 {
     if (H5Aexists(obj, name) <= 0)
         return false;
@@ -421,11 +421,16 @@ bool rt_h5_attr_double(hid_t obj, const char *name, double *out)
     hid_t space = H5Aget_space(a);
     H5T_class_t cls = H5Tget_class(t);
     bool ok = (cls == H5T_FLOAT || cls == H5T_INTEGER) &&
-              H5Sget_simple_extent_npoints(space) == 1 && H5Aread(a, H5T_NATIVE_DOUBLE, out) >= 0;
+              H5Sget_simple_extent_npoints(space) == n && H5Aread(a, H5T_NATIVE_DOUBLE, out) >= 0;
     H5Sclose(space);
     H5Tclose(t);
     H5Aclose(a);
     return ok;
+}
+
+bool rt_h5_attr_double(hid_t obj, const char *name, double *out)
+{
+    return rt_h5_attr_doubles(obj, name, 1, out);
 }
 
 bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap)

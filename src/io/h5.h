@@ -62,6 +62,8 @@ bool rt_h5_attr_int64(hid_t obj, const char *name, int64_t *out);
 bool rt_h5_attr_string(hid_t obj, const char *name, char *buf, size_t cap);
 /* A numeric scalar attribute as a double; false when absent or not numeric. */
 bool rt_h5_attr_double(hid_t obj, const char *name, double *out);
+/* A numeric attribute of exactly n values as doubles; false otherwise. */
+bool rt_h5_attr_doubles(hid_t obj, const char *name, int64_t n, double *out);
 
 /* Refuses (RETAIN_ERR_DATA, naming file and dataset) a dataset whose shape
 ** times element size overflows 64 bits, or whose claimed bytes exceed

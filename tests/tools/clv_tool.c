@@ -4,6 +4,7 @@
 **   clv_tool loglik bgnbd|mbgnbd|gg SUMMARY P1 P2 P3 [P4]
 **   clv_tool fit bgnbd|mbgnbd|gg SUMMARY
 **   clv_tool predict bgnbd|mbgnbd T_AHEAD X TX T P1 P2 P3 P4
+**   clv_tool expected_new bgnbd|mbgnbd|pareto T P1 P2 P3 P4
 **   clv_tool spend X M P Q V
 ** Each prints one JSON object on stdout; errors go to stderr, exit 1.
 */
@@ -52,6 +53,8 @@ static int model_of(const char *name, rt_clv_model *out)
         *out = RT_CLV_BGNBD;
     else if (strcmp(name, "mbgnbd") == 0)
         *out = RT_CLV_MBGNBD;
+    else if (strcmp(name, "pareto") == 0)
+        *out = RT_CLV_PARETO;
     else if (strcmp(name, "gg") == 0)
         *out = RT_CLV_GAMMA_GAMMA;
     else
@@ -112,6 +115,11 @@ int main(int argc, char **argv)
         printf("{\"p_alive\": %.17g, \"expected\": %.17g}\n",
                rt_clv_p_alive(model, a + 4, a[1], a[2], a[3]),
                rt_clv_expected(model, a + 4, a[0], a[1], a[2], a[3]));
+        return 0;
+    }
+    if (argc == 8 && strcmp(argv[1], "expected_new") == 0 && model_of(argv[2], &model) == 0) {
+        double p[4] = {atof(argv[4]), atof(argv[5]), atof(argv[6]), atof(argv[7])};
+        printf("{\"expected\": %.17g}\n", rt_clv_expected_new(model, p, atof(argv[3])));
         return 0;
     }
     if (argc == 7 && strcmp(argv[1], "spend") == 0) {

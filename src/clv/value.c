@@ -1,0 +1,69 @@
+/*
+** src/clv/value.c: what a fitted model says about customers over a horizon:
+** P(alive), expected occasions, expected spend and lifetime value with
+** discounting, and a new customer's expected occasions (the tracking curve
+** of holdout.c sums them). Per-customer formulas are predict.c's; this file
+** only combines them, so any model predict.c knows works here.
+**
+** Unconditional expected repeat occasions in (0, t] after the trial:
+**   BG/NBD (FHL 2005, eq. 9):
+**     (a+b-1)/(a-1) [1 - (al/(al+t))^r 2F1(r, b; a+b-1; t/(al+t))]
+**   MBG/NBD (dropout also at the trial, so E[X | lambda, p] is (1-p)/p
+**   (1 - e^(-lambda p t)); the beta integral and Pfaff's transformation):
+**     b/(a-1) [1 - (al/(al+t))^r 2F1(r, b+1; a+b; t/(al+t))]
+**   Pareto/NBD (Schmittlein et al. 1987; r, alpha, s, beta):
+**     r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)],
+**     r beta / alpha ln(1 + t/beta) at s = 1.
+*/
+#include "clv.h"
+
+#include "core/parallel.h"
+#include "core/special.h"
+
+#include <math.h>
+
+double rt_clv_expected_new(rt_clv_model model, const double *params, double t)
+{
+    if (!(t > 0))
+        return 0.0;
+    double r = params[0], al = params[1], a = params[2], b = params[3];
+    if (model == RT_CLV_PARETO) {
+        double s = a, beta = b, u = log1p(t / beta);
+        return r * beta / al * (s == 1.0 ? u : -expm1(-(s - 1) * u) / (s - 1));
+    }
+    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
+    double lead = (model == RT_CLV_MBGNBD ? b : a + b - 1) / (a - 1);
+    double decay = exp(r * (log(al) - log(al + t)));
+    return lead * (1.0 - decay * rt_hyp2f1(r, b + k, a + b - 1 + k, t / (al + t)));
+}
+
+double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_horizon *h,
+                         double x, double tx, double T)
+{
+    /* a horizon within 1e-9 periods of a whole number of them is that number */
+    int64_t steps = (int64_t)ceil(h->length / h->period - 1e-9);
+    double sum = 0.0, before = 0.0;
+    for (int64_t k = 1; k <= steps; k++) {
+        double t = k == steps ? h->length : (double)k * h->period;
+        double e = rt_clv_expected(model, params, t, x, tx, T);
+        sum += (e - before) / pow(1.0 + h->rate, t / h->period);
+        before = e;
+    }
+    return sum;
+}
+
+void rt_clv_predict_all(rt_clv_model model, const double *params, const double *spend,
+                        const rt_clv_horizon *h, const rt_clv_summary *s,
+                        const rt_clv_predictions *out)
+{
+#pragma omp parallel for schedule(dynamic, 256) num_threads(rt_threads())
+    for (int64_t i = 0; i < s->n; i++) {
+        double x = s->x[i], tx = s->tx[i], T = s->T[i];
+        out->p_alive[i] = rt_clv_p_alive(model, params, x, tx, T);
+        out->expected[i] = rt_clv_expected(model, params, h->length, x, tx, T);
+        if (spend) {
+            out->spend[i] = rt_clv_expected_spend(spend, x, s->m[i]);
+            out->value[i] = out->spend[i] * rt_clv_discounted(model, params, h, x, tx, T);
+        }
+    }
+}
