@@ -42,8 +42,8 @@ retain_status retain_device_resolve(retain_device asked, retain_device *out, cha
     return RETAIN_OK;
 #else
     if (asked == RETAIN_DEVICE_CUDA)
-        return rt_error(RETAIN_ERR_DEVICE, "device cuda: this build has no CUDA backend "
-                        "(rebuild with nvcc present and -DRETAIN_CUDA=ON, or use device cpu)");
+        return rt_error(RETAIN_ERR_DEVICE, "device cuda: no usable GPU: this build has no "
+                        "CUDA backend (rebuild with nvcc present, or use device cpu or auto)");
     snprintf(why, cap, "this build has no CUDA backend");
     return RETAIN_OK;
 #endif
