@@ -2,7 +2,8 @@
 ** kernels/cuda/kmeans.cu: the Lloyd pass on the GPU (contract in
 ** kmeans.cuh). Two kernels per chunk of rows:
 **   assign  one thread per row, 256 rows per block; centres and the rows'
-**           coordinates staged in shared memory in 32 x 32 tiles; scores
+**           coordinates staged in shared memory in 32 x 32 tiles (the
+**           centres read as float4 broadcasts); scores
 **           ||c||^2 - 2 x.c in float32 (FMA), arg-min in the same kernel,
 **           so the n x k matrix never exists; with the tally, the direct
 **           squared distance to the winner in float64.
@@ -10,7 +11,8 @@
 **           owns the columns j = t, t + blockDim, ... of a per-block record
 **           of k x (d + 3) doubles (sums, weight, count, weighted distance)
 **           and adds the range's rows in row order. No atomics: every entry
-**           has one writer, so the order is fixed. The record lives in
+**           has one writer, so the order is fixed (loads of four rows go
+**           ahead of their adds, which keep row order). The record lives in
 **           shared memory when it fits, else in the block's global slot.
 ** The blocks' records are then added in block order (device.cu) and the
 ** chunks' totals on the host in chunk order: the same bits on every run.
@@ -31,14 +33,14 @@ namespace {
 constexpr int kRows = 256; /* rows per assign block, one per thread       */
 constexpr int kTileK = 32; /* centres per shared-memory tile               */
 constexpr int kTileD = 32; /* coordinates per shared-memory tile           */
-constexpr int64_t kMaxParts = 1024;
+constexpr int64_t kMaxParts = 4096;
 constexpr int64_t kMaxPartialBytes = 256 << 20;
 
 __global__ void assign_kernel(const float *x, int64_t rows, int d, const float *c,
                               const float *cnorm, int k, int32_t *label, double *dist)
 {
     __shared__ float xs[kTileD][kRows + 1];
-    __shared__ float cs[kTileK][kTileD + 1];
+    __shared__ __align__(16) float cs[kTileD][kTileK]; /* coordinate-major: float4 reads */
     const int t = threadIdx.x;
     const int64_t row0 = (int64_t)blockIdx.x * kRows, i = row0 + t;
     float best = INFINITY;
@@ -55,15 +57,21 @@ __global__ void assign_kernel(const float *x, int64_t rows, int d, const float *
                 xs[j][r] = row0 + r < rows && j0 + j < d ? x[(row0 + r) * d + j0 + j] : 0.0f;
             }
             for (int e = t; e < kTileK * kTileD; e += kRows) {
-                int u = e / kTileD, j = e % kTileD;
-                cs[u][j] = c0 + u < k && j0 + j < d ? c[(int64_t)(c0 + u) * d + j0 + j] : 0.0f;
+                int u = e % kTileK, j = e / kTileK;
+                cs[j][u] = c0 + u < k && j0 + j < d ? c[(int64_t)(c0 + u) * d + j0 + j] : 0.0f;
             }
             __syncthreads();
             for (int j = 0; j < kTileD; j++) {
                 float xv = xs[j][t];
+                const float4 *cj = reinterpret_cast<const float4 *>(cs[j]);
 #pragma unroll
-                for (int u = 0; u < kTileK; u++)
-                    dot[u] = fmaf(xv, cs[u][j], dot[u]);
+                for (int q = 0; q < kTileK / 4; q++) {
+                    float4 cv = cj[q]; /* the same address in every thread: a broadcast */
+                    dot[4 * q] = fmaf(xv, cv.x, dot[4 * q]);
+                    dot[4 * q + 1] = fmaf(xv, cv.y, dot[4 * q + 1]);
+                    dot[4 * q + 2] = fmaf(xv, cv.z, dot[4 * q + 2]);
+                    dot[4 * q + 3] = fmaf(xv, cv.w, dot[4 * q + 3]);
+                }
             }
         }
 #pragma unroll
@@ -92,8 +100,19 @@ __global__ void assign_kernel(const float *x, int64_t rows, int d, const float *
 
 /* Record of cluster l: [l * width + j], j < d the weighted sums, then the
 ** weight, the count and the weighted squared distance (width = d + 3). */
-__global__ void sums_kernel(const float *x, int64_t rows, int d, const int32_t *label,
-                            const float *w, const double *dist, int k, int64_t rows_per_part,
+__device__ double record_value(const float *__restrict__ x, int d, int j, int64_t i, double wi,
+                               const double *__restrict__ dist)
+{
+    return j < d       ? wi * (double)x[i * d + j]
+           : j == d     ? wi
+           : j == d + 1 ? 1.0
+           : dist       ? wi * dist[i]
+                        : 0.0;
+}
+
+__global__ void sums_kernel(const float *__restrict__ x, int64_t rows, int d,
+                            const int32_t *__restrict__ label, const float *__restrict__ w,
+                            const double *__restrict__ dist, int k, int64_t rows_per_part,
                             bool in_shared, double *partial)
 {
     extern __shared__ double shared_record[];
@@ -105,17 +124,31 @@ __global__ void sums_kernel(const float *x, int64_t rows, int d, const int32_t *
             acc[(int64_t)l * width + j] = 0.0;
     int64_t first = (int64_t)blockIdx.x * rows_per_part;
     int64_t end = first + rows_per_part < rows ? first + rows_per_part : rows;
-    for (int64_t i = first; i < end; i++) {
+    /* four rows' loads issued before their adds, which stay in row order */
+    int64_t i = first;
+    for (; i + 4 <= end; i += 4) {
+        int64_t at[4];
+        double wi[4];
+#pragma unroll
+        for (int u = 0; u < 4; u++) {
+            at[u] = (int64_t)label[i + u] * width;
+            wi[u] = w ? (double)w[i + u] : 1.0;
+        }
+        for (int j = threadIdx.x; j < width; j += blockDim.x) {
+            double v[4];
+#pragma unroll
+            for (int u = 0; u < 4; u++)
+                v[u] = record_value(x, d, j, i + u, wi[u], dist);
+#pragma unroll
+            for (int u = 0; u < 4; u++)
+                acc[at[u] + j] += v[u];
+        }
+    }
+    for (; i < end; i++) {
         int64_t at = (int64_t)label[i] * width;
         double wi = w ? (double)w[i] : 1.0;
-        for (int j = threadIdx.x; j < width; j += blockDim.x) {
-            double v = j < d       ? wi * (double)x[i * d + j]
-                       : j == d     ? wi
-                       : j == d + 1 ? 1.0
-                       : dist       ? wi * dist[i]
-                                    : 0.0;
-            acc[at + j] += v;
-        }
+        for (int j = threadIdx.x; j < width; j += blockDim.x)
+            acc[at + j] += record_value(x, d, j, i, wi, dist);
     }
     if (in_shared)
         for (int j = threadIdx.x; j < width; j += blockDim.x)
