@@ -310,7 +310,9 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     retain_logreg_model *m = NULL;
     uint8_t *y01 = NULL;
     double *w = NULL, *theta = NULL, *l1 = NULL;
+#ifdef RETAIN_WITH_CUDA
     struct rt_cuda_logreg *gpu = NULL;
+#endif
     if ((s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
                                 "use fewer rows")) ||
         (s = retain_malloc((size_t)n, (void **)&y01)) ||
