@@ -38,8 +38,10 @@ for deb in "$root"/gpu-bundle/*.deb; do
         dpkg -x "$deb" "$prefix" || die "dpkg -x $deb failed"
     else # ar and tar are everywhere binutils is
         member=$(ar t "$deb" | grep '^data\.tar') || die "$deb has no data member"
-        ar p "$deb" "$member" | tar -x -a -f - -C "$prefix" 2>/dev/null ||
-            ar p "$deb" "$member" | tar -x --zstd -f - -C "$prefix" || die "cannot unpack $deb"
+        case $member in
+            *.xz) z=--xz ;; *.zst) z=--zstd ;; *.gz) z=--gzip ;; *) z= ;;
+        esac
+        ar p "$deb" "$member" | tar -x $z -f - -C "$prefix" || die "cannot unpack $deb"
     fi
 done
 triplet=$(ls "$prefix/usr/lib" | grep -- '-linux-gnu$' | head -1)
@@ -50,12 +52,12 @@ for pc in "$lib"/pkgconfig/hdf5*.pc "$blas"/pkgconfig/openblas.pc; do
     [ -f "$pc" ] && sed -i "s|/usr/|$prefix/usr/|g" "$pc"
 done
 # a library the machine has itself (same soname) stays the machine's, so
-# nothing older shadows what its own programs load; HDF5, OpenBLAS and
-# their Fortran runtime always come from the prefix
+# nothing older shadows what its own programs (python, torch) load; HDF5
+# (whose headers come from here) and OpenBLAS always come from the prefix
 kept=()
 for so in "$lib"/lib*.so.*; do
     name=$(basename "$so")
-    case $name in libhdf5*|libsz*|libaec*|libgfortran*|libquadmath*|libpkgconf*) continue ;; esac
+    case $name in libhdf5*) continue ;; esac
     [[ $name =~ \.so\.[0-9]+$ ]] || continue
     if /sbin/ldconfig -p 2>/dev/null | grep -q "^[[:space:]]*$name "; then
         rm -f "$lib/$name"*
