@@ -8,7 +8,7 @@
 #   2. configures and builds retain there against that prefix, with CUDA
 #      for the GPU's architecture (sm_90 on Hopper; sm_80 and sm_90 when no
 #      GPU answers);
-#   3. runs the GPU tests (ref.test_gpu, cli.test_device) and, with
+#   3. runs the GPU tests (unit.test_cuda, ref.test_gpu, cli.test_device) and, with
 #      GPU_CHECK_FULL=1, every other test too;
 #   4. runs bench/gpu_bench.py (k-means iterations on 10M x 32, k 64 and 256,
 #      against the device's floor and a plain PyTorch k-means; the logistic
@@ -90,13 +90,13 @@ ldd "$build/retain" | grep -q "not found" && die "the build misses a shared libr
 
 # ---- 3. tests -----------------------------------------------------------------
 say "GPU tests"
-(cd "$build" && ctest -R 'test_gpu|test_device' --output-on-failure -V) >"$out/ctest_gpu.log" 2>&1
+(cd "$build" && ctest -R "test_gpu|test_device|test_cuda" --output-on-failure -V) >"$out/ctest_gpu.log" 2>&1
 gpu_tests=$?
-grep -E "(^|: )(ok|FAIL|skip)[ :]|Test +#|tests passed" "$out/ctest_gpu.log" | tail -60
+grep -E "(^|: )(ok|FAIL|skip)[ :]|CHECK\(|Test +#|tests passed" "$out/ctest_gpu.log" | tail -60
 full_tests=skipped
 if [ "${GPU_CHECK_FULL:-0}" = 1 ]; then
     say "every other test"
-    (cd "$build" && ctest -E 'test_gpu|test_device' -j "$(nproc)" --output-on-failure) \
+    (cd "$build" && ctest -E 'test_gpu|test_device|test_cuda' -j "$(nproc)" --output-on-failure) \
         >"$out/ctest_all.log" 2>&1 && full_tests=passed || full_tests=FAILED
     tail -15 "$out/ctest_all.log"
 fi
@@ -108,6 +108,9 @@ say "benchmarks"
 bench=$?
 tail -25 "$out/bench.log" | grep -v '^|' || true
 echo
-say "GPU tests $([ $gpu_tests = 0 ] && echo passed || echo FAILED); other tests $full_tests; benchmarks $([ $bench = 0 ] && echo ran || echo FAILED)"
+if [ $gpu_tests != 0 ]; then gpu_state=FAILED
+elif grep -q "skip:" "$out/ctest_gpu.log"; then gpu_state="passed, with skips (no usable GPU?)"
+else gpu_state=passed; fi
+say "GPU tests $gpu_state; other tests $full_tests; benchmarks $([ $bench = 0 ] && echo ran || echo FAILED)"
 [ -f "$out/gpu_table.md" ] && cat "$out/gpu_table.md"
 [ $gpu_tests = 0 ] && [ $bench = 0 ] && [ "$full_tests" != FAILED ]
