@@ -44,8 +44,8 @@ for deb in "$root"/gpu-bundle/*.deb; do
         ar p "$deb" "$member" | tar -x $z -f - -C "$prefix" || die "cannot unpack $deb"
     fi
 done
-triplet=$(ls "$prefix/usr/lib" | grep -- '-linux-gnu$' | head -1)
-lib=$prefix/usr/lib/$triplet
+lib=$(echo "$prefix"/usr/lib/*-linux-gnu)
+[ -d "$lib" ] || die "the bundle holds no $prefix/usr/lib/*-linux-gnu"
 blas=$lib/openblas-openmp
 # the .pc files name /usr; point them at the prefix
 for pc in "$lib"/pkgconfig/hdf5*.pc "$blas"/pkgconfig/openblas.pc; do
