@@ -244,6 +244,8 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         (s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)) ||
         (s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights)))
         goto done;
+    if (gpu) /* the model says what ran: Hamerly's bounds stay on the CPU */
+        m->algorithm = RETAIN_KMEANS_LLOYD;
     for (int64_t run = 0; run < m->n_init; run++) {
         rt_rng rng;
         rt_rng_init(&rng, p->seed, (uint64_t)run);
