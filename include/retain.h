@@ -104,6 +104,28 @@ RETAIN_API int retain_threads_get(void);
 ** the best the CPU supports, capped by the environment variable RETAIN_ISA. */
 RETAIN_API const char *retain_isa_name(void);
 
+/* ---- compute device ------------------------------------------------------ */
+
+/* Where a fit or prediction runs. CPU (the default): the SIMD/OpenMP
+** kernels. CUDA: the first CUDA device; RETAIN_ERR_DEVICE with CUDA's own
+** message when the build has no CUDA or no usable GPU is present. AUTO: the
+** GPU when one is usable, else the CPU. A GPU result matches the CPU's to
+** round-off (k-means: inertia within 1e-4 relative; logistic regression:
+** objective within 1e-6), and the same run twice gives the same bits. */
+typedef enum retain_device {
+    RETAIN_DEVICE_CPU = 0,
+    RETAIN_DEVICE_CUDA = 1,
+    RETAIN_DEVICE_AUTO = 2,
+} retain_device;
+
+/* CPU or CUDA for what was asked into *out; with AUTO, why the CPU was
+** chosen goes to why (cap bytes, "" when the GPU was). RETAIN_ERR_DEVICE
+** for CUDA without a usable GPU. */
+RETAIN_API retain_status retain_device_resolve(retain_device asked, retain_device *out,
+                                               char *why, size_t cap);
+/* "cpu", "cuda", "auto". */
+RETAIN_API const char *retain_device_name(retain_device device);
+
 /* ---- memory -------------------------------------------------------------- */
 
 /* 64-byte aligned allocation; *out is NULL on failure. Sizes of zero give a
@@ -213,6 +235,9 @@ typedef struct retain_kmeans_params {
     int64_t max_no_improvement;  /* MINIBATCH: stop after this many steps
                                     without a lower smoothed batch inertia
                                     (default 10; 0: never)                  */
+    retain_device device;        /* LLOYD and HAMERLY runs (HAMERLY runs as
+                                    LLOYD on a GPU); MINIBATCH runs on the
+                                    CPU. Default RETAIN_DEVICE_CPU          */
     retain_progress_fn progress; /* NULL: none                               */
     void *progress_user;
 } retain_kmeans_params;
@@ -270,6 +295,11 @@ RETAIN_API retain_status retain_kmeans_fit_source(const retain_row_source *src,
 RETAIN_API retain_status retain_kmeans_predict(const retain_kmeans_model *model,
                                                const retain_matrix *x,
                                                int32_t *labels, float *distances);
+
+/* Where retain_kmeans_predict runs from now on (a fitted model keeps its
+** params' device; a loaded one starts on the CPU). */
+RETAIN_API void retain_kmeans_model_set_device(retain_kmeans_model *model,
+                                               retain_device device);
 
 /* Segments are numbered by size, largest first (ties: lower original
 ** index first). Centroids are k x d, row-major, in the input's units. */
@@ -363,6 +393,8 @@ typedef struct retain_logreg_params {
                                   "balanced" (times the sample weights)      */
     double class_weight[2];  /* weights of classes 0 and 1 ({1, 1}); used
                                 when not balanced                             */
+    retain_device device;    /* where the loss and gradient pass runs (CPU);
+                                the solver's bookkeeping stays on the CPU     */
     retain_progress_fn progress; /* phase "solver": iteration of max_iter     */
     void *progress_user;
 } retain_logreg_params;

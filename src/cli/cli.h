@@ -73,6 +73,16 @@ int cli_output_kind(const cli_command *cmd, const cli_common *common, const char
 ** returns the exit code for status. */
 int cli_fail(const cli_command *cmd, const cli_common *common, retain_status status);
 
+/* The --device option of the commands that can run on a GPU. */
+#define CLI_DEVICE_OPTION(target)                                                       \
+    {"device", 0, CLI_STRING, target, "cpu|cuda|auto", "where the work runs: cpu, cuda " \
+     "(exit code 4 when no GPU is usable) or auto (the GPU when one is usable, else "    \
+     "the CPU)", 1, 0}
+/* Resolves a --device value into *out (device_option.c); 0, or the exit
+** code of a usage error (1) or of no usable GPU (4), message printed. */
+int cli_device(const cli_command *cmd, const cli_common *common, const char *name,
+               retain_device *out);
+
 /* Prints a usage problem (exit code 1) in the same form. */
 int cli_usage_error(const cli_command *cmd, const cli_common *common,
                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

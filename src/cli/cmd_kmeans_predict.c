@@ -135,13 +135,14 @@ int cmd_kmeans_predict(int argc, char **argv)
 {
     cli_common common = {0};
     rt_features_spec spec = {0};
-    const char *output = NULL;
+    const char *output = NULL, *device = "cpu";
     cli_opt opts[] = {
         {"output", 'o', CLI_STRING, &output, "OUT.h5", "output file (required)", 1, 0},
         {"dataset", 0, CLI_STRING, &spec.dataset, "PATH", "feature dataset or group "
          "(default: /features, else the file's one pandas frame)", 1, 0},
         {"columns", 0, CLI_STRING, &spec.columns, "a,b,c", "feature columns, in the model's "
          "order (default: every numeric column)", 1, 0},
+        CLI_DEVICE_OPTION(&device),
         {0},
     };
     cli_command cmd = {
@@ -153,7 +154,8 @@ int cmd_kmeans_predict(int argc, char **argv)
         "the model's scaled units), with attributes naming the model and input.\n"
         "The input must have the model's feature names in the model's order;\n"
         "otherwise the difference is listed. Rows stream in batches of 16 MiB.\n\n"
-        "example: retain kmeans predict segments.h5 users.h5 -o scored.h5",
+        "example: retain kmeans predict segments.h5 users.h5 -o scored.h5\n"
+        "         retain kmeans predict segments.h5 users.h5 -o scored.h5 --device cuda",
         opts, 2, 2};
     const char *pos[2];
     int npos;
@@ -163,7 +165,9 @@ int cmd_kmeans_predict(int argc, char **argv)
         return rc;
     const char *model_path = pos[0], *input = pos[1];
     bool is_text;
-    if ((rc = cli_output_kind(&cmd, &common, output, ".h5", "HDF5", 0, &is_text)))
+    retain_device dev;
+    if ((rc = cli_output_kind(&cmd, &common, output, ".h5", "HDF5", 0, &is_text)) ||
+        (rc = cli_device(&cmd, &common, device, &dev)))
         return rc;
     const char *inputs[2] = {model_path, input};
     retain_status s = rt_output_check_not_input(output, inputs, 2);
@@ -175,6 +179,7 @@ int cmd_kmeans_predict(int argc, char **argv)
     char **model_names;
     if ((s = rt_kmeans_model_load(model_path, &m, &model_names)))
         return cli_fail(&cmd, &common, s);
+    retain_kmeans_model_set_device(m, dev);
     int64_t model_d = retain_kmeans_model_d(m);
     rt_features *f = NULL;
     s = rt_features_open(input, &spec, &f);

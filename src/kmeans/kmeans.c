@@ -59,6 +59,10 @@
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
 
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/kmeans.cuh"
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +204,31 @@ static retain_status scaled_copy(const retain_matrix *x, const retain_kmeans_mod
     return RETAIN_OK;
 }
 
+/* The rows on the GPU when params ask for it (every run's passes share
+** them), else *out NULL. */
+static retain_status open_device(const rt_kmeans_data *data, const retain_kmeans_params *p,
+                                 struct rt_cuda_kmeans **out)
+{
+    retain_device device;
+    char why[8];
+    *out = NULL;
+    retain_status s = retain_device_resolve(p->device, &device, why, sizeof why);
+#ifdef RETAIN_WITH_CUDA
+    if (!s && device == RETAIN_DEVICE_CUDA)
+        s = rt_cuda_kmeans_open(data->z, data->n, data->d, data->stride, data->w, p->k, out);
+#endif
+    return s;
+}
+
+static void close_device(struct rt_cuda_kmeans *gpu)
+{
+#ifdef RETAIN_WITH_CUDA
+    rt_cuda_kmeans_close(gpu);
+#else
+    (void)gpu;
+#endif
+}
+
 /* Runs n_init initialisations + Lloyd, keeps the lowest inertia in m, and
 ** the kept run's per-cluster weights in best_w. */
 static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_params *p,
@@ -208,11 +237,15 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
     int64_t k = p->k, d = data->d;
     float *centers = NULL;
     rt_kmeans_result r = {0};
+    struct rt_cuda_kmeans *gpu = NULL;
     retain_status s;
-    if ((s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
+    if ((s = open_device(data, p, &gpu)) ||
+        (s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
         (s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)) ||
         (s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights)))
         goto done;
+    if (gpu) /* the model says what ran: Hamerly's bounds stay on the CPU */
+        m->algorithm = RETAIN_KMEANS_LLOYD;
     for (int64_t run = 0; run < m->n_init; run++) {
         rt_rng rng;
         rt_rng_init(&rng, p->seed, (uint64_t)run);
@@ -226,7 +259,7 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
             break;
         double t0 = rt_seconds();
         s = rt_kmeans_lloyd(data, k, p->max_iter, m->params.tol * m->tol_scale,
-                            m->algorithm == RETAIN_KMEANS_HAMERLY, centers, p->progress,
+                            m->algorithm == RETAIN_KMEANS_HAMERLY, gpu, centers, p->progress,
                             p->progress_user, &r);
         m->lloyd_seconds += rt_seconds() - t0;
         if (s)
@@ -242,6 +275,7 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         }
     }
 done:
+    close_device(gpu);
     retain_free(centers);
     retain_free(r.counts);
     retain_free(r.weights);

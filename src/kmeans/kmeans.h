@@ -166,9 +166,13 @@ typedef struct rt_kmeans_result {
 
 /* Lloyd iterations from `centers` (k x d, updated in place) as
 ** scikit-learn's _kmeans_single_lloyd runs them. With hamerly, rows are
-** assigned through Hamerly's bounds (hamerly.c). */
+** assigned through Hamerly's bounds (hamerly.c). With gpu (the same rows
+** on the device, kernels/cuda/kmeans.cuh) each pass runs there and hamerly
+** is ignored; NULL: the CPU. */
+struct rt_cuda_kmeans;
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
-                              double tol, bool hamerly, float *centers,
+                              double tol, bool hamerly, struct rt_cuda_kmeans *gpu,
+                              float *centers,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out);
 

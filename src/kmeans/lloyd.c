@@ -12,11 +12,19 @@
 ** same bits", which costs nothing to test. With Hamerly's bounds
 ** (hamerly.c) the assignment skips rows that cannot change, which needs
 ** every row's label (4 bytes) beside its bounds; the rest is the same.
+** On a GPU (kernels/cuda/kmeans.cu) the two passes, step and final, run
+** there and return the same sums; relocation, averaging and the stopping
+** test stay here, so both devices follow one rule.
 */
 #include "kmeans.h"
 
+#include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
+
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/kmeans.cuh"
+#endif
 
 #include <string.h>
 
@@ -71,12 +79,49 @@ static void final_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     rt_kmeans_tally(p->x, first, rows, lab, p->c->c, p->k, partial);
 }
 
+/* A pass on the GPU (gpu is never set in a build without CUDA). */
+static retain_status gpu_pass(struct rt_cuda_kmeans *gpu, const float *centers, double *sums,
+                              double *wsum, double *tally)
+{
+#ifdef RETAIN_WITH_CUDA
+    return rt_cuda_kmeans_pass(gpu, centers, sums, wsum, tally);
+#else
+    (void)gpu, (void)centers, (void)sums, (void)wsum, (void)tally;
+    return rt_error(RETAIN_ERR_INTERNAL, "k-means: a GPU pass in a build without CUDA");
+#endif
+}
+
+/* Empty clusters relocated as on the CPU, from the labels of the GPU's
+** last pass (fetched only when a cluster is empty). */
+static retain_status gpu_relocate(struct rt_cuda_kmeans *gpu, const rt_kmeans_data *x,
+                                  const rt_kmeans_centers *c, int32_t **labels, double *acc,
+                                  int64_t *moved)
+{
+    int64_t k = c->k, kd = k * c->d;
+    bool empty = false;
+    for (int64_t l = 0; l < k; l++)
+        empty |= acc[kd + l] == 0;
+    *moved = 0;
+    if (!empty)
+        return RETAIN_OK;
+    retain_status s = *labels ? RETAIN_OK
+                              : retain_malloc((size_t)x->n * sizeof **labels, (void **)labels);
+#ifdef RETAIN_WITH_CUDA
+    if (!s)
+        s = rt_cuda_kmeans_labels(gpu, *labels, NULL);
+#endif
+    return s ? s : rt_kmeans_relocate_empty(x, *labels, c, acc, acc + kd, moved);
+}
+
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
-                              double tol, bool hamerly, float *centers,
+                              double tol, bool hamerly, struct rt_cuda_kmeans *gpu,
+                              float *centers,
                               retain_progress_fn progress, void *user,
                               rt_kmeans_result *out)
 {
     int64_t d = x->d, kd = k * d;
+    hamerly = hamerly && !gpu;
+    int32_t *gpu_labels = NULL;
     rt_kmeans_centers c;
     rt_kmeans_bounds hb = {0};
     pass p = {x, &c, k, NULL, NULL, hamerly ? &hb : NULL};
@@ -105,12 +150,14 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        if ((s = rt_reduce_rows(x->n, kd + k, step_block, &p, acc)))
+        if ((s = gpu ? gpu_pass(gpu, centers, acc, acc + kd, NULL)
+                     : rt_reduce_rows(x->n, kd + k, step_block, &p, acc)))
             break;
         hb.ready = hamerly;
         hb.pending = false;
         int64_t moved;
-        if ((s = rt_kmeans_relocate_empty(x, p.labels, &c, acc, acc + kd, &moved)))
+        if ((s = gpu ? gpu_relocate(gpu, x, &c, &gpu_labels, acc, &moved)
+                     : rt_kmeans_relocate_empty(x, p.labels, &c, acc, acc + kd, &moved)))
             break;
         double shift = rt_kmeans_average(acc, acc + kd, k, d, centers, next);
         if (hamerly)
@@ -133,7 +180,8 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        s = rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
+        s = gpu ? gpu_pass(gpu, centers, NULL, NULL, acc)
+                : rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
     }
     if (!s) {
         out->inertia = acc[0];
@@ -147,6 +195,7 @@ done:
     rt_kmeans_bounds_free(&hb);
     rt_thread_scratch_free(p.scratch, nscratch);
     retain_free(p.labels);
+    retain_free(gpu_labels);
     retain_free(acc);
     retain_free(next);
     return s;

@@ -10,6 +10,10 @@
 #include "core/error.h"
 #include "core/parallel.h"
 
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/kmeans.cuh"
+#endif
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -141,6 +145,45 @@ retain_kmeans_algorithm retain_kmeans_model_algorithm(const retain_kmeans_model 
     return m ? m->algorithm : RETAIN_KMEANS_LLOYD;
 }
 
+void retain_kmeans_model_set_device(retain_kmeans_model *m, retain_device device)
+{
+    if (m)
+        m->params.device = device;
+}
+
+#ifdef RETAIN_WITH_CUDA
+/* retain_kmeans_predict on the GPU: the rows scaled on the host into one
+** float32 copy, assigned there, distances from the tally pass. */
+static retain_status predict_gpu(const retain_kmeans_model *m, const retain_matrix *x,
+                                 int32_t *labels, float *distances)
+{
+    int64_t n = x->rows, d = m->d;
+    bool scaled = m->params.scale != RETAIN_SCALE_NONE;
+    float *z = NULL;
+    double *tally = NULL;
+    rt_cuda_kmeans *gpu = NULL;
+    retain_status s = scaled ? retain_malloc((size_t)(n * d) * sizeof *z, (void **)&z)
+                             : RETAIN_OK;
+    if (!s)
+        s = retain_malloc((size_t)(1 + 2 * m->k) * sizeof *tally, (void **)&tally);
+    if (!s && scaled)
+        rt_scale_rows(x->data, n, d, x->row_stride, m->offset, m->spread, z);
+    if (!s)
+        s = rt_cuda_kmeans_open(scaled ? z : x->data, n, d, scaled ? d : x->row_stride, NULL,
+                                m->k, &gpu);
+    if (!s)
+        s = rt_cuda_kmeans_pass(gpu, m->centroids_scaled, NULL, NULL, tally);
+    if (!s)
+        s = rt_cuda_kmeans_labels(gpu, labels, distances);
+    for (int64_t i = 0; !s && distances && i < n; i++)
+        distances[i] = sqrtf(distances[i]);
+    rt_cuda_kmeans_close(gpu);
+    retain_free(z);
+    retain_free(tally);
+    return s;
+}
+#endif
+
 retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_matrix *x,
                                     int32_t *labels, float *distances)
 {
@@ -153,8 +196,14 @@ retain_status retain_kmeans_predict(const retain_kmeans_model *m, const retain_m
                         "on %lld",
                         (long long)x->cols, (long long)m->d);
     retain_status s = rt_kmeans_check_matrix(x, "retain_kmeans_predict");
-    if (s)
+    retain_device device;
+    char why[8];
+    if (s || (s = retain_device_resolve(m->params.device, &device, why, sizeof why)))
         return s;
+#ifdef RETAIN_WITH_CUDA
+    if (device == RETAIN_DEVICE_CUDA)
+        return predict_gpu(m, x, labels, distances);
+#endif
     int64_t d = m->d;
     bool scaled = m->params.scale != RETAIN_SCALE_NONE;
     rt_kmeans_centers c;

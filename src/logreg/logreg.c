@@ -16,7 +16,9 @@
 **   prep/scale.c mean and standard deviation per column (two passes).
 **   objective.c  the data term and its gradient in one streamed pass over
 **                x per evaluation (the logreg_pass kernel: margin, loss and
-**                gradient fused, float64 sums, block-ordered reduction).
+**                gradient fused, float64 sums, block-ordered reduction),
+**                or with params.device CUDA the same pass on the GPU
+**                (kernels/cuda/logreg.cu: x copied there once).
 **   core/minimise.c  L-BFGS for smooth penalties, OWL-QN with an L1
 **                part. The solver sees the objective divided by
 **                C * sum_i c_i, so `tol` bounds the largest gradient entry
@@ -41,6 +43,10 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
+
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/logreg.cuh"
+#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -304,6 +310,9 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     retain_logreg_model *m = NULL;
     uint8_t *y01 = NULL;
     double *w = NULL, *theta = NULL, *l1 = NULL;
+#ifdef RETAIN_WITH_CUDA
+    struct rt_cuda_logreg *gpu = NULL;
+#endif
     if ((s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
                                 "use fewer rows")) ||
         (s = retain_malloc((size_t)n, (void **)&y01)) ||
@@ -331,7 +340,17 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         s = rt_error(RETAIN_ERR_DATA, "retain_logreg_fit: the row weights sum to 0");
         goto done;
     }
-    rt_logreg_data data = {x->data, n, d, x->row_stride, y01, w, m->mean, m->scale};
+    rt_logreg_data data = {x->data, n, d, x->row_stride, y01, w, m->mean, m->scale, NULL};
+    retain_device device;
+    char why[8];
+    if ((s = retain_device_resolve(p->device, &device, why, sizeof why)))
+        goto done;
+#ifdef RETAIN_WITH_CUDA
+    if (device == RETAIN_DEVICE_CUDA &&
+        (s = rt_cuda_logreg_open(x->data, n, d, x->row_stride, y01, w, &gpu)))
+        goto done;
+    data.gpu = gpu;
+#endif
     double r = p->penalty == RETAIN_LOGREG_ELASTICNET ? p->l1_ratio
                : p->penalty == RETAIN_LOGREG_L1      ? 1.0
                                                      : 0.0;
@@ -368,6 +387,9 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
         m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
     m->fit_seconds = rt_seconds() - started;
 done:
+#ifdef RETAIN_WITH_CUDA
+    rt_cuda_logreg_close(gpu);
+#endif
     retain_free(y01);
     retain_free(w);
     retain_free(theta);

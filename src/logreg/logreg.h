@@ -49,6 +49,8 @@ typedef struct rt_logreg_data {
     const uint8_t *y;           /* n labels 0/1                            */
     const double *w;            /* n row weights c_i, or NULL for all 1    */
     const double *mean, *scale; /* d each                                  */
+    struct rt_cuda_logreg *gpu; /* the same rows on the GPU (kernels/cuda/
+                                   logreg.cuh), or NULL: the CPU pass     */
 } rt_logreg_data;
 
 /* loss = sum_i c_i logloss_i at theta = (coef on scaled features (d),

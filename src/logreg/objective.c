@@ -6,7 +6,8 @@
 ** scale. Each RT_BLOCK_ROWS block runs the logreg_pass kernel of the
 ** dispatch table into its own float64 partial (d + 2 doubles), added in
 ** order by rt_reduce_rows, so the result has the same bits for any thread
-** count and no thread waits for another's block.
+** count and no thread waits for another's block. With data->gpu the same
+** pass runs on the GPU (kernels/cuda/logreg.cu) into the same d + 2 sums.
 */
 #include "logreg.h"
 
@@ -14,6 +15,10 @@
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
+
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/logreg.cuh"
+#endif
 
 
 typedef struct pass_ctx {
@@ -56,7 +61,13 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     acc = v + d;
     pass_ctx c = {data, v, raw_coefficients(theta, data->mean, data->scale, d, v),
                   rt_kernels_get()->logreg_pass};
-    if (!(s = rt_reduce_rows(data->n, d + 2, pass_block, &c, acc))) {
+#ifdef RETAIN_WITH_CUDA
+    if (data->gpu)
+        s = rt_cuda_logreg_pass(data->gpu, v, c.b, acc);
+    else
+#endif
+        s = rt_reduce_rows(data->n, d + 2, pass_block, &c, acc);
+    if (!s) {
         double gsum = acc[d + 1];
         for (int64_t j = 0; j < d; j++)
             grad[j] = (acc[j] - data->mean[j] * gsum) / data->scale[j];

@@ -3,11 +3,13 @@
 ** only include/retain.h, linked against the shared library. Checks that the
 ** header stands alone, that the exported calls behave as documented
 ** (version, status names, per-thread errors, the log callback, threads,
-** aligned memory, matrix views, a logistic-regression fit) and that failures come back as statuses
+** aligned memory, matrix views, a logistic-regression fit, the device
+** choice) and that failures come back as statuses
 ** with a message, never as a crash or an exit.
 */
 #include <retain.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +68,36 @@ int main(void)
     }
     ys[0] = 5;
     EXPECT(retain_logreg_fit(&lx, ys, NULL, &lp, &lm) == RETAIN_ERR_DATA && lm == NULL);
+
+    /* devices: cpu always; auto is cpu or cuda, saying why when cpu; cuda
+    ** is either usable or RETAIN_ERR_DEVICE with a message; the fit on the
+    ** device auto takes gives the CPU's objective to 1e-6 */
+    retain_device dev = RETAIN_DEVICE_AUTO;
+    char why[256];
+    EXPECT(retain_device_resolve(RETAIN_DEVICE_CPU, &dev, why, sizeof why) == RETAIN_OK &&
+           dev == RETAIN_DEVICE_CPU && why[0] == '\0');
+    EXPECT(retain_device_resolve((retain_device)7, &dev, why, sizeof why) == RETAIN_ERR_USAGE);
+    EXPECT(retain_device_resolve(RETAIN_DEVICE_AUTO, &dev, why, sizeof why) == RETAIN_OK &&
+           (dev == RETAIN_DEVICE_CUDA) == (why[0] == '\0'));
+    bool gpu = dev == RETAIN_DEVICE_CUDA;
+    retain_status cs = retain_device_resolve(RETAIN_DEVICE_CUDA, &dev, why, sizeof why);
+    EXPECT(gpu ? cs == RETAIN_OK && dev == RETAIN_DEVICE_CUDA
+               : cs == RETAIN_ERR_DEVICE && strstr(retain_last_error(), "no usable GPU"));
+    EXPECT(strcmp(retain_device_name(RETAIN_DEVICE_AUTO), "auto") == 0);
+    ys[0] = 0;
+    retain_logreg_model *cpu_m = NULL, *auto_m = NULL;
+    lp.device = RETAIN_DEVICE_CPU;
+    EXPECT(retain_logreg_fit(&lx, ys, NULL, &lp, &cpu_m) == RETAIN_OK);
+    lp.device = RETAIN_DEVICE_AUTO;
+    EXPECT(retain_logreg_fit(&lx, ys, NULL, &lp, &auto_m) == RETAIN_OK);
+    if (cpu_m && auto_m) {
+        double a = retain_logreg_model_objective(cpu_m), b = retain_logreg_model_objective(auto_m);
+        EXPECT(a > 0 && (a - b) / a < 1e-6 && (b - a) / a < 1e-6);
+    }
+    retain_logreg_free(cpu_m);
+    retain_logreg_free(auto_m);
+    lp.device = RETAIN_DEVICE_CUDA;
+    EXPECT(gpu || retain_logreg_fit(&lx, ys, NULL, &lp, &lm) == RETAIN_ERR_DEVICE);
 
     if (failures)
         fprintf(stderr, "%d failure(s)\n", failures);

@@ -105,7 +105,7 @@ static void test_loss_grad(void)
         theta[j] = 0.1 * (j - 4);
     }
     theta[9] = -0.2;
-    rt_logreg_data data = {xbuf + 1, ROWS, d, d, ybuf, wbuf, mean, scale};
+    rt_logreg_data data = {xbuf + 1, ROWS, d, d, ybuf, wbuf, mean, scale, NULL};
     for (int t = 1; t <= 3; t++) {
         retain_threads_set(t);
         CHECK(rt_logreg_loss_grad(&data, theta, &loss[t - 1], g[t - 1]) == RETAIN_OK,
@@ -153,7 +153,7 @@ static void test_fit(void)
         CHECK(retain_logreg_model_converged(m[0]) && !retain_logreg_model_warnings(m[0]),
               "fit did not converge");
         /* optimality: C * grad(loss) + w = 0, intercept part C * sum g = 0 */
-        rt_logreg_data data = {x.data, ROWS, d, d, ybuf, NULL, m[0]->mean, m[0]->scale};
+        rt_logreg_data data = {x.data, ROWS, d, d, ybuf, NULL, m[0]->mean, m[0]->scale, NULL};
         double theta[7], g[7], loss;
         memcpy(theta, m[0]->coef, 6 * sizeof(double));
         theta[6] = m[0]->intercept;

@@ -1,0 +1,140 @@
+"""tests/ref/test_gpu.py: the CUDA backend against the CPU path, through the
+command line. Exit 77 (skip) with the reason when the build has no CUDA or
+no usable GPU is present, or without h5py.
+
+  * k-means (Lloyd, same --init-centroids on both devices): inertia within
+    1e-4 relative and labels equal on >= 99.9% of rows, for plain and
+    weighted rows (--sample-weight), several data chunks on the device
+    (RETAIN_CUDA_CHUNK_ROWS forces chunks of 7000 rows), --scale standard,
+    k = 256 x d = 32 (the per-block sums in large shared memory) and
+    k = 512 x d = 64 (too large for shared memory: sums in global memory);
+    kmeans predict on the GPU gives the CPU's segments on >= 99.9% of rows
+    and distances within 1e-4 relative; the same GPU fit twice gives
+    identical centroids, inertia and labels.
+  * logistic regression: objective within 1e-6 relative of the CPU's, for
+    plain, weighted (class weights "balanced") and chunked runs; the same
+    GPU fit twice gives the same objective and coefficients bit for bit."""
+import json
+import os
+import subprocess
+
+from common import Checks, retain_binary, scratch, skip
+
+try:
+    import h5py
+    import numpy as np
+except ImportError as e:
+    skip(e)
+
+RETAIN = retain_binary()
+info = subprocess.run([RETAIN, "info"], capture_output=True, text=True).stdout
+if "cuda built" not in info:
+    skip("this build has no CUDA backend (needs nvcc at configure time)")
+gpu_line = next((l for l in info.splitlines() if l.startswith("gpu:")), "gpu: ?")
+if "none usable" in gpu_line or "not built" in gpu_line:
+    skip(f"no usable GPU ({gpu_line})")
+print(gpu_line)
+
+check = Checks()
+
+
+def run(cmd, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    r = subprocess.run([RETAIN, *cmd], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise SystemExit(f"FAIL {' '.join(cmd)}: exit {r.returncode}: {r.stderr[-800:]}")
+    return r.stdout
+
+
+def rel(a, b):
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
+    rng = np.random.default_rng(n + d + k)
+    centres = rng.normal(0, 4, size=(k, d))
+    x = (centres[rng.integers(0, k, size=n)] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
+    data = os.path.join(tmp, f"{name}.h5")
+    with h5py.File(data, "w") as f:
+        f.create_dataset("features", data=x)
+        if weighted:
+            f.create_dataset("weight", data=rng.uniform(0, 3, size=n).astype(np.float32))
+    init = os.path.join(tmp, f"{name}_init.h5")
+    with h5py.File(init, "w") as f:
+        f.create_dataset("centroids", data=x[rng.choice(n, size=k, replace=False)])
+    out = {}
+    for dev, tag in (("cpu", "cpu"), ("cuda", "gpu"), ("cuda", "gpu2")):
+        model = os.path.join(tmp, f"{name}_{tag}.h5")
+        labels = os.path.join(tmp, f"{name}_{tag}_labels.h5")
+        cmd = ["kmeans", "fit", data, "-k", str(k), "-o", model, "--labels-out", labels,
+               "--init-centroids", init, "--scale", scale, "--algorithm", "lloyd",
+               "--max-iter", "50", "--json", "--quiet", "--device", dev]
+        if weighted:
+            cmd += ["--sample-weight", "weight"]
+        summary = json.loads(run(cmd, env if dev == "cuda" else None))
+        with h5py.File(model) as f, h5py.File(labels) as g:
+            out[tag] = (summary["inertia"], f["centroids"][...], g["segment"][...],
+                        g["segment_distance"][...])
+    (ic, cc, lc, _), (ig, cg, lg, _), (ig2, cg2, lg2, _) = out["cpu"], out["gpu"], out["gpu2"]
+    check(rel(ig, ic) <= 1e-4, f"kmeans {name}: GPU inertia {ig!r} vs CPU {ic!r} "
+          f"(rel {rel(ig, ic):.2e} <= 1e-4)")
+    agree = float(np.mean(lc == lg))
+    check(agree >= 0.999, f"kmeans {name}: labels agree on {agree:.5f} of rows (>= 0.999)")
+    check(ig == ig2 and np.array_equal(cg, cg2) and np.array_equal(lg, lg2),
+          f"kmeans {name}: the same GPU fit twice gives the same bits")
+    return data, os.path.join(tmp, f"{name}_cpu.h5"), lc, out["cpu"][3]
+
+
+def logreg_case(tmp, name, n, d, extra=(), env=None):
+    rng = np.random.default_rng(n * 7 + d)
+    x = rng.normal(0, 1, size=(n, d)).astype(np.float32) * rng.uniform(0.5, 20, size=d)
+    beta = rng.normal(0, 1, size=d) / np.std(x, axis=0)
+    p = 1 / (1 + np.exp(-(x @ beta - 1.0)))
+    y = (rng.uniform(size=n) < p).astype(np.int8)
+    data = os.path.join(tmp, f"{name}.h5")
+    with h5py.File(data, "w") as f:
+        f.create_dataset("features", data=x)
+        f.create_dataset("churned", data=y)
+    res = {}
+    for dev, tag in (("cpu", "cpu"), ("cuda", "gpu"), ("cuda", "gpu2")):
+        model = os.path.join(tmp, f"{name}_{tag}.h5")
+        summary = json.loads(run(["logreg", "fit", data, "-o", model, "--json", "--quiet",
+                                  "--device", dev, *extra], env if dev == "cuda" else None))
+        with h5py.File(model) as f:
+            coef = f["coef"][...] if "coef" in f else None
+        res[tag] = (summary["objective"], coef)
+    (oc, _), (og, cg), (og2, cg2) = res["cpu"], res["gpu"], res["gpu2"]
+    check(rel(og, oc) <= 1e-6, f"logreg {name}: GPU objective {og!r} vs CPU {oc!r} "
+          f"(rel {rel(og, oc):.2e} <= 1e-6)")
+    check(og == og2 and (cg is None or np.array_equal(cg, cg2)),
+          f"logreg {name}: the same GPU fit twice gives the same bits")
+
+
+with scratch() as tmp:
+    chunks = {"RETAIN_CUDA_CHUNK_ROWS": "7000"}
+    data, model, cpu_labels, cpu_dist = kmeans_case(tmp, "plain", 60000, 12, 20)
+    kmeans_case(tmp, "weighted", 60000, 12, 20, weighted=True)
+    kmeans_case(tmp, "chunked", 60000, 12, 20, weighted=True, env=chunks)
+    kmeans_case(tmp, "standard", 40000, 7, 9, scale="standard")
+    kmeans_case(tmp, "k256_d32", 50000, 32, 256)
+    kmeans_case(tmp, "k512_d64", 20000, 64, 512)
+
+    for tag, env in (("whole", None), ("chunked", chunks)):
+        scored = os.path.join(tmp, f"scored_{tag}.h5")
+        run(["kmeans", "predict", model, data, "-o", scored, "--device", "cuda", "--quiet"], env)
+        with h5py.File(scored) as f:
+            seg, dist = f["segment"][...], f["segment_distance"][...]
+        agree = float(np.mean(seg == cpu_labels))
+        check(agree >= 0.999, f"kmeans predict on the GPU ({tag}): segments agree on "
+              f"{agree:.5f} of rows (>= 0.999)")
+        same = seg == cpu_labels
+        err = np.max(np.abs(dist[same] - cpu_dist[same]) / np.maximum(cpu_dist[same], 1e-6))
+        check(err <= 1e-4, f"kmeans predict on the GPU ({tag}): distances within {err:.2e} "
+              "relative (<= 1e-4)")
+
+    logreg_case(tmp, "plain", 80000, 20)
+    logreg_case(tmp, "balanced", 80000, 20, extra=["--class-weight", "balanced"])
+    logreg_case(tmp, "chunked", 80000, 20, env={"RETAIN_CUDA_CHUNK_ROWS": "5000"})
+    logreg_case(tmp, "wide", 20000, 300, extra=["--C", "0.1"])
+
+raise SystemExit(check.exit_code())
