@@ -138,7 +138,7 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
     if (!(repeaters > 0))
         return rt_error(RETAIN_ERR_DATA, "none of the %.0f customers made a repeat purchase "
                         "in the calibration period; the %s model needs some repeat purchases",
-                        customers, model == RT_CLV_GAMMA_GAMMA ? "Gamma-Gamma" : "BG/NBD");
+                        customers, rt_clv_title(model));
     int np = rt_clv_nparams(model);
     double theta[4], g[4], f;
     for (int j = 0; j < np; j++)

@@ -11,6 +11,9 @@
 **   ln L = lnG(r+x) - lnG(r) + r ln al - lnB(a, b) + ln(e^A + e^B),
 **   A = lnB(a, b+x+k) - (r+x) ln(al+T), B = lnB(a+1, b+x-1+k) - (r+x) ln(al+tx)
 ** with k = 0 (BG) or 1 (MBG); the last term is a log-sum-exp.
+** Pareto/NBD (Schmittlein, Morrison and Colombo 1987), per customer:
+**   ln L = lnG(r+x) - lnG(r) + r ln al + s ln be + ln(e^alive + e^gone)
+** with the two terms of pareto.c (hypergeometric series in log space).
 ** Gamma-Gamma (Fader, Hardie and Lee 2005, "RFM and CLV"; the form the
 ** lifetimes package fits), per customer with x > 0 and mean spend m:
 **   ln L = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
@@ -26,6 +29,12 @@
 #include <math.h>
 
 int rt_clv_nparams(rt_clv_model model) { return model == RT_CLV_GAMMA_GAMMA ? 3 : 4; }
+
+const char *rt_clv_title(rt_clv_model model)
+{
+    static const char *const titles[] = {"BG/NBD", "MBG/NBD", "Pareto/NBD", "Gamma-Gamma"};
+    return titles[model];
+}
 
 typedef struct lik_ctx {
     rt_clv_model model;
@@ -59,6 +68,34 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
         double psi_b_A = rt_digamma(b + x + k);
         double psi_b_B = second ? rt_digamma(b + x - 1 + k) : 0.0;
         partial[4] += w * (-(psi_b - psi_ab) + wa * (psi_b_A - psi_abx) + wb * (psi_b_B - psi_abx));
+    }
+}
+
+/* partial: log-likelihood, then the gradient (4); a customer whose series
+** does not converge makes the log-likelihood NaN (the minimiser then steps
+** back). */
+static void pareto_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const lik_ctx *c = ctx;
+    const rt_clv_summary *s = c->s;
+    double r = c->p[0], al = c->p[1], sh = c->p[2], be = c->p[3];
+    double lg_r = rt_lgamma(r), psi_r = rt_digamma(r), l_al = log(al), l_be = log(be);
+    for (int64_t i = first; i < first + rows; i++) {
+        double x = s->x[i], w = s->w ? s->w[i] : 1.0;
+        if (w == 0)
+            continue;
+        rt_clv_pareto_terms t;
+        if (!rt_clv_pareto_eval(c->p, x, s->tx[i], s->T[i], &t)) {
+            partial[0] = NAN;
+            continue;
+        }
+        double top = t.alive > t.gone ? t.alive : t.gone;
+        double lse = top + log(exp(t.alive - top) + exp(t.gone - top));
+        double wa = exp(t.alive - lse), wg = exp(t.gone - lse);
+        partial[0] += w * (rt_lgamma(r + x) - lg_r + r * l_al + sh * l_be + lse);
+        double own[4] = {rt_digamma(r + x) - psi_r + l_al, r / al, l_be, sh / be};
+        for (int j = 0; j < 4; j++)
+            partial[1 + j] += w * (own[j] + wa * t.d_alive[j] + wg * t.d_gone[j]);
     }
 }
 
@@ -96,10 +133,10 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
         return rt_error(RETAIN_ERR_USAGE, "Gamma-Gamma needs the mean repeat spend m");
     lik_ctx c = {model, s, params};
     double acc[5];
-    retain_status st = rt_reduce_rows(s->n, np + 1,
-                                      model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
-                                                                  : bgnbd_block,
-                                      &c, acc);
+    rt_block_fn block = model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
+                        : model == RT_CLV_PARETO    ? pareto_block
+                                                    : bgnbd_block;
+    retain_status st = rt_reduce_rows(s->n, np + 1, block, &c, acc);
     if (st)
         return st;
     *ll = acc[0];

@@ -3,9 +3,10 @@
 ** file shares: model_file.h). Layout, format 1:
 **   /meta  group; attributes format_version, kind = "clv", engine_version,
 **          feature_names (the summary: x, t_x, T, m_x), training_file, and
-**          model (bgnbd | mbgnbd), occasion (day | order), time_unit
-**          (day | week), calibration_end, customers, repeat_buyers,
-**          params (r, alpha, a, b), se, loglik, n_iter, converged and, with
+**          model (bgnbd | mbgnbd | pareto), occasion (day | order),
+**          time_unit (day | week), calibration_end, customers,
+**          repeat_buyers, params (r, alpha, a, b; Pareto/NBD: r, alpha, s,
+**          beta), se, loglik, n_iter, converged and, with
 **          a spend model, gamma_gamma (p, q, v), gamma_gamma_se,
 **          gamma_gamma_loglik
 ** The time unit is stored so that a model fitted in weeks is never applied
