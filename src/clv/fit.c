@@ -26,8 +26,13 @@ static retain_status mean_negative(void *ctx, const double *theta, double *f, do
     const objective *o = ctx;
     int np = rt_clv_nparams(o->model);
     double p[4], grad[4], ll;
-    for (int j = 0; j < np; j++)
+    for (int j = 0; j < np; j++) {
         p[j] = exp(theta[j]);
+        if (!(p[j] > 0) || !isfinite(p[j])) { /* a step out of range: not a lower f */
+            *f = INFINITY;
+            return RETAIN_OK;
+        }
+    }
     retain_status s = rt_clv_loglik(o->model, o->s, p, &ll, grad);
     if (s)
         return s;
