@@ -83,8 +83,8 @@ typedef struct rt_clv_pareto_terms {
     double d_alive[4], d_gone[4];
 } rt_clv_pareto_terms;
 
-/* false if the hypergeometric series does not converge in a million
-** terms (parameters far outside any data's range). */
+/* false where the hypergeometric series would need too many terms
+** (alpha and beta thousands of times apart; see pareto.c). */
 bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
                          rt_clv_pareto_terms *out);
 
