@@ -88,7 +88,8 @@ int main(void)
         EXPECT(retain_clv_fit(&s, &p, &each) == RETAIN_OK);
         if (!grouped || !each)
             continue;
-        EXPECT((int)retain_clv_model_kind(grouped) == kind && retain_clv_model_nparams(grouped) == 4);
+        EXPECT((int)retain_clv_model_kind(grouped) == kind &&
+               retain_clv_model_nparams(grouped) == 4);
         EXPECT(retain_clv_model_converged(grouped) && retain_clv_model_n_iter(grouped) > 0);
         double lg = retain_clv_model_loglik(grouped), le = retain_clv_model_loglik(each);
         EXPECT(lg < 0 && fabs(lg - le) <= 1e-9 * fabs(le));
@@ -141,7 +142,8 @@ int main(void)
     EXPECT(retain_clv_fit(&once, &p, &none) == RETAIN_ERR_DATA &&
            strstr(retain_last_error(), "repeat purchase"));
     p.kind = (retain_clv_kind)7;
-    EXPECT(retain_clv_fit(&s, &p, &none) == RETAIN_ERR_USAGE && strstr(retain_last_error(), "kind"));
+    EXPECT(retain_clv_fit(&s, &p, &none) == RETAIN_ERR_USAGE &&
+           strstr(retain_last_error(), "kind"));
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     return failures ? 1 : 0;

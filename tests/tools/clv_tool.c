@@ -105,9 +105,10 @@ int main(int argc, char **argv)
             print_array("params", f.params, np);
             printf(", ");
             print_array("se", f.se, np);
-            printf(", \"loglik\": %.17g, \"n_iter\": %lld, \"converged\": %s, \"grad_norm\": %.3g, "
-                   "\"rows\": %lld}\n", f.loglik, (long long)f.n_iter, f.converged ? "true" : "false",
-                   f.grad_norm, (long long)(argc == 5 ? g.s.n : s.n));
+            printf(", \"loglik\": %.17g, \"n_iter\": %lld, \"converged\": %s, "
+                   "\"grad_norm\": %.3g, \"rows\": %lld}\n", f.loglik, (long long)f.n_iter,
+                   f.converged ? "true" : "false", f.grad_norm,
+                   (long long)(argc == 5 ? g.s.n : s.n));
             rt_clv_groups_free(&g);
             return 0;
         }
