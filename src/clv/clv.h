@@ -111,6 +111,12 @@ typedef struct rt_clv_fit {
     bool converged;
 } rt_clv_fit;
 
+/* Checks the summary: x >= 0, 0 <= tx <= T, weights >= 0, m > 0 where
+** x > 0 (Gamma-Gamma), naming the first bad row; counts the weight and the
+** repeat buyers. */
+retain_status rt_clv_check_summary(rt_clv_model model, const rt_clv_summary *s,
+                                   double *customers, double *repeaters);
+
 /* Maximum-likelihood estimates, from 1 for every parameter unless start is
 ** given; RETAIN_ERR_DATA when the summary cannot identify the model (no
 ** repeat purchases at all, or no customer with x > 0 for Gamma-Gamma). */

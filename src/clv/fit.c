@@ -42,9 +42,7 @@ static retain_status mean_negative(void *ctx, const double *theta, double *f, do
     return RETAIN_OK;
 }
 
-/* Checks the summary: x >= 0, 0 <= tx <= T, weights >= 0, m > 0
-** where x > 0 (Gamma-Gamma); counts the weight and the repeat buyers. */
-static retain_status check_summary(rt_clv_model model, const rt_clv_summary *s,
+retain_status rt_clv_check_summary(rt_clv_model model, const rt_clv_summary *s,
                                    double *customers, double *repeaters)
 {
     *customers = *repeaters = 0.0;
@@ -137,7 +135,7 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
 {
     memset(out, 0, sizeof *out);
     double customers, repeaters;
-    retain_status st = check_summary(model, s, &customers, &repeaters);
+    retain_status st = rt_clv_check_summary(model, s, &customers, &repeaters);
     if (st)
         return st;
     if (!(repeaters > 0))

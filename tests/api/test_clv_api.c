@@ -8,8 +8,8 @@
 ** r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)]; P(alive) lies
 ** in [0, 1] and expectations grow with the horizon; Gamma-Gamma gives the
 ** population mean spend p v / (q - 1) for x = 0; misuse (NULL columns, a
-** bad kind, no repeat purchases, spend from a count model) comes back as a
-** status with a message.
+** bad kind, no repeat purchases, t_x > T in a row named by its index,
+** spend from a count model) comes back as a status with a message.
 */
 #include <retain.h>
 
@@ -137,6 +137,11 @@ int main(void)
     p.kind = RETAIN_CLV_PARETO;
     EXPECT(retain_clv_fit(&broken, &p, &none) == RETAIN_ERR_USAGE && none == NULL &&
            strstr(retain_last_error(), "t_x"));
+    double keep = tx[4321];
+    tx[4321] = T[4321] + 1; /* a last purchase after the calibration end */
+    EXPECT(retain_clv_fit(&s, &p, &none) == RETAIN_ERR_DATA &&
+           strstr(retain_last_error(), "customer 4321"));
+    tx[4321] = keep;
     double zeros[3] = {0, 0, 0}, ages[3] = {1, 2, 3};
     retain_clv_summary once = {3, zeros, zeros, ages, NULL, NULL};
     EXPECT(retain_clv_fit(&once, &p, &none) == RETAIN_ERR_DATA &&
