@@ -16,6 +16,9 @@
 **                               retain_logreg_cv(), accessors
 **   association rules           retain_baskets, retain_rules_params,
 **                               retain_rules_mine(), accessors
+**   lifetime value              retain_clv_summary, retain_clv_params,
+**                               retain_clv_fit(), retain_clv_predict(),
+**                               retain_clv_predict_spend(), accessors
 **
 ** Conventions (see DESIGN.md): every call that can fail returns a
 ** retain_status, 0 on success; the message for the last failure on the
@@ -603,6 +606,96 @@ RETAIN_API retain_status retain_rules_rule(const retain_rules_result *r, int64_t
                                            retain_rule *out);
 
 RETAIN_API void retain_rules_free(retain_rules_result *r);
+
+/* ---- lifetime value -------------------------------------------------------- */
+
+/* Buy-till-you-die models on the per-customer summary of a purchase log
+** (Fader, Hardie and Lee 2005): x repeat purchase occasions, t_x the time
+** of the last one and T the age, both from the first purchase, in one time
+** unit, and m the mean spend of the repeat occasions. Count models: BG/NBD,
+** MBG/NBD and Pareto/NBD (Schmittlein, Morrison and Colombo 1987); spend:
+** Gamma-Gamma. Maximum likelihood with analytic gradients on log
+** parameters; the manual opens src/clv/clv.h.
+**
+**     retain_clv_summary s = {n, x, t_x, T, NULL, NULL};
+**     retain_clv_params p;
+**     retain_clv_params_init(&p);
+**     p.kind = RETAIN_CLV_PARETO;
+**     retain_clv_model *m;
+**     if (retain_clv_fit(&s, &p, &m) == RETAIN_OK) {
+**         retain_clv_predict(m, &s, 39.0, p_alive, expected);
+**         retain_clv_free(m);
+**     }
+*/
+
+typedef enum retain_clv_kind {
+    RETAIN_CLV_BGNBD = 0,       /* r, alpha, a, b (the default)             */
+    RETAIN_CLV_MBGNBD = 1,      /* r, alpha, a, b                           */
+    RETAIN_CLV_PARETO = 2,      /* r, alpha, s, beta                        */
+    RETAIN_CLV_GAMMA_GAMMA = 3, /* p, q, v; rows with x > 0 only            */
+} retain_clv_kind;
+
+/* n rows, each a customer or `weight` identical ones. */
+typedef struct retain_clv_summary {
+    int64_t n;
+    const double *x;      /* repeat occasions, >= 0                      */
+    const double *t_x;    /* 0 <= t_x <= T                               */
+    const double *T;
+    const double *m;      /* mean repeat spend (Gamma-Gamma), or NULL    */
+    const double *weight; /* >= 0, or NULL for 1 each                    */
+} retain_clv_summary;
+
+typedef struct retain_clv_params {
+    retain_clv_kind kind; /* default RETAIN_CLV_BGNBD                       */
+    double tol;           /* on the largest gradient entry of the mean
+                             negative log-likelihood per customer, on log
+                             parameters (default 1e-9)                    */
+    int64_t max_iter;     /* L-BFGS iterations (default 1000)               */
+    int collapse;         /* nonzero (default): count models fit the
+                             distinct (x, t_x, T) weighted by their count,
+                             the same fit for much less work               */
+} retain_clv_params;
+
+typedef struct retain_clv_model retain_clv_model;
+
+/* Sets every field to its default. */
+RETAIN_API void retain_clv_params_init(retain_clv_params *p);
+/* RETAIN_OK, or RETAIN_ERR_USAGE with a message naming the bad field. */
+RETAIN_API retain_status retain_clv_params_check(const retain_clv_params *p);
+
+/* Fits params->kind to the summary. RETAIN_ERR_DATA, with the row named,
+** for x < 0, t_x outside [0, T], a negative weight or (Gamma-Gamma) a
+** repeat buyer without a positive spend; and, with a message rather than
+** NaN, for a summary without any repeat purchase. A fit that stops at
+** max_iter is returned with retain_clv_model_converged() 0. Same summary
+** and params: the same bits for any thread count. */
+RETAIN_API retain_status retain_clv_fit(const retain_clv_summary *s,
+                                        const retain_clv_params *params,
+                                        retain_clv_model **out);
+
+RETAIN_API retain_clv_kind retain_clv_model_kind(const retain_clv_model *model);
+/* Parameters: 4, or 3 for Gamma-Gamma, in the order of retain_clv_kind. */
+RETAIN_API int retain_clv_model_nparams(const retain_clv_model *model);
+RETAIN_API const double *retain_clv_model_params(const retain_clv_model *model);
+/* Standard errors from the observed information (NaN where the Hessian is
+** not negative definite). */
+RETAIN_API const double *retain_clv_model_se(const retain_clv_model *model);
+RETAIN_API double retain_clv_model_loglik(const retain_clv_model *model);
+RETAIN_API int64_t retain_clv_model_n_iter(const retain_clv_model *model);
+RETAIN_API int retain_clv_model_converged(const retain_clv_model *model);
+
+/* A count model's P(alive) and expected repeat occasions in the next
+** `horizon` time units, per row of s (either output may be NULL). */
+RETAIN_API retain_status retain_clv_predict(const retain_clv_model *model,
+                                            const retain_clv_summary *s, double horizon,
+                                            double *p_alive, double *expected);
+/* A Gamma-Gamma model's expected mean spend per row of s (s->m needed;
+** rows with x = 0 get the population mean p v / (q - 1)). */
+RETAIN_API retain_status retain_clv_predict_spend(const retain_clv_model *model,
+                                                  const retain_clv_summary *s,
+                                                  double *spend);
+
+RETAIN_API void retain_clv_free(retain_clv_model *model);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,11 @@
 /*
 ** src/cli/cmd_clv_fit.c: `retain clv fit LOG --calibration-end DATE -o
 ** CLV.h5`: summarises each customer's purchases in the calibration period
-** (src/clv/summary.c), fits BG/NBD or MBG/NBD and, unless told not to, the
-** Gamma-Gamma spend model by maximum likelihood (src/clv/fit.c), prints the
-** estimates with standard errors and saves the model (io/clv_model.c).
+** (src/clv/summary.c), fits BG/NBD, MBG/NBD or Pareto/NBD on the distinct
+** summaries weighted by their counts (src/clv/collapse.c) and, unless told
+** not to, the Gamma-Gamma spend model by maximum likelihood (src/clv/fit.c),
+** prints the estimates with standard errors and saves the model
+** (io/clv_model.c).
 ** With --holdout-end it also checks the fit on the holdout period that
 ** follows (src/clv/holdout.c, shown by clv_holdout.c).
 */
@@ -24,6 +26,7 @@
 #define FIT_MAX_ITER 1000
 
 static const char *const BG_NAMES[4] = {"r", "alpha", "a", "b"};
+static const char *const PARETO_NAMES[4] = {"r", "alpha", "s", "beta"};
 static const char *const GG_NAMES[3] = {"p", "q", "v"};
 
 static void print_fit(const char *title, const char *const *names, int np,
@@ -68,8 +71,8 @@ int cmd_clv_fit(int argc, char **argv)
          "after the calibration end: predicted against actual repeat purchases", 1, 0},
         {"tracking-out", 0, CLI_STRING, &tracking_out, "FILE.csv", "with --holdout-end: the "
          "weekly tracking curve as CSV", 1, 0},
-        {"model", 0, CLI_STRING, &model_name, "bgnbd|mbgnbd", "purchase and dropout model", 1,
-         0},
+        {"model", 0, CLI_STRING, &model_name, "bgnbd|mbgnbd|pareto", "purchase and dropout "
+         "model", 1, 0},
         {"spend", 0, CLI_STRING, &spend, "gamma-gamma|none", "spend model, fitted on the "
          "repeat buyers", 1, 0},
         {"occasion", 0, CLI_STRING, &occasion, "day|order", "a purchase occasion is a "
@@ -82,7 +85,8 @@ int cmd_clv_fit(int argc, char **argv)
     };
     cli_command cmd = {
         "clv fit", "LOG --calibration-end DATE -o CLV.h5 [options]",
-        "Fit the lifetime-value models (BG/NBD or MBG/NBD, Gamma-Gamma) to a purchase log.",
+        "Fit the lifetime-value models (BG/NBD, MBG/NBD or Pareto/NBD, Gamma-Gamma) to a "
+        "purchase log.",
         "Per customer with a purchase up to the end of --calibration-end: x repeat\n"
         "occasions, t_x from the first occasion to the last, T from the first to\n"
         "the calibration end (in --time-unit), m_x the mean amount of the repeat\n"
@@ -91,8 +95,12 @@ int cmd_clv_fit(int argc, char **argv)
         "model leaves out repeat buyers whose repeat spend is 0. Each customer's\n"
         "events must be in time order. The models are fitted by maximum likelihood\n"
         "on log parameters; standard errors come from the observed information.\n"
-        "BG/NBD: r, alpha (rate), a, b (dropout); MBG/NBD also lets customers drop\n"
-        "out before their first repeat; Gamma-Gamma: p, q, v (spend).\n\n"
+        "Customers with the same (x, t_x, T) are fitted as one weighted row, so\n"
+        "millions of customers cost little more than thousands.\n"
+        "BG/NBD: r, alpha (rate), a, b (dropout after a purchase); MBG/NBD also\n"
+        "lets customers drop out before their first repeat; Pareto/NBD: r, alpha\n"
+        "(rate), s, beta (a dropout time at any moment, gamma-distributed rate);\n"
+        "Gamma-Gamma: p, q, v (spend).\n\n"
         "--holdout-end DATE: the calibration customers' repeat occasions from the\n"
         "day after --calibration-end to DATE (included) against the model's\n"
         "conditional expectations: in total, by calibration repeat purchases 0, 1,\n"
@@ -104,7 +112,9 @@ int cmd_clv_fit(int argc, char **argv)
         "reach DATE.\n\n"
         "example: retain clv fit log.csv --calibration-end 1997-09-30 -o clv.h5\n"
         "         retain clv fit log.csv --calibration-end 1997-09-30 --holdout-end \\\n"
-        "             1998-06-30 --tracking-out tracking.csv -o clv.h5",
+        "             1998-06-30 --tracking-out tracking.csv -o clv.h5\n"
+        "         retain clv fit log.csv --calibration-end 1997-09-30 --model pareto \\\n"
+        "             --spend none -o pareto.h5",
         opts, 1, 1};
     const char *pos[1];
     int npos;
@@ -116,9 +126,11 @@ int cmd_clv_fit(int argc, char **argv)
     rt_clv_period period = {0};
     if (strcmp(model_name, "mbgnbd") == 0)
         model = RT_CLV_MBGNBD;
+    else if (strcmp(model_name, "pareto") == 0)
+        model = RT_CLV_PARETO;
     else if (strcmp(model_name, "bgnbd") != 0)
-        return cli_usage_error(&cmd, &common, "--model must be bgnbd or mbgnbd, got '%s'",
-                               model_name);
+        return cli_usage_error(&cmd, &common, "--model must be bgnbd, mbgnbd or pareto, got "
+                               "'%s'", model_name);
     if (strcmp(spend, "gamma-gamma") != 0 && strcmp(spend, "none") != 0)
         return cli_usage_error(&cmd, &common, "--spend must be gamma-gamma or none, got '%s'",
                                spend);
@@ -163,12 +175,14 @@ int cmd_clv_fit(int argc, char **argv)
     rt_eventlog_close(log);
     if (s)
         return cli_fail(&cmd, &common, s);
+    double t_summary = rt_seconds();
     int64_t repeat = 0;
     for (int64_t i = 0; i < t.n; i++)
         repeat += t.x[i] > 0;
     rt_clv_fit fit, gg;
     bool with_spend = strcmp(spend, "gamma-gamma") == 0;
     rt_clv_summary sum = {t.n, t.x, t.tx, t.T, t.m, NULL};
+    rt_clv_groups groups = {0};
     /* the spend model: repeat buyers whose repeat spend is positive */
     double *spend_w = malloc((size_t)(t.n > 0 ? t.n : 1) * sizeof *spend_w);
     int64_t no_spend = 0;
@@ -194,8 +208,10 @@ int cmd_clv_fit(int argc, char **argv)
     else if (!s && holdout_text && t.last_event < period.holdout_end - 86400)
         s = rt_error(RETAIN_ERR_DATA, "%s ends %s, before --holdout-end %s: the log must cover "
                      "the holdout period; give an earlier date", pos[0], last, holdout_text);
-    if (!s && (s = rt_clv_fit_model(model, &sum, NULL, FIT_TOL, FIT_MAX_ITER, &fit)))
+    if (!s && !(s = rt_clv_collapse(&sum, &groups)) &&
+        (s = rt_clv_fit_model(model, &groups.s, NULL, FIT_TOL, FIT_MAX_ITER, &fit)))
         rt_error_context(s, "%s", pos[0]);
+    double t_fit = rt_seconds();
     if (!s && with_spend &&
         (s = rt_clv_fit_model(RT_CLV_GAMMA_GAMMA, &spend_sum, NULL, FIT_TOL, FIT_MAX_ITER, &gg)))
         rt_error_context(s, "%s (the spend model; --spend none leaves it out)", pos[0]);
@@ -210,13 +226,16 @@ int cmd_clv_fit(int argc, char **argv)
         s = rt_clv_model_save(output, &saved, pos[0], inputs, 1);
     }
     free(spend_w);
+    int64_t groups_n = groups.s.n;
+    rt_clv_groups_free(&groups);
     if (s) {
         rt_clv_holdout_free(&holdout);
         rt_clv_table_free(&t);
         return cli_fail(&cmd, &common, s);
     }
     double seconds = rt_seconds() - t0;
-    const char *title = model == RT_CLV_MBGNBD ? "MBG/NBD" : "BG/NBD";
+    const char *const *names = model == RT_CLV_PARETO ? PARETO_NAMES : BG_NAMES;
+    static const char *const keys[] = {"bgnbd", "mbgnbd", "pareto_nbd"};
     if (common.json) {
         cli_json j;
         json_begin(&j, stdout);
@@ -230,9 +249,12 @@ int cmd_clv_fit(int argc, char **argv)
         json_int(&j, "customers", t.n);
         json_int(&j, "repeat_buyers", repeat);
         json_int(&j, "repeat_buyers_without_spend", no_spend);
-        json_fit(&j, model == RT_CLV_MBGNBD ? "mbgnbd" : "bgnbd", BG_NAMES, 4, &fit);
+        json_int(&j, "distinct_summaries", groups_n);
+        json_fit(&j, keys[model], names, 4, &fit);
         if (with_spend)
             json_fit(&j, "gamma_gamma", GG_NAMES, 3, &gg);
+        json_double(&j, "summary_seconds", t_summary - t0);
+        json_double(&j, "fit_seconds", t_fit - t_summary);
         if (holdout_text)
             cli_clv_holdout_json(&j, &holdout);
         json_double(&j, "seconds", seconds);
@@ -241,7 +263,8 @@ int cmd_clv_fit(int argc, char **argv)
         printf("%s: %lld customers (%lld repeat buyers) from %lld events; calibration to "
                "%s, time in %ss, occasions: %ss\n", pos[0], (long long)t.n, (long long)repeat,
                (long long)t.events, end_text, unit_name, occasion);
-        print_fit(title, BG_NAMES, 4, &fit);
+        printf("%lld distinct (x, t_x, T) fitted as weighted rows\n", (long long)groups_n);
+        print_fit(rt_clv_title(model), names, 4, &fit);
         if (with_spend && no_spend)
             printf("(%lld repeat buyers whose repeat spend is 0 are left out of the spend "
                    "model)\n", (long long)no_spend);

@@ -5,7 +5,9 @@
 ** last one and T the age, both from the first purchase, and m_x the mean
 ** spend of the repeat occasions, with a count of identical customers.
 **   likelihood.c  log-likelihoods and their gradients: BG/NBD, MBG/NBD,
-**                 Gamma-Gamma
+**                 Pareto/NBD, Gamma-Gamma
+**   pareto.c      the two terms of the Pareto/NBD likelihood of a customer
+**   collapse.c    customers with equal summaries merged into weighted rows
 **   fit.c         maximum likelihood on log parameters (core/minimise.c),
 **                 standard errors from the observed information
 **   predict.c     P(alive), conditional expected purchases, expected spend
@@ -40,6 +42,8 @@ typedef enum rt_clv_model {
 
 /* Parameters of a model: 4, or 3 for Gamma-Gamma. */
 int rt_clv_nparams(rt_clv_model model);
+/* Its name as the papers write it: "BG/NBD", "Pareto/NBD", ... */
+const char *rt_clv_title(rt_clv_model model);
 
 /* ---- summary.c --------------------------------------------------------------- */
 
@@ -83,6 +87,34 @@ void rt_clv_table_free(rt_clv_table *t);
 retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const double *params,
                             double *ll, double *grad);
 
+/* ---- pareto.c --------------------------------------------------------------- */
+
+/* The Pareto/NBD likelihood of a customer is G(r+x) al^r be^s / G(r)
+** (e^alive + e^gone): alive for a customer still buying at T, gone for one
+** who left between tx and T (-inf when tx = T); d_ their gradients with
+** respect to (r, alpha, s, beta). */
+typedef struct rt_clv_pareto_terms {
+    double alive, gone;
+    double d_alive[4], d_gone[4];
+} rt_clv_pareto_terms;
+
+/* false where the hypergeometric series would need too many terms
+** (alpha and beta thousands of times apart; see pareto.c). */
+bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
+                         rt_clv_pareto_terms *out);
+
+/* ---- collapse.c ------------------------------------------------------------- */
+
+/* Rows of a summary merged where (x, tx, T) are equal, weights summed, in
+** order of (x, tx, T); m is left NULL (the count models do not read it). */
+typedef struct rt_clv_groups {
+    rt_clv_summary s;
+    double *cols; /* x, tx, T, w: 4 n doubles */
+} rt_clv_groups;
+
+retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out);
+void rt_clv_groups_free(rt_clv_groups *g);
+
 /* ---- fit.c ------------------------------------------------------------------ */
 
 typedef struct rt_clv_fit {
@@ -94,6 +126,12 @@ typedef struct rt_clv_fit {
     bool converged;
 } rt_clv_fit;
 
+/* Checks the summary: x >= 0, 0 <= tx <= T, weights >= 0, m > 0 where
+** x > 0 (Gamma-Gamma), naming the first bad row; counts the weight and the
+** repeat buyers. */
+retain_status rt_clv_check_summary(rt_clv_model model, const rt_clv_summary *s,
+                                   double *customers, double *repeaters);
+
 /* Maximum-likelihood estimates, from 1 for every parameter unless start is
 ** given; RETAIN_ERR_DATA when the summary cannot identify the model (no
 ** repeat purchases at all, or no customer with x > 0 for Gamma-Gamma). */
@@ -102,7 +140,7 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
 
 /* ---- predict.c -------------------------------------------------------------- */
 
-/* BG/NBD (or MBG/NBD): the probability that a customer with (x, tx, T) is
+/* BG/NBD, MBG/NBD or Pareto/NBD: the probability that a customer with (x, tx, T) is
 ** still alive, and the expected repeat occasions in the next t. */
 double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double tx, double T);
 double rt_clv_expected(rt_clv_model model, const double *params, double t, double x, double tx,

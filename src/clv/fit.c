@@ -26,8 +26,13 @@ static retain_status mean_negative(void *ctx, const double *theta, double *f, do
     const objective *o = ctx;
     int np = rt_clv_nparams(o->model);
     double p[4], grad[4], ll;
-    for (int j = 0; j < np; j++)
+    for (int j = 0; j < np; j++) {
         p[j] = exp(theta[j]);
+        if (!(p[j] > 0) || !isfinite(p[j])) { /* a step out of range: not a lower f */
+            *f = INFINITY;
+            return RETAIN_OK;
+        }
+    }
     retain_status s = rt_clv_loglik(o->model, o->s, p, &ll, grad);
     if (s)
         return s;
@@ -37,9 +42,7 @@ static retain_status mean_negative(void *ctx, const double *theta, double *f, do
     return RETAIN_OK;
 }
 
-/* Checks the summary: x >= 0, 0 <= tx <= T, weights >= 0, m > 0
-** where x > 0 (Gamma-Gamma); counts the weight and the repeat buyers. */
-static retain_status check_summary(rt_clv_model model, const rt_clv_summary *s,
+retain_status rt_clv_check_summary(rt_clv_model model, const rt_clv_summary *s,
                                    double *customers, double *repeaters)
 {
     *customers = *repeaters = 0.0;
@@ -132,13 +135,13 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
 {
     memset(out, 0, sizeof *out);
     double customers, repeaters;
-    retain_status st = check_summary(model, s, &customers, &repeaters);
+    retain_status st = rt_clv_check_summary(model, s, &customers, &repeaters);
     if (st)
         return st;
     if (!(repeaters > 0))
         return rt_error(RETAIN_ERR_DATA, "none of the %.0f customers made a repeat purchase "
                         "in the calibration period; the %s model needs some repeat purchases",
-                        customers, model == RT_CLV_GAMMA_GAMMA ? "Gamma-Gamma" : "BG/NBD");
+                        customers, rt_clv_title(model));
     int np = rt_clv_nparams(model);
     double theta[4], g[4], f;
     for (int j = 0; j < np; j++)

@@ -11,6 +11,9 @@
 **   ln L = lnG(r+x) - lnG(r) + r ln al - lnB(a, b) + ln(e^A + e^B),
 **   A = lnB(a, b+x+k) - (r+x) ln(al+T), B = lnB(a+1, b+x-1+k) - (r+x) ln(al+tx)
 ** with k = 0 (BG) or 1 (MBG); the last term is a log-sum-exp.
+** Pareto/NBD (Schmittlein, Morrison and Colombo 1987), per customer:
+**   ln L = lnG(r+x) - lnG(r) + r ln al + s ln be + ln(e^alive + e^gone)
+** with the two terms of pareto.c (hypergeometric series in log space).
 ** Gamma-Gamma (Fader, Hardie and Lee 2005, "RFM and CLV"; the form the
 ** lifetimes package fits), per customer with x > 0 and mean spend m:
 **   ln L = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
@@ -24,14 +27,60 @@
 #include "core/special.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 int rt_clv_nparams(rt_clv_model model) { return model == RT_CLV_GAMMA_GAMMA ? 3 : 4; }
+
+const char *rt_clv_title(rt_clv_model model)
+{
+    static const char *const titles[] = {"BG/NBD", "MBG/NBD", "Pareto/NBD", "Gamma-Gamma"};
+    return titles[model];
+}
+
+/* What a customer's terms need of the special functions, which depend on
+** x alone: with k = 0 (BG/NBD) or 1 (MBG/NBD; Pareto/NBD reads the first
+** two only). */
+typedef struct per_x {
+    double lg_rx, psi_rx;             /* lnG(r+x), psi(r+x)                */
+    double lb_A, lb_B;                /* lnB(a, b+x+k), lnB(a+1, b+x-1+k)  */
+    double psi_abx, psi_b_A, psi_b_B; /* psi(a+b+x+k), psi(b+x+k), psi(b+x-1+k) */
+} per_x;
+
+/* Counts are whole numbers, mostly small: past this many distinct values
+** (or with a fractional x) each customer computes its own. */
+#define TABLE_MAX 65536
 
 typedef struct lik_ctx {
     rt_clv_model model;
     const rt_clv_summary *s;
     const double *p;
+    const per_x *table; /* per_x of x = 0 .. table_len - 1, or NULL */
+    int64_t table_len;
 } lik_ctx;
+
+static void fill_per_x(rt_clv_model model, const double *p, double x, per_x *out)
+{
+    double r = p[0], a = p[2], b = p[3], k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
+    out->lg_rx = rt_lgamma(r + x);
+    out->psi_rx = rt_digamma(r + x);
+    if (model == RT_CLV_PARETO)
+        return;
+    bool second = x > 0 || k > 0;
+    out->lb_A = rt_lbeta(a, b + x + k);
+    out->lb_B = second ? rt_lbeta(a + 1, b + x - 1 + k) : -INFINITY;
+    out->psi_abx = rt_digamma(a + b + x + k);
+    out->psi_b_A = rt_digamma(b + x + k);
+    out->psi_b_B = second ? rt_digamma(b + x - 1 + k) : 0.0;
+}
+
+/* The table's entry for x, or x's values computed into *own. */
+static const per_x *lookup(const lik_ctx *c, double x, per_x *own)
+{
+    if (c->table && x < (double)c->table_len && x == floor(x))
+        return &c->table[(int64_t)x];
+    fill_per_x(c->model, c->p, x, own);
+    return own;
+}
 
 /* partial: log-likelihood, then the gradient (4). */
 static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
@@ -39,27 +88,81 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     const lik_ctx *c = ctx;
     const rt_clv_summary *s = c->s;
     double r = c->p[0], al = c->p[1], a = c->p[2], b = c->p[3];
-    double k = c->model == RT_CLV_MBGNBD ? 1.0 : 0.0;
-    double lb_ab = rt_lbeta(a, b), psi_r = rt_digamma(r), psi_a = rt_digamma(a),
-           psi_b = rt_digamma(b), psi_ab = rt_digamma(a + b), psi_a1 = rt_digamma(a + 1);
+    double lb_ab = rt_lbeta(a, b), lg_r = rt_lgamma(r), psi_r = rt_digamma(r),
+           psi_a = rt_digamma(a), psi_b = rt_digamma(b), psi_ab = rt_digamma(a + b),
+           psi_a1 = rt_digamma(a + 1), l_al = log(al);
+    double last_tx = NAN, ltx = 0; /* collapsed rows come in runs of equal tx */
     for (int64_t i = first; i < first + rows; i++) {
         double x = s->x[i], tx = s->tx[i], T = s->T[i], w = s->w ? s->w[i] : 1.0;
-        double rx = r + x, lT = log(al + T), ltx = log(al + tx);
-        double A = rt_lbeta(a, b + x + k) - rx * lT;
-        bool second = x > 0 || k > 0;
-        double B = second ? rt_lbeta(a + 1, b + x - 1 + k) - rx * ltx : -INFINITY;
-        double top = A > B ? A : B;
-        double lse = top + log(exp(A - top) + exp(B - top));
-        double wa = exp(A - lse), wb = second ? exp(B - lse) : 0.0;
-        partial[0] += w * (rt_lgamma(rx) - rt_lgamma(r) + r * log(al) - lb_ab + lse);
-        double psi_abx = rt_digamma(a + b + x + k);
-        partial[1] += w * (rt_digamma(rx) - psi_r + log(al) - wa * lT - wb * ltx);
+        per_x own;
+        const per_x *v = lookup(c, x, &own);
+        if (tx != last_tx) {
+            ltx = log(al + tx);
+            last_tx = tx;
+        }
+        double rx = r + x, lT = log(al + T);
+        double A = v->lb_A - rx * lT, B = v->lb_B - rx * ltx;
+        /* ln(e^A + e^B) and the shares e^A, e^B of the sum, from one exp */
+        double e = exp(-fabs(A - B)), lse = (A > B ? A : B) + log(1 + e);
+        double wa = A >= B ? 1 / (1 + e) : e / (1 + e), wb = A >= B ? e / (1 + e) : 1 / (1 + e);
+        partial[0] += w * (v->lg_rx - lg_r + r * l_al - lb_ab + lse);
+        partial[1] += w * (v->psi_rx - psi_r + l_al - wa * lT - wb * ltx);
         partial[2] += w * (r / al - rx * (wa / (al + T) + wb / (al + tx)));
-        partial[3] += w * (-(psi_a - psi_ab) + wa * (psi_a - psi_abx) + wb * (psi_a1 - psi_abx));
-        double psi_b_A = rt_digamma(b + x + k);
-        double psi_b_B = second ? rt_digamma(b + x - 1 + k) : 0.0;
-        partial[4] += w * (-(psi_b - psi_ab) + wa * (psi_b_A - psi_abx) + wb * (psi_b_B - psi_abx));
+        partial[3] += w * (-(psi_a - psi_ab) + wa * (psi_a - v->psi_abx) +
+                           wb * (psi_a1 - v->psi_abx));
+        partial[4] += w * (-(psi_b - psi_ab) + wa * (v->psi_b_A - v->psi_abx) +
+                           wb * (v->psi_b_B - v->psi_abx));
     }
+}
+
+/* partial: log-likelihood, then the gradient (4); a customer whose series
+** does not converge makes the log-likelihood NaN (the minimiser then steps
+** back). */
+static void pareto_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const lik_ctx *c = ctx;
+    const rt_clv_summary *s = c->s;
+    double r = c->p[0], al = c->p[1], sh = c->p[2], be = c->p[3];
+    double lg_r = rt_lgamma(r), psi_r = rt_digamma(r), l_al = log(al), l_be = log(be);
+    for (int64_t i = first; i < first + rows; i++) {
+        double x = s->x[i], w = s->w ? s->w[i] : 1.0;
+        if (w == 0)
+            continue;
+        rt_clv_pareto_terms t;
+        if (!rt_clv_pareto_eval(c->p, x, s->tx[i], s->T[i], &t)) {
+            partial[0] = NAN;
+            continue;
+        }
+        per_x own;
+        const per_x *v = lookup(c, x, &own);
+        double top = t.alive > t.gone ? t.alive : t.gone;
+        double lse = top + log(exp(t.alive - top) + exp(t.gone - top));
+        double wa = exp(t.alive - lse), wg = exp(t.gone - lse);
+        partial[0] += w * (v->lg_rx - lg_r + r * l_al + sh * l_be + lse);
+        double own_d[4] = {v->psi_rx - psi_r + l_al, r / al, l_be, sh / be};
+        for (int j = 0; j < 4; j++)
+            partial[1 + j] += w * (own_d[j] + wa * t.d_alive[j] + wg * t.d_gone[j]);
+    }
+}
+
+/* The per_x table for x = 0 .. max x when every x is a whole number below
+** TABLE_MAX and the table is no larger than the summary; NULL otherwise
+** (or out of memory: each customer then computes its own). */
+static per_x *make_table(rt_clv_model model, const rt_clv_summary *s, const double *p,
+                         int64_t *len)
+{
+    double top = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        double x = s->x[i];
+        if (!(x >= 0 && x < TABLE_MAX && x == floor(x)))
+            return NULL;
+        top = x > top ? x : top;
+    }
+    *len = (int64_t)top + 1;
+    per_x *t = *len <= s->n ? malloc((size_t)*len * sizeof *t) : NULL;
+    for (int64_t x = 0; t && x < *len; x++)
+        fill_per_x(model, p, (double)x, &t[x]);
+    return t;
 }
 
 /* partial: log-likelihood, then the gradient (3); customers with x = 0 or
@@ -94,12 +197,16 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
                             "parameter must be finite and > 0", j, params[j]);
     if (model == RT_CLV_GAMMA_GAMMA && !s->m)
         return rt_error(RETAIN_ERR_USAGE, "Gamma-Gamma needs the mean repeat spend m");
-    lik_ctx c = {model, s, params};
+    lik_ctx c = {model, s, params, NULL, 0};
+    per_x *table = model == RT_CLV_GAMMA_GAMMA ? NULL
+                                               : make_table(model, s, params, &c.table_len);
+    c.table = table;
     double acc[5];
-    retain_status st = rt_reduce_rows(s->n, np + 1,
-                                      model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
-                                                                  : bgnbd_block,
-                                      &c, acc);
+    rt_block_fn block = model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
+                        : model == RT_CLV_PARETO    ? pareto_block
+                                                    : bgnbd_block;
+    retain_status st = rt_reduce_rows(s->n, np + 1, block, &c, acc);
+    free(table);
     if (st)
         return st;
     *ll = acc[0];

@@ -5,8 +5,15 @@
 **   E[Y(t)]  = (a+b+x-1) / (a-1) [1 - ((al+T) / (al+T+t))^(r+x)
 **              2F1(r+x, b+x; a+b+x-1; t / (al+T+t))] P(alive)
 ** MBG/NBD (Batislam et al. 2007) replaces b+x-1 by b+x, a+b+x-1 by a+b+x
-** and drops the [x > 0]. Gamma-Gamma (Fader, Hardie and Lee 2005, "RFM and
-** CLV"): E[M | x, m] = p (v + x m) / (p x + q - 1).
+** and drops the [x > 0]. Pareto/NBD (Fader, Hardie and Lee 2005, "A note
+** on deriving the Pareto/NBD model and related expressions"), with the two
+** terms of its likelihood (pareto.c):
+**   P(alive) = 1 / (1 + e^(gone - alive))
+**   E[Y(t)]  = (r+x) (be+T) / ((al+T) (s-1)) [1 - ((be+T) / (be+T+t))^(s-1)]
+**              P(alive),
+** the bracket over s - 1 tending to ln(1 + t / (be+T)) as s -> 1; NaN where
+** the series of pareto.c does not converge. Gamma-Gamma (Fader, Hardie and
+** Lee 2005, "RFM and CLV"): E[M | x, m] = p (v + x m) / (p x + q - 1).
 */
 #include "clv.h"
 
@@ -26,14 +33,34 @@ static double dropout_odds(rt_clv_model model, const double *params, double x, d
     return a / (b + x - 1 + k) * exp((r + x) * (log(al + T) - log(al + tx)));
 }
 
+static double pareto_p_alive(const double *params, double x, double tx, double T)
+{
+    rt_clv_pareto_terms t;
+    if (!rt_clv_pareto_eval(params, x, tx, T, &t))
+        return NAN;
+    return 1.0 / (1.0 + exp(t.gone - t.alive));
+}
+
+static double pareto_expected(const double *params, double t, double x, double tx, double T)
+{
+    double r = params[0], al = params[1], s = params[2], be = params[3];
+    double span = log1p(t / (be + T));
+    double rate = s == 1 ? span : -expm1(-(s - 1) * span) / (s - 1);
+    return (r + x) * (be + T) / (al + T) * rate * pareto_p_alive(params, x, tx, T);
+}
+
 double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double tx, double T)
 {
+    if (model == RT_CLV_PARETO)
+        return pareto_p_alive(params, x, tx, T);
     return 1.0 / (1.0 + dropout_odds(model, params, x, tx, T));
 }
 
 double rt_clv_expected(rt_clv_model model, const double *params, double t, double x, double tx,
                        double T)
 {
+    if (model == RT_CLV_PARETO)
+        return pareto_expected(params, t, x, tx, T);
     double r = params[0], al = params[1], a = params[2], b = params[3];
     double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
     double c = a + b + x - 1 + k;

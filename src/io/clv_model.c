@@ -21,8 +21,8 @@ static retain_status write_body(hid_t f, hid_t meta, const void *ctx)
     const rt_clv_saved *m = ctx;
     const rt_clv_fit *fit = m->fit;
     retain_status s;
-    if ((s = rt_h5_attr_set_string(meta, "model",
-                                   m->model == RT_CLV_MBGNBD ? "mbgnbd" : "bgnbd")) ||
+    static const char *const names[] = {"bgnbd", "mbgnbd", "pareto"};
+    if ((s = rt_h5_attr_set_string(meta, "model", names[m->model])) ||
         (s = rt_h5_attr_set_string(meta, "occasion", m->occasion)) ||
         (s = rt_h5_attr_set_string(meta, "time_unit", m->time_unit)) ||
         (s = rt_h5_attr_set_string(meta, "calibration_end", m->calibration_end)) ||

@@ -5,9 +5,10 @@
 **          feature_names (the summary: x, t_x, T, m_x), training_file, and
 **          model (bgnbd | mbgnbd | pareto), occasion (day | order),
 **          time_unit (day | week), calibration_end, customers,
-**          repeat_buyers, params (r, alpha, a, b; pareto: r, alpha, s,
-**          beta), se, loglik, n_iter, converged and, with a spend model,
-**          gamma_gamma (p, q, v), gamma_gamma_se, gamma_gamma_loglik
+**          repeat_buyers, params (r, alpha, a, b; Pareto/NBD: r, alpha, s,
+**          beta), se, loglik, n_iter, converged and, with
+**          a spend model, gamma_gamma (p, q, v), gamma_gamma_se,
+**          gamma_gamma_loglik
 ** The time unit is stored so that a model fitted in weeks is never applied
 ** in days.
 */

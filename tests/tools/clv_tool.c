@@ -1,9 +1,9 @@
 /*
 ** tests/tools/clv_tool.c: a window on src/clv for the reference tests. A
 ** summary file has one customer (or group) per line: x t_x T m count.
-**   clv_tool loglik bgnbd|mbgnbd|gg SUMMARY P1 P2 P3 [P4]
-**   clv_tool fit bgnbd|mbgnbd|gg SUMMARY
-**   clv_tool predict bgnbd|mbgnbd T_AHEAD X TX T P1 P2 P3 P4
+**   clv_tool loglik bgnbd|mbgnbd|pareto|gg SUMMARY P1 P2 P3 [P4]
+**   clv_tool fit bgnbd|mbgnbd|pareto|gg SUMMARY [collapse]
+**   clv_tool predict bgnbd|mbgnbd|pareto T_AHEAD X TX T P1 P2 P3 P4
 **   clv_tool expected_new bgnbd|mbgnbd|pareto T P1 P2 P3 P4
 **   clv_tool spend X M P Q V
 ** Each prints one JSON object on stdout; errors go to stderr, exit 1.
@@ -93,9 +93,12 @@ int main(int argc, char **argv)
             printf("}\n");
             return 0;
         }
-        if (strcmp(argv[1], "fit") == 0 && argc == 4) {
+        if (strcmp(argv[1], "fit") == 0 &&
+            (argc == 4 || (argc == 5 && strcmp(argv[4], "collapse") == 0))) {
             rt_clv_fit f;
-            if (rt_clv_fit_model(model, &s, NULL, 1e-10, 1000, &f)) {
+            rt_clv_groups g = {0};
+            if ((argc == 5 && rt_clv_collapse(&s, &g)) ||
+                rt_clv_fit_model(model, argc == 5 ? &g.s : &s, NULL, 1e-10, 1000, &f)) {
                 fprintf(stderr, "%s\n", retain_last_error());
                 return 1;
             }
@@ -103,8 +106,11 @@ int main(int argc, char **argv)
             print_array("params", f.params, np);
             printf(", ");
             print_array("se", f.se, np);
-            printf(", \"loglik\": %.17g, \"n_iter\": %lld, \"converged\": %s, \"grad_norm\": %.3g}\n",
-                   f.loglik, (long long)f.n_iter, f.converged ? "true" : "false", f.grad_norm);
+            printf(", \"loglik\": %.17g, \"n_iter\": %lld, \"converged\": %s, "
+                   "\"grad_norm\": %.3g, \"rows\": %lld}\n", f.loglik, (long long)f.n_iter,
+                   f.converged ? "true" : "false", f.grad_norm,
+                   (long long)(argc == 5 ? g.s.n : s.n));
+            rt_clv_groups_free(&g);
             return 0;
         }
     }

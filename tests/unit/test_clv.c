@@ -1,0 +1,113 @@
+/*
+** tests/unit/test_clv.c: src/clv/collapse.c and the weighted fits on its
+** groups. A summary of 20000 customers drawn from a Pareto/NBD process in
+** whole days (so many customers share (x, t_x, T)) is collapsed: every
+** group is distinct, the weights add up to the customers, and every
+** customer finds its group. BG/NBD, MBG/NBD and Pareto/NBD fitted on the
+** groups equal the fits on the customers (log-likelihood within 1e-9
+** relative, estimates within 1e-6). Pareto/NBD refuses a summary without
+** repeat purchases by name, and its likelihood stays finite for customers
+** whose purchases all fell on one day (x = 0, t_x = 0, T = 0 too).
+*/
+#include "check.h"
+
+#include "clv/clv.h"
+#include "core/rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N 20000
+
+static double xs[N], txs[N], Ts[N];
+
+/* Purchases at rate lambda until an exponential dropout, in days, over an
+** age of 0 .. 272 days; times in weeks. */
+static void draw(void)
+{
+    rt_rng rng;
+    rt_rng_init(&rng, 11, 0);
+    for (int i = 0; i < N; i++) {
+        double lambda = rt_rng_gamma(&rng, 0.5, 1.0 / 70), mu = rt_rng_gamma(&rng, 0.6, 1.0 / 80);
+        double age = (double)rt_rng_below(&rng, 273), end = rt_rng_exponential(&rng, mu);
+        double t = 0, last = 0;
+        int x = 0;
+        for (;;) {
+            t += rt_rng_exponential(&rng, lambda);
+            if (t > age || t > end)
+                break;
+            x++;
+            last = floor(t);
+        }
+        xs[i] = x;
+        txs[i] = last / 7;
+        Ts[i] = age / 7;
+    }
+}
+
+static void collapse(void)
+{
+    rt_clv_summary s = {N, xs, txs, Ts, NULL, NULL};
+    rt_clv_groups g;
+    CHECK(rt_clv_collapse(&s, &g) == RETAIN_OK, "collapse");
+    double total = 0;
+    bool distinct = true;
+    for (int64_t k = 0; k < g.s.n; k++) {
+        total += g.s.w[k];
+        if (k > 0 && g.s.x[k] == g.s.x[k - 1] && g.s.tx[k] == g.s.tx[k - 1] &&
+            g.s.T[k] == g.s.T[k - 1])
+            distinct = false;
+    }
+    CHECK(total == N && distinct && g.s.n < N / 3, "%lld groups, weights %g", (long long)g.s.n,
+          total);
+    int missing = 0;
+    for (int i = 0; i < N; i += 97) {
+        bool found = false;
+        for (int64_t k = 0; k < g.s.n && !found; k++)
+            found = g.s.x[k] == xs[i] && g.s.tx[k] == txs[i] && g.s.T[k] == Ts[i];
+        missing += !found;
+    }
+    CHECK(missing == 0, "%d customers without their group", missing);
+    for (rt_clv_model m = RT_CLV_BGNBD; m <= RT_CLV_PARETO; m++) {
+        rt_clv_fit full, grouped;
+        CHECK(rt_clv_fit_model(m, &s, NULL, 1e-10, 1000, &full) == RETAIN_OK &&
+                  rt_clv_fit_model(m, &g.s, NULL, 1e-10, 1000, &grouped) == RETAIN_OK,
+              "%s fits", rt_clv_title(m));
+        CHECK(full.converged && grouped.converged &&
+                  fabs(full.loglik - grouped.loglik) <= 1e-9 * fabs(full.loglik),
+              "%s log-likelihood %.12f on customers, %.12f on groups", rt_clv_title(m),
+              full.loglik, grouped.loglik);
+        for (int j = 0; j < 4; j++)
+            CHECK(fabs(full.params[j] - grouped.params[j]) <= 1e-6 * full.params[j],
+                  "%s parameter %d: %.9g vs %.9g", rt_clv_title(m), j, full.params[j],
+                  grouped.params[j]);
+    }
+    rt_clv_groups_free(&g);
+}
+
+static void pareto_edges(void)
+{
+    double x[3] = {0, 0, 0}, tx[3] = {0, 0, 0}, T[3] = {0, 5, 30};
+    rt_clv_summary s = {3, x, tx, T, NULL, NULL};
+    rt_clv_fit f;
+    CHECK(rt_clv_fit_model(RT_CLV_PARETO, &s, NULL, 1e-9, 100, &f) == RETAIN_ERR_DATA &&
+              strstr(retain_last_error(), "Pareto/NBD") &&
+              strstr(retain_last_error(), "repeat purchase"),
+          "no repeat purchases: %s", retain_last_error());
+    const double p[4] = {0.55, 10.6, 0.61, 11.7};
+    double ll, grad[4];
+    CHECK(rt_clv_loglik(RT_CLV_PARETO, &s, p, &ll, grad) == RETAIN_OK && isfinite(ll) &&
+              isfinite(grad[0]) && isfinite(grad[1]) && isfinite(grad[2]) && isfinite(grad[3]),
+          "one-day customers: log-likelihood %g", ll);
+    /* T = 0: nobody can have left yet */
+    CHECK(rt_clv_p_alive(RT_CLV_PARETO, p, 0, 0, 0) == 1.0, "P(alive) at T = 0");
+}
+
+int main(void)
+{
+    draw();
+    collapse();
+    pareto_edges();
+    CHECK_DONE();
+}
