@@ -106,7 +106,7 @@ int cmd_score(int argc, char **argv)
         {"churn", 0, CLI_STRING, &p.churn_path, "CHURN.h5", "churn model (retain logreg "
          "fit)", 1, 0},
         {"memory", 0, CLI_STRING, &memory, "SIZE", "memory budget, e.g. 512M, 2G (default "
-         "512M; at least about 70M)", 1, 0},
+         "512M; at least about 56M)", 1, 0},
         {"cuts", 0, CLI_STRING, &cuts, "P1,P2,..", "churn-risk tiers by probability: tier = "
          "how many cut points it reaches (default 0.3,0.6: low, medium, high)", 1, 0},
         {"skip-invalid", 0, CLI_FLAG, &p.skip_invalid, NULL, "score around rows with NaN/Inf "
@@ -187,6 +187,8 @@ int cmd_score(int argc, char **argv)
             json_string(&j, "churn_model", p.churn_path);
         json_int(&j, "rows", sum.rows);
         json_int(&j, "skipped_rows", sum.skipped);
+        if (sum.skipped)
+            json_int(&j, "first_skipped_row", sum.first_skipped);
         json_int(&j, "block_rows", sum.block_rows);
         json_summary(&j, &p, &sum);
         json_string(&j, "isa", retain_isa_name());
@@ -196,15 +198,13 @@ int cmd_score(int argc, char **argv)
         printf("wrote %s: %lld users scored in %.2f s (%lld blocks of up to %lld rows)\n",
                p.output, (long long)(sum.rows - sum.skipped), sum.seconds,
                (long long)sum.blocks, (long long)sum.block_rows);
-        if (sum.skipped)
-            printf("skipped %lld rows with NaN/Inf features (first: row %lld); they have "
-                   "segment -1 and risk -1\n",
-                   (long long)sum.skipped, (long long)sum.first_skipped);
         print_summary(&p, &sum);
     }
-    if (sum.skipped && !common.json)
-        cli_warn(&cmd, &common, "%lld rows with NaN/Inf features were not scored",
-                 (long long)sum.skipped);
+    if (sum.skipped)
+        cli_warn(&cmd, &common, "%lld rows with NaN/Inf features were not scored (first: "
+                 "row %lld, counting from 0); they have segment -1, risk -1 and NaN "
+                 "distance and probability", (long long)sum.skipped,
+                 (long long)sum.first_skipped);
     rt_score_summary_free(&sum);
     return 0;
 }

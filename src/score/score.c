@@ -306,6 +306,7 @@ static retain_status write_block(job *j, int64_t b)
 static void *io_thread(void *arg)
 {
     job *j = arg;
+    rt_h5_quiet_thread();
     pthread_mutex_lock(&j->mu);
     while (!j->stop && j->written < j->nblocks) {
         bool can_read = j->read < j->nblocks && j->read < j->written + SLOTS;
