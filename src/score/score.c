@@ -159,15 +159,15 @@ retain_status rt_score_plan(const rt_score_params *p, int64_t d, int64_t *block_
     int64_t left = p->memory - RT_SCORE_BASE_BYTES - cache;
     int64_t rows = left > 0 ? left / per_row : 0;
     if (rows < RT_SCORE_MIN_BLOCK_ROWS) {
-        char need[32], given[32];
-        rt_mem_format(RT_SCORE_BASE_BYTES + cache + RT_SCORE_MIN_BLOCK_ROWS * per_row, need,
-                      sizeof need);
+        int64_t need = RT_SCORE_BASE_BYTES + cache + RT_SCORE_MIN_BLOCK_ROWS * per_row;
+        char given[32];
         rt_mem_format(p->memory, given, sizeof given);
         return rt_error(RETAIN_ERR_USAGE,
                         "--memory %s is too small: the engine needs %lld MiB and %d blocks "
-                        "of at least %lld rows of %lld features; give --memory %s or more",
+                        "of at least %lld rows of %lld features; give --memory %lldM or more",
                         given, (long long)(RT_SCORE_BASE_BYTES >> 20), SLOTS,
-                        (long long)RT_SCORE_MIN_BLOCK_ROWS, (long long)d, need);
+                        (long long)RT_SCORE_MIN_BLOCK_ROWS, (long long)d,
+                        (long long)((need + ((int64_t)1 << 20) - 1) >> 20));
     }
     *block_rows = rows > RT_SCORE_MAX_BLOCK_ROWS ? RT_SCORE_MAX_BLOCK_ROWS : rows;
     *chunk_cache = cache;
