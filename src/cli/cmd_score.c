@@ -195,9 +195,9 @@ int cmd_score(int argc, char **argv)
         json_double(&j, "seconds", sum.seconds);
         json_end(&j);
     } else if (!common.quiet) {
-        printf("wrote %s: %lld users scored in %.2f s (%lld blocks of up to %lld rows)\n",
+        printf("wrote %s: %lld users scored in %.2f s (%lld block%s of up to %lld rows)\n",
                p.output, (long long)(sum.rows - sum.skipped), sum.seconds,
-               (long long)sum.blocks, (long long)sum.block_rows);
+               (long long)sum.blocks, sum.blocks == 1 ? "" : "s", (long long)sum.block_rows);
         print_summary(&p, &sum);
     }
     if (sum.skipped)
