@@ -190,12 +190,13 @@ int cmd_logreg_predict(int argc, char **argv)
     if (cuts && top)
         return cli_usage_error(&cmd, &common, "--cuts and --top-percent exclude each other");
     rt_risk_rule rule;
-    const char *problem = rt_risk_parse(top ? top : cuts ? cuts : RT_RISK_DEFAULT_CUTS, top != NULL, &rule);
+    const char *rule_given = top ? top : cuts ? cuts : RT_RISK_DEFAULT_CUTS;
+    const char *problem = rt_risk_parse(rule_given, top != NULL, &rule);
     if (problem)
         return cli_usage_error(&cmd, &common, "--%s %s", top ? "top-percent" : "cuts", problem);
     char rule_text[400];
     snprintf(rule_text, sizeof rule_text, "%s %s: tier 0 lowest risk",
-             top ? "top-percent bands" : "probability cut points", top ? top : cuts ? cuts : RT_RISK_DEFAULT_CUTS);
+             top ? "top-percent bands" : "probability cut points", rule_given);
     const char *inputs[2] = {model_path, input};
     retain_status s = rt_output_check_not_input(output, inputs, 2);
     if (s)

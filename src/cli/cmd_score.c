@@ -10,6 +10,7 @@
 #include "io/atomic.h"
 #include "score/score.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static void print_summary(const rt_score_params *p, const rt_score_summary *s)
@@ -49,7 +50,10 @@ static void print_summary(const rt_score_params *p, const rt_score_summary *s)
                     cell += s->users[h * s->tiers + t];
                 printf(" %12lld", (long long)cell);
             }
-            printf(" %10.4f %12.1f", users ? churners / (double)users : 0.0, churners);
+            if (users)
+                printf(" %10.4f %12.1f", churners / (double)users, churners);
+            else
+                printf(" %10s %12.1f", "-", churners);
         }
         printf("\n");
     }
@@ -73,7 +77,7 @@ static void json_summary(cli_json *j, const rt_score_params *p, const rt_score_s
         json_int(j, "users", users);
         json_double(j, "share", scored ? (double)users / (double)scored : 0.0);
         if (p->churn_path) {
-            json_double(j, "mean_churn_probability", users ? churners / (double)users : 0.0);
+            json_double(j, "mean_churn_probability", users ? churners / (double)users : NAN);
             json_double(j, "expected_churners", churners);
             json_array(j, "risk");
             for (int64_t t = 0; t < s->tiers; t++) {
@@ -83,7 +87,7 @@ static void json_summary(cli_json *j, const rt_score_params *p, const rt_score_s
                 json_string(j, "tier", rt_risk_tier_name(p->risk.count, (int)t, name));
                 json_int(j, "users", cell);
                 json_double(j, "share", scored ? (double)cell / (double)scored : 0.0);
-                json_double(j, "mean_churn_probability", cell ? cp / (double)cell : 0.0);
+                json_double(j, "mean_churn_probability", cell ? cp / (double)cell : NAN);
                 json_double(j, "expected_churners", cp);
                 json_object_end(j);
             }

@@ -68,6 +68,11 @@ typedef struct job {
 
 /* ---- scorers: one per model; a model adds an entry here ------------------- */
 
+/* A scorer adds its columns to the output and fills them for one block of
+** rows. One that needs input beyond the features (lifetime value: the
+** columns clv_x, clv_t_x, clv_T of IN) adds a buffer to the slot for them,
+** read by read_block with the rows, so that all reading stays on the I/O
+** thread. */
 typedef struct scorer {
     /* Appends the model's output columns to j->cols; false when not asked for. */
     bool (*columns)(job *j);
@@ -148,8 +153,11 @@ static int64_t row_bytes(const rt_score_params *p, int64_t d)
     return bytes;
 }
 
-retain_status rt_score_plan(const rt_score_params *p, int64_t d, int64_t *block_rows,
-                            int64_t *chunk_cache)
+/* Rows per block and HDF5 chunk-cache bytes for a budget of p->memory
+** bytes and d features, or RETAIN_ERR_USAGE naming --memory and the
+** smallest budget that works. */
+static retain_status plan_blocks(const rt_score_params *p, int64_t d, int64_t *block_rows,
+                                 int64_t *chunk_cache)
 {
     int64_t cache = p->memory / 16;
     cache = cache < ((int64_t)1 << 20) ? (int64_t)1 << 20
@@ -198,7 +206,7 @@ static retain_status open_inputs(job *j)
                                 "one on the other's columns");
     int64_t d = seg_names ? seg_d : churn_d, block_rows = 0, cache = 0;
     if (!s)
-        s = rt_score_plan(p, d, &block_rows, &cache);
+        s = plan_blocks(p, d, &block_rows, &cache);
     rt_features_spec spec = p->spec;
     spec.allow_nonfinite = p->skip_invalid;
     spec.chunk_cache = cache;

@@ -55,11 +55,6 @@ typedef struct rt_score_summary {
     double seconds;
 } rt_score_summary;
 
-/* Rows per block for a budget of `memory` bytes and d features, or
-** RETAIN_ERR_USAGE naming --memory and the smallest budget that works. */
-retain_status rt_score_plan(const rt_score_params *p, int64_t d, int64_t *block_rows,
-                            int64_t *chunk_cache);
-
 /* Runs the job; on success out holds the summary (free with
 ** rt_score_summary_free). On failure nothing is left under p->output. */
 retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out);

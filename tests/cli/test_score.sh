@@ -18,8 +18,10 @@ set -u
 expect 0 "wrote out.h5|segment|medium|exp.churners" \
     "$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o out.h5
 "$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o again.h5 -q || fail "second run"
-"$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o t1.h5 -q --threads 1 || fail "threads 1"
-"$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o t2.h5 -q --threads 2 || fail "threads 2"
+for t in 1 2; do
+    "$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o t$t.h5 -q --threads $t ||
+        fail "--threads $t"
+done
 "$RETAIN" score --segments seg.h5 --churn churn.h5 users.h5 -o small.h5 --json \
     --memory 56M --threads 2 >small.json || fail "--memory 56M"
 "$RETAIN" score --segments seg.h5 users.h5 -o segonly.h5 -q || fail "--segments alone"

@@ -47,7 +47,8 @@ else
     "$RETAIN" score --churn churn.h5 train.h5 -o out.h5 -q || fail "run after kill -9"
     [ -n "$stale" ] && [ -e "$stale" ] && fail "the next run left the stale temporary $stale"
     [ "$(temps)" -eq 0 ] || fail "temporaries after the next run: $(ls -a)"
-    [ "$(sha256sum out.h5 | cut -d' ' -f1)" != "$before" ] || fail "the next run did not replace out.h5"
+    [ "$(sha256sum out.h5 | cut -d' ' -f1)" != "$before" ] ||
+        fail "the next run did not replace out.h5"
     "$RETAIN" score --segments seg.h5 --churn churn.h5 train.h5 -o out.h5 -q || fail "restore"
     before=$(sha256sum out.h5 | cut -d' ' -f1)
 fi
