@@ -5,7 +5,7 @@
 # as of 2025-07-01, the cohort retention view, customer segments (a k sweep,
 # then the fit), the churn model with 5-fold cross-validation, the
 # lifetime-value models, and association rules from the orders; then every
-# customer scored with the segment and churn models. Each step prints its
+# customer scored with the segment and churn models by `retain score`. Each step prints its
 # summary; outputs go to demo-out/ (or $DEMO_DIR).
 set -eu
 retain=${1:-build/retain}
@@ -37,9 +37,7 @@ run "market baskets (one per order), then association rules" \
     "baskets $out/log.csv -o $out/baskets.h5"
 run "rules with support >= 0.2% and confidence >= 30%" \
     "rules $out/baskets.h5 --min-support 0.002 --min-confidence 0.3 -o $out/rules.csv"
-run "every customer's segment" \
-    "kmeans predict $out/segments.h5 $out/features.h5 -o $out/segment_scores.h5"
-run "every customer's churn probability and risk tier" \
-    "logreg predict $out/churn.h5 $out/features.h5 -o $out/churn_scores.h5"
+run "the nightly job: every customer's segment, churn probability and risk tier, streamed in bounded memory" \
+    "score --segments $out/segments.h5 --churn $out/churn.h5 $out/features.h5 -o $out/scores.h5"
 
 printf '\noutputs are in %s/\n' "$out"

@@ -61,6 +61,10 @@ int cli_parse(const cli_command *cmd, cli_common *common, int argc, char **argv,
 /* True if s ends with suffix (and is longer than it). */
 bool cli_has_suffix(const char *s, const char *suffix);
 
+/* A size in bytes: "512M", "2G", "1.5GiB", "64K" (powers of 1024) or a
+** plain number of bytes; false if malformed or not positive. */
+bool cli_parse_bytes(const char *text, int64_t *bytes);
+
 /* For commands that write HDF5 or one text format: checks -o is given and
 ** ends in .h5/.hdf5 or text_suffix (e.g. ".dat", described as text_name),
 ** and that --compress (gzip > 0) is not asked of text. Sets *is_text;
@@ -235,6 +239,7 @@ int cmd_cohorts(int argc, char **argv);
 int cmd_baskets(int argc, char **argv);
 int cmd_clv_fit(int argc, char **argv);
 int cmd_clv_predict(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 /* ---- lifetime value (clv_common.c): clv predict, features --with-clv ------- */
 

@@ -16,6 +16,7 @@
 #include "io/h5write.h"
 #include "io/kmeans_model.h"
 #include "io/logreg_model.h"
+#include "score/risk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,45 +24,6 @@
 #include <string.h>
 
 #define BATCH_BYTES (16 << 20)
-#define MAX_TIERS 16
-
-typedef struct tier_rule {
-    double at[MAX_TIERS]; /* ascending cut points, or ascending percents */
-    int count;
-    bool top_percent;
-} tier_rule;
-
-/* "0.3,0.6" into rule; a usage message (static buffer) or NULL. */
-static const char *parse_rule(const char *text, bool percent, tier_rule *rule)
-{
-    static char msg[256];
-    rule->count = 0;
-    rule->top_percent = percent;
-    const char *s = text;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || (*end && *end != ',') || rule->count == MAX_TIERS - 1) {
-            snprintf(msg, sizeof msg, "%s: give up to %d comma-separated numbers", text,
-                     MAX_TIERS - 1);
-            return msg;
-        }
-        bool in_range = percent ? v > 0 && v < 100 : v > 0 && v < 1;
-        if (!in_range || (rule->count && v <= rule->at[rule->count - 1])) {
-            snprintf(msg, sizeof msg, "%s: the numbers must increase and lie strictly "
-                     "between 0 and %s", text, percent ? "100" : "1");
-            return msg;
-        }
-        rule->at[rule->count++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (!rule->count) {
-        snprintf(msg, sizeof msg, "%s: give at least one number", text);
-        return msg;
-    }
-    return NULL;
-}
-
 typedef struct ranked {
     double p;
     int64_t row;
@@ -78,15 +40,11 @@ static int by_p_desc(const void *a, const void *b)
 /* Tier of every row: cuts: how many cut points p reaches; bands: the top
 ** at[0]% of rows (highest p, ties by row) get tier count, up to at[1]%
 ** count - 1, ..., the rest 0. */
-static retain_status tiers(const tier_rule *rule, const double *p, int64_t n, int8_t *tier)
+static retain_status tiers(const rt_risk_rule *rule, const double *p, int64_t n, int8_t *tier)
 {
     if (!rule->top_percent) {
-        for (int64_t i = 0; i < n; i++) {
-            int t = 0;
-            while (t < rule->count && p[i] >= rule->at[t])
-                t++;
-            tier[i] = (int8_t)t;
-        }
+        for (int64_t i = 0; i < n; i++)
+            tier[i] = rt_risk_tier(rule, p[i]);
         return RETAIN_OK;
     }
     ranked *r = malloc((size_t)n * sizeof *r);
@@ -231,13 +189,14 @@ int cmd_logreg_predict(int argc, char **argv)
         return rc;
     if (cuts && top)
         return cli_usage_error(&cmd, &common, "--cuts and --top-percent exclude each other");
-    tier_rule rule;
-    const char *problem = parse_rule(top ? top : cuts ? cuts : "0.3,0.6", top != NULL, &rule);
+    rt_risk_rule rule;
+    const char *rule_given = top ? top : cuts ? cuts : RT_RISK_DEFAULT_CUTS;
+    const char *problem = rt_risk_parse(rule_given, top != NULL, &rule);
     if (problem)
         return cli_usage_error(&cmd, &common, "--%s %s", top ? "top-percent" : "cuts", problem);
     char rule_text[400];
     snprintf(rule_text, sizeof rule_text, "%s %s: tier 0 lowest risk",
-             top ? "top-percent bands" : "probability cut points", top ? top : cuts ? cuts : "0.3,0.6");
+             top ? "top-percent bands" : "probability cut points", rule_given);
     const char *inputs[2] = {model_path, input};
     retain_status s = rt_output_check_not_input(output, inputs, 2);
     if (s)
@@ -282,7 +241,7 @@ int cmd_logreg_predict(int argc, char **argv)
         }
     }
     cli_progress_finish(&progress);
-    int64_t counts[MAX_TIERS] = {0};
+    int64_t counts[RT_RISK_MAX_TIERS] = {0};
     for (int64_t i = 0; !s && i < n; i++)
         counts[tier[i]]++;
     rt_features_close(f);

@@ -33,6 +33,7 @@ static const command_entry commands[] = {
     {"logreg", "eval", cmd_logreg_eval, "churn model metrics on held-out data: AUC, lift, calibration"},
     {"rules", "recommend", cmd_rules_recommend, "the best next items for baskets, from a rules file"},
     {"rules", NULL, cmd_rules, "frequent itemsets and association rules from baskets"},
+    {"score", NULL, cmd_score, "the nightly job: segment, churn probability and risk of every user, streamed"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -230,6 +230,30 @@ bool cli_has_suffix(const char *s, const char *suffix)
     return a > b && strcmp(s + a - b, suffix) == 0;
 }
 
+bool cli_parse_bytes(const char *text, int64_t *bytes)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !(v > 0))
+        return false;
+    const char *units = "KMGT";
+    const char *u = *end ? strchr(units, *end) : NULL;
+    if (*end && !u)
+        return false;
+    if (u) {
+        v *= (double)((int64_t)1 << (10 * (u - units + 1)));
+        end++;
+        if (*end == 'i')
+            end++;
+        if (*end == 'B')
+            end++;
+    }
+    if (*end || v < 1 || v > 9e18)
+        return false;
+    *bytes = (int64_t)v;
+    return true;
+}
+
 int cli_output_kind(const cli_command *cmd, const cli_common *common, const char *output,
                     const char *text_suffix, const char *text_name, int64_t gzip,
                     bool *is_text)

@@ -823,7 +823,9 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     f->label.dset = f->ids.dset = H5I_INVALID_HID;
     f->allow_nonfinite = spec->allow_nonfinite;
-    f->feature_cache = spec->random_access ? 0 : (size_t)64 << 20;
+    f->feature_cache = spec->random_access  ? 0
+                       : spec->chunk_cache ? (size_t)spec->chunk_cache
+                                           : (size_t)64 << 20;
     f->slack = RT_H5_CLAIM_SLACK;
     snprintf(f->path, sizeof f->path, "%s", path);
     retain_status s = rt_h5_open_read(path, &f->file);

@@ -33,6 +33,8 @@ typedef struct rt_features_spec {
     bool random_access;   /* rows are read in ranges out of order: no chunk
                              cache, which HDF5 fills with chunks read in
                              pieces and does not give back (up to ~64 MiB) */
+    int64_t chunk_cache;  /* bytes of that cache for sequential reads; 0:
+                             64 MiB (a memory budget may ask for less)      */
 } rt_features_spec;
 
 typedef struct rt_features rt_features;

@@ -34,6 +34,11 @@ static void quiet_now(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 void rt_h5_quiet(void) { pthread_once(&quiet_once, quiet_now); }
+void rt_h5_quiet_thread(void)
+{
+    rt_h5_quiet();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 
 /* True if the HDF5 signature sits at offset 0, 512, 1024, ... of the file
 ** (where the format allows the superblock), within its first `size` bytes. */

@@ -20,6 +20,10 @@
 ** other HDF5 call, its atexit handler, which crashes after a failed close
 ** (full disk) in HDF5 1.10 (idempotent, thread-safe). */
 void rt_h5_quiet(void);
+/* The same for the calling thread's error stack: a thread-safe HDF5 keeps
+** one per thread, so every thread other than main that calls HDF5 (the
+** I/O thread of `retain score`) calls this first. */
+void rt_h5_quiet_thread(void);
 
 /* Opens an existing HDF5 file read-only. Missing or unreadable: IO error;
 ** not HDF5, truncated or corrupt: DATA error. */

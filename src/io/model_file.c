@@ -10,9 +10,12 @@
 #include "h5write.h"
 #include "io/atomic.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 static retain_status write_file(hid_t f, const rt_model_kind *kind, const char *const *names,
                                 int64_t d, const char *training_file, rt_model_body_fn body,
@@ -134,6 +137,34 @@ retain_status rt_model_read_array(hid_t f, const char *path, const char *name, h
         snprintf(what, sizeof what, "cannot read %s (truncated?)", name);
         return rt_model_damaged(path, what);
     }
+    return RETAIN_OK;
+}
+
+retain_status rt_model_identity(const char *path, char id[17], char trained_at[32])
+{
+    FILE *in = fopen(path, "rb");
+    struct stat st;
+    if (!in || fstat(fileno(in), &st) != 0) {
+        int err = errno;
+        if (in)
+            fclose(in);
+        return rt_error(RETAIN_ERR_IO, "%s: cannot read the model file: %s", path,
+                        strerror(err));
+    }
+    uint64_t h = 14695981039346656037u;
+    unsigned char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        for (size_t i = 0; i < got; i++)
+            h = (h ^ buf[i]) * 1099511628211u;
+    bool failed = ferror(in);
+    fclose(in);
+    if (failed)
+        return rt_error(RETAIN_ERR_IO, "%s: error reading the model file", path);
+    snprintf(id, 17, "%016llx", (unsigned long long)h);
+    struct tm utc;
+    gmtime_r(&st.st_mtime, &utc);
+    strftime(trained_at, 32, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return RETAIN_OK;
 }
 

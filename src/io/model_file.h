@@ -45,6 +45,11 @@ retain_status rt_model_damaged(const char *path, const char *what);
 ** says which is missing, misshapen or unreadable. */
 retain_status rt_model_read_array(hid_t f, const char *path, const char *name, hid_t mem_type,
                                   int64_t rows, int64_t cols, void *buf);
+/* What outputs scored with a model record about it: id, 16 hex digits of
+** the FNV-1a hash of the file's bytes (the same model, the same id, wherever
+** it is copied), and trained_at, the file's modification time in UTC
+** (ISO 8601): the atomic save sets it when training ends. */
+retain_status rt_model_identity(const char *path, char id[17], char trained_at[32]);
 bool rt_all_finite_f64(const double *v, int64_t n);
 bool rt_all_finite_f32(const float *v, int64_t n);
 

@@ -40,3 +40,56 @@ def scratch():
     root = os.environ.get("TMPROOT", tempfile.gettempdir())
     os.makedirs(root, exist_ok=True)
     return tempfile.TemporaryDirectory(dir=root)
+
+
+def sklearn_segments(model_path):
+    """A retain k-means model file as scikit-learn objects: (scaler, KMeans)
+    whose scaler.transform then KMeans.predict assign segments as the model
+    does (scaler None for --scale none). Also used by bench/cases/score.py."""
+    import h5py
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    with h5py.File(model_path, "r") as f:
+        scale = f["meta"].attrs["scale"]
+        scale = scale.decode() if isinstance(scale, bytes) else scale
+        centres = f["centroids_scaled"][:].astype(np.float64)
+        scaler = None
+        if scale == "standard":
+            scaler = StandardScaler()
+            scaler.mean_, scaler.scale_ = f["scaler/mean"][:], f["scaler/scale"][:]
+            scaler.var_ = scaler.scale_ ** 2
+        elif scale == "minmax":
+            scaler = MinMaxScaler()
+            lo, span = f["scaler/min"][:], f["scaler/range"][:]
+            scaler.scale_, scaler.min_ = 1.0 / span, -lo / span
+            scaler.data_min_, scaler.data_range_ = lo, span
+        if scaler is not None:
+            scaler.n_features_in_ = centres.shape[1]
+    km = KMeans(n_clusters=centres.shape[0], n_init=1)
+    km.cluster_centers_ = centres
+    km.n_features_in_ = centres.shape[1]
+    km._n_threads = 1
+    return scaler, km
+
+
+def sklearn_churn(model_path):
+    """A retain churn model file as (StandardScaler, LogisticRegression)
+    whose predict_proba gives the model's churn probability."""
+    import h5py
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    with h5py.File(model_path, "r") as f:
+        scaler = StandardScaler()
+        scaler.mean_, scaler.scale_ = f["scaler/mean"][:], f["scaler/scale"][:]
+        scaler.var_ = scaler.scale_ ** 2
+        coef = f["coef"][:]
+        intercept = float(f["meta"].attrs["intercept"])
+    scaler.n_features_in_ = coef.shape[0]
+    lr = LogisticRegression()
+    lr.coef_ = coef.reshape(1, -1)
+    lr.intercept_ = np.array([intercept])
+    lr.classes_ = np.array([0, 1])
+    lr.n_features_in_ = coef.shape[0]
+    return scaler, lr

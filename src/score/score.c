@@ -1,0 +1,566 @@
+/*
+** src/score/score.c: the scoring job (score.h). Three block slots rotate
+** through the pipeline: the I/O thread reads a block into a free slot,
+** the calling thread scores it (each scorer's own OpenMP kernels) and the
+** I/O thread writes it back, so reading block i+1 and writing block i-1
+** overlap the scoring of block i. Every call into src/io (and so HDF5) is
+** made by one thread at a time: before the I/O thread starts, by it, or
+** after it has been joined. Scorers are a table; the summary is tallied on
+** the calling thread in row order, so it is the same for any thread count.
+*/
+#include "score.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/mem.h"
+#include "io/atomic.h"
+#include "io/h5.h"
+#include "io/kmeans_model.h"
+#include "io/logreg_model.h"
+#include "io/model_file.h"
+#include "io/score_file.h"
+#include "kernels/cpu/kernels.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SLOTS 3
+#define MAX_COLS 8
+#define ID_STRING_BYTES 32 /* allowance per string id in the budget */
+
+typedef struct slot {
+    int64_t first, rows;
+    float *x;
+    uint8_t *skip; /* 1: the row has NaN/Inf and is not scored */
+    int64_t *ids;
+    char **id_strings;
+    void *col[MAX_COLS];
+} slot;
+
+typedef struct job {
+    const rt_score_params *p;
+    rt_features *f;
+    retain_kmeans_model *segments;
+    retain_logreg_model *churn;
+    int64_t n, d, block_rows, nblocks;
+    rt_score_ids id_kind;
+    rt_score_column cols[MAX_COLS];
+    int ncols, segment_col, churn_col; /* first column of each model, or -1 */
+    bool active[MAX_COLS];             /* per scorer: its model was given    */
+    const char *tier_names[RT_RISK_MAX_TIERS];
+    char tier_buf[RT_RISK_MAX_TIERS][16];
+    double *prob; /* one block of churn probabilities (double, as predicted) */
+    slot slots[SLOTS];
+    rt_score_file *out;
+    rt_score_summary *sum;
+    /* the pipeline: blocks read, scored and written so far */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int64_t read, scored, written;
+    bool stop;
+    retain_status io_status;
+    char io_msg[2048];
+} job;
+
+/* ---- scorers: one per model; a model adds an entry here ------------------- */
+
+/* A scorer adds its columns to the output and fills them for one block of
+** rows. One that needs input beyond the features (lifetime value: the
+** columns clv_x, clv_t_x, clv_T of IN) adds a buffer to the slot for them,
+** read by read_block with the rows, so that all reading stays on the I/O
+** thread. */
+typedef struct scorer {
+    /* Appends the model's output columns to j->cols; false when not asked for. */
+    bool (*columns)(job *j);
+    retain_status (*run)(job *j, const retain_matrix *x, slot *s);
+} scorer;
+
+static bool segment_columns(job *j)
+{
+    if (!j->segments)
+        return false;
+    j->segment_col = j->ncols;
+    j->cols[j->ncols++] = (rt_score_column){
+        "/segment", RT_SCORE_INT32, "numbering",
+        "segments as in the model: by training size, largest first (0-based); -1: row "
+        "not scored (NaN/Inf features)", NULL, NULL, 0};
+    j->cols[j->ncols++] = (rt_score_column){
+        "/segment_distance", RT_SCORE_FLOAT32, "units",
+        "Euclidean distance to the segment centroid in the model's scaled units; NaN: row "
+        "not scored", NULL, NULL, 0};
+    return true;
+}
+
+static retain_status segment_run(job *j, const retain_matrix *x, slot *s)
+{
+    return retain_kmeans_predict(j->segments, x, s->col[j->segment_col],
+                                 s->col[j->segment_col + 1]);
+}
+
+static bool churn_columns(job *j)
+{
+    if (!j->churn)
+        return false;
+    const rt_risk_rule *r = &j->p->risk;
+    for (int t = 0; t <= r->count; t++)
+        j->tier_names[t] = rt_risk_tier_name(r->count, t, j->tier_buf[t]);
+    j->churn_col = j->ncols;
+    j->cols[j->ncols++] = (rt_score_column){
+        "/churn_probability", RT_SCORE_FLOAT32, "meaning",
+        "predicted probability of churn (float32 of the model's double); NaN: row not "
+        "scored", NULL, NULL, 0};
+    j->cols[j->ncols++] = (rt_score_column){
+        "/churn_risk", RT_SCORE_INT8, "rule",
+        "tier t = how many cut points (file attribute churn_risk_cuts) the probability "
+        "reaches; "
+        "band_names[t] names it; -1: row not scored",
+        "band_names", j->tier_names, r->count + 1};
+    return true;
+}
+
+static retain_status churn_run(job *j, const retain_matrix *x, slot *s)
+{
+    retain_status st = retain_logreg_predict(j->churn, x, j->prob);
+    float *p = s->col[j->churn_col];
+    int8_t *tier = s->col[j->churn_col + 1];
+    for (int64_t i = 0; !st && i < x->rows; i++) {
+        p[i] = (float)j->prob[i];
+        tier[i] = rt_risk_tier(&j->p->risk, j->prob[i]);
+    }
+    return st;
+}
+
+static const scorer scorers[] = {
+    {segment_columns, segment_run},
+    {churn_columns, churn_run},
+};
+#define NSCORERS ((int)(sizeof scorers / sizeof scorers[0]))
+
+/* ---- the memory plan ----------------------------------------------------- */
+
+static int64_t row_bytes(const rt_score_params *p, int64_t d)
+{
+    int64_t bytes = d * (int64_t)sizeof(float) + 1 + (int64_t)sizeof(int64_t) +
+                    (int64_t)sizeof(char *) + ID_STRING_BYTES;
+    if (p->segments_path)
+        bytes += 8;
+    if (p->churn_path)
+        bytes += 5;
+    return bytes;
+}
+
+/* Rows per block and HDF5 chunk-cache bytes for a budget of p->memory
+** bytes and d features, or RETAIN_ERR_USAGE naming --memory and the
+** smallest budget that works. */
+static retain_status plan_blocks(const rt_score_params *p, int64_t d, int64_t *block_rows,
+                                 int64_t *chunk_cache)
+{
+    int64_t cache = p->memory / 16;
+    cache = cache < ((int64_t)1 << 20) ? (int64_t)1 << 20
+            : cache > ((int64_t)64 << 20) ? (int64_t)64 << 20
+                                          : cache;
+    int64_t per_row = SLOTS * row_bytes(p, d) + (p->churn_path ? 8 : 0);
+    int64_t left = p->memory - RT_SCORE_BASE_BYTES - cache;
+    int64_t rows = left > 0 ? left / per_row : 0;
+    if (rows < RT_SCORE_MIN_BLOCK_ROWS) {
+        int64_t need = RT_SCORE_BASE_BYTES + cache + RT_SCORE_MIN_BLOCK_ROWS * per_row;
+        char given[32];
+        rt_mem_format(p->memory, given, sizeof given);
+        return rt_error(RETAIN_ERR_USAGE,
+                        "--memory %s is too small: the engine needs %lld MiB and %d blocks "
+                        "of at least %lld rows of %lld features; give --memory %lldM or more",
+                        given, (long long)(RT_SCORE_BASE_BYTES >> 20), SLOTS,
+                        (long long)RT_SCORE_MIN_BLOCK_ROWS, (long long)d,
+                        (long long)((need + ((int64_t)1 << 20) - 1) >> 20));
+    }
+    *block_rows = rows > RT_SCORE_MAX_BLOCK_ROWS ? RT_SCORE_MAX_BLOCK_ROWS : rows;
+    *chunk_cache = cache;
+    return RETAIN_OK;
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+/* Loads the models, checks they agree with each other and with the input,
+** and opens the input; reads no rows. */
+static retain_status open_inputs(job *j)
+{
+    const rt_score_params *p = j->p;
+    char **seg_names = NULL, **churn_names = NULL;
+    int64_t seg_d = 0, churn_d = 0;
+    retain_status s = RETAIN_OK;
+    if (p->segments_path &&
+        !(s = rt_kmeans_model_load(p->segments_path, &j->segments, &seg_names)))
+        seg_d = retain_kmeans_model_d(j->segments);
+    if (!s && p->churn_path &&
+        !(s = rt_logreg_model_load(p->churn_path, &j->churn, &churn_names)))
+        churn_d = retain_logreg_model_d(j->churn);
+    if (!s && seg_names && churn_names &&
+        (s = rt_features_check_names(p->segments_path, (const char *const *)seg_names, seg_d,
+                                     p->churn_path, (const char *const *)churn_names,
+                                     churn_d)))
+        s = rt_error_context(s, "the two models were fitted on different features; retrain "
+                                "one on the other's columns");
+    int64_t d = seg_names ? seg_d : churn_d, block_rows = 0, cache = 0;
+    if (!s)
+        s = plan_blocks(p, d, &block_rows, &cache);
+    rt_features_spec spec = p->spec;
+    spec.allow_nonfinite = p->skip_invalid;
+    spec.chunk_cache = cache;
+    if (!s)
+        s = rt_features_open(p->input, &spec, &j->f);
+    if (!s && seg_names)
+        s = rt_features_check_names(p->segments_path, (const char *const *)seg_names, seg_d,
+                                     p->input, rt_features_names(j->f), rt_features_cols(j->f));
+    if (!s && churn_names)
+        s = rt_features_check_names(p->churn_path, (const char *const *)churn_names, churn_d,
+                                     p->input, rt_features_names(j->f), rt_features_cols(j->f));
+    rt_h5_free_strings(seg_names, seg_d);
+    rt_h5_free_strings(churn_names, churn_d);
+    if (s)
+        return s;
+    j->n = rt_features_rows(j->f);
+    j->d = d;
+    j->block_rows = block_rows < j->n ? block_rows : j->n > 0 ? j->n : 1;
+    j->nblocks = (j->n + j->block_rows - 1) / j->block_rows;
+    j->id_kind = !rt_features_has_user_ids(j->f)           ? RT_SCORE_IDS_ROW
+                 : rt_features_user_ids_are_strings(j->f) ? RT_SCORE_IDS_STRING
+                                                          : RT_SCORE_IDS_INT64;
+    return RETAIN_OK;
+}
+
+static retain_status alloc_slots(job *j)
+{
+    int64_t b = j->block_rows;
+    retain_status s = rt_mem_check_claim(SLOTS * b * row_bytes(j->p, j->d), "score blocks",
+                                         "give a smaller --memory");
+    if (s)
+        return s;
+    if (j->churn && !(j->prob = malloc((size_t)b * sizeof *j->prob)))
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of rows");
+    for (int i = 0; i < SLOTS; i++) {
+        slot *sl = &j->slots[i];
+        if ((s = retain_malloc((size_t)(b * j->d) * sizeof(float), (void **)&sl->x)))
+            return s;
+        sl->skip = calloc((size_t)b, 1);
+        sl->ids = malloc((size_t)b * sizeof *sl->ids);
+        sl->id_strings = calloc((size_t)b, sizeof *sl->id_strings);
+        if (!sl->skip || !sl->ids || !sl->id_strings)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of rows");
+        for (int c = 0; c < j->ncols; c++)
+            if (!(sl->col[c] = malloc((size_t)b * rt_score_type_size(j->cols[c].type))))
+                return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of rows");
+    }
+    return RETAIN_OK;
+}
+
+static void free_slots(job *j)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        slot *sl = &j->slots[i];
+        retain_free(sl->x);
+        free(sl->skip);
+        free(sl->ids);
+        for (int64_t r = 0; sl->id_strings && r < j->block_rows; r++)
+            free(sl->id_strings[r]);
+        free(sl->id_strings);
+        for (int c = 0; c < j->ncols; c++)
+            free(sl->col[c]);
+    }
+    free(j->prob);
+}
+
+/* ---- the I/O thread ------------------------------------------------------ */
+
+static retain_status read_block(job *j, int64_t b)
+{
+    slot *sl = &j->slots[b % SLOTS];
+    sl->first = b * j->block_rows;
+    sl->rows = j->n - sl->first < j->block_rows ? j->n - sl->first : j->block_rows;
+    retain_status s = rt_features_read(j->f, sl->first, sl->rows, sl->x);
+    if (s == RETAIN_ERR_DATA && !j->p->skip_invalid) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", retain_last_error());
+        return rt_error(s, "%s; or give --skip-invalid to score the other rows", why);
+    }
+    if (s)
+        return s;
+    if (j->id_kind == RT_SCORE_IDS_INT64)
+        return rt_features_read_user_ids(j->f, sl->first, sl->rows, sl->ids);
+    if (j->id_kind == RT_SCORE_IDS_STRING)
+        return rt_features_read_user_id_strings(j->f, sl->first, sl->rows, sl->id_strings);
+    for (int64_t i = 0; i < sl->rows; i++)
+        sl->ids[i] = sl->first + i;
+    return RETAIN_OK;
+}
+
+static retain_status write_block(job *j, int64_t b)
+{
+    slot *sl = &j->slots[b % SLOTS];
+    retain_status s = rt_score_file_write(j->out, sl->first, sl->rows,
+                                          (const void *const *)sl->col, sl->ids,
+                                          (const char *const *)sl->id_strings);
+    if (j->id_kind == RT_SCORE_IDS_STRING)
+        for (int64_t i = 0; i < sl->rows; i++) {
+            free(sl->id_strings[i]);
+            sl->id_strings[i] = NULL;
+        }
+    return s;
+}
+
+static void *io_thread(void *arg)
+{
+    job *j = arg;
+    rt_h5_quiet_thread();
+    pthread_mutex_lock(&j->mu);
+    while (!j->stop && j->written < j->nblocks) {
+        bool can_read = j->read < j->nblocks && j->read < j->written + SLOTS;
+        bool can_write = j->scored > j->written;
+        if (!can_read && !can_write) {
+            pthread_cond_wait(&j->cv, &j->mu);
+            continue;
+        }
+        /* A scorer waiting for its next block goes first. */
+        bool reading = can_read && (!can_write || j->read == j->scored);
+        int64_t b = reading ? j->read : j->written;
+        pthread_mutex_unlock(&j->mu);
+        retain_status s = reading ? read_block(j, b) : write_block(j, b);
+        pthread_mutex_lock(&j->mu);
+        if (s) {
+            j->io_status = s;
+            snprintf(j->io_msg, sizeof j->io_msg, "%s", retain_last_error());
+            j->stop = true;
+        } else if (reading) {
+            j->read++;
+        } else {
+            j->written++;
+        }
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* ---- scoring ------------------------------------------------------------- */
+
+/* --skip-invalid: flags the rows with NaN/Inf and zeroes them, so the
+** models see finite numbers; their outputs are replaced afterwards. */
+static void flag_invalid(job *j, slot *sl)
+{
+    rt_first_nonfinite_fn first_nonfinite = rt_kernels_get()->first_nonfinite;
+    int64_t d = j->d, total = sl->rows * d, at = 0;
+    memset(sl->skip, 0, (size_t)sl->rows);
+    while (at < total) {
+        int64_t bad = first_nonfinite(sl->x + at, total - at);
+        if (bad < 0 || at + bad >= total)
+            break;
+        int64_t row = (at + bad) / d;
+        sl->skip[row] = 1;
+        memset(sl->x + row * d, 0, (size_t)d * sizeof(float));
+        at = (row + 1) * d;
+    }
+}
+
+static void blank_skipped(job *j, slot *sl, int64_t i)
+{
+    for (int c = 0; c < j->ncols; c++) {
+        if (j->cols[c].type == RT_SCORE_FLOAT32)
+            ((float *)sl->col[c])[i] = NAN;
+        else if (j->cols[c].type == RT_SCORE_INT32)
+            ((int32_t *)sl->col[c])[i] = -1;
+        else
+            ((int8_t *)sl->col[c])[i] = -1;
+    }
+}
+
+static void tally(job *j, slot *sl)
+{
+    rt_score_summary *sum = j->sum;
+    for (int64_t i = 0; i < sl->rows; i++) {
+        if (sl->skip[i]) {
+            if (sum->first_skipped < 0)
+                sum->first_skipped = sl->first + i;
+            sum->skipped++;
+            blank_skipped(j, sl, i);
+            continue;
+        }
+        int64_t seg = j->segment_col >= 0 ? ((int32_t *)sl->col[j->segment_col])[i] : 0;
+        int64_t tier = j->churn_col >= 0 ? ((int8_t *)sl->col[j->churn_col + 1])[i] : 0;
+        sum->users[seg * sum->tiers + tier]++;
+        if (j->churn_col >= 0)
+            sum->churners[seg * sum->tiers + tier] += j->prob[i];
+    }
+}
+
+static retain_status score_block(job *j, slot *sl)
+{
+    if (j->p->skip_invalid)
+        flag_invalid(j, sl);
+    retain_matrix x = {sl->x, sl->rows, j->d, j->d};
+    retain_status s = RETAIN_OK;
+    for (int k = 0; k < NSCORERS && !s; k++)
+        if (j->active[k])
+            s = scorers[k].run(j, &x, sl);
+    if (!s)
+        tally(j, sl);
+    return s;
+}
+
+/* Scores every block on the calling thread while io_thread reads and
+** writes; returns the first failure of either. */
+static retain_status run_pipeline(job *j)
+{
+    pthread_t io;
+    if (pthread_create(&io, NULL, io_thread, j) != 0)
+        return rt_error(RETAIN_ERR_INTERNAL, "cannot start the I/O thread");
+    retain_status s = RETAIN_OK;
+    for (int64_t b = 0; b < j->nblocks; b++) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->stop && j->read <= b)
+            pthread_cond_wait(&j->cv, &j->mu);
+        bool stop = j->stop;
+        pthread_mutex_unlock(&j->mu);
+        if (stop)
+            break;
+        s = score_block(j, &j->slots[b % SLOTS]);
+        pthread_mutex_lock(&j->mu);
+        if (s)
+            j->stop = true;
+        else
+            j->scored++;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+        if (s)
+            break;
+        if (j->p->progress)
+            j->p->progress(j->p->progress_user, "score", (b + 1) * j->block_rows < j->n
+                                                             ? (b + 1) * j->block_rows
+                                                             : j->n,
+                           j->n);
+    }
+    pthread_join(io, NULL);
+    if (!s && j->io_status)
+        s = rt_error(j->io_status, "%s", j->io_msg);
+    return s;
+}
+
+/* ---- the output ---------------------------------------------------------- */
+
+static retain_status model_attrs(rt_score_file *out, const char *prefix, const char *path)
+{
+    char id[17], trained_at[32], name[64];
+    retain_status s = rt_model_identity(path, id, trained_at);
+    if (s)
+        return s;
+    snprintf(name, sizeof name, "%s_model", prefix);
+    if ((s = rt_score_file_attr_string(out, name, path)))
+        return s;
+    snprintf(name, sizeof name, "%s_model_id", prefix);
+    if ((s = rt_score_file_attr_string(out, name, id)))
+        return s;
+    snprintf(name, sizeof name, "%s_model_trained_at", prefix);
+    return rt_score_file_attr_string(out, name, trained_at);
+}
+
+static retain_status write_attrs(job *j, double seconds)
+{
+    const rt_score_params *p = j->p;
+    struct stat st;
+    int64_t input_bytes = stat(p->input, &st) == 0 ? (int64_t)st.st_size : -1;
+    char cuts[RT_RISK_MAX_TIERS * 24] = "";
+    for (int t = 0; t < p->risk.count; t++)
+        snprintf(cuts + strlen(cuts), sizeof cuts - strlen(cuts), "%s%g", t ? "," : "",
+                 p->risk.at[t]);
+    retain_status s;
+    if ((s = rt_score_file_attr_string(j->out, "input", p->input)) ||
+        (s = rt_score_file_attr_string(j->out, "input_dataset", rt_features_source(j->f))) ||
+        (s = rt_score_file_attr_int64(j->out, "input_bytes", input_bytes)) ||
+        (s = rt_score_file_attr_string(j->out, "engine_version", retain_version())) ||
+        (s = rt_score_file_attr_int64(j->out, "rows", j->n)) ||
+        (s = rt_score_file_attr_int64(j->out, "skipped_rows", j->sum->skipped)) ||
+        (s = rt_score_file_attr_double(j->out, "seconds", seconds)) ||
+        (p->segments_path && (s = model_attrs(j->out, "segments", p->segments_path))) ||
+        (p->churn_path && ((s = model_attrs(j->out, "churn", p->churn_path)) ||
+                           (s = rt_score_file_attr_string(j->out, "churn_risk_cuts", cuts)))))
+        return s;
+    return RETAIN_OK;
+}
+
+static retain_status write_output(job *j, double t0)
+{
+    const rt_score_params *p = j->p;
+    const char *inputs[3] = {p->input, p->segments_path ? p->segments_path : p->churn_path,
+                             p->churn_path ? p->churn_path : p->segments_path};
+    rt_output out;
+    retain_status s = rt_output_begin(&out, p->output, inputs, 3);
+    if (s)
+        return s;
+    s = rt_score_file_create(out.tmp_path, j->cols, j->ncols, j->n, j->id_kind, &j->out);
+    if (!s)
+        s = run_pipeline(j);
+    if (!s)
+        s = write_attrs(j, rt_seconds() - t0);
+    s = rt_score_file_close(j->out, s);
+    j->out = NULL;
+    if (s) {
+        rt_output_abort(&out);
+        return s;
+    }
+    return rt_output_commit(&out);
+}
+
+retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->segments_path && !p->churn_path)
+        return rt_error(RETAIN_ERR_USAGE, "give a segment model (--segments), a churn model "
+                                          "(--churn) or both");
+    double t0 = rt_seconds();
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+    j->p = p;
+    j->sum = out;
+    j->segment_col = j->churn_col = -1;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    retain_status s = open_inputs(j);
+    for (int k = 0; k < NSCORERS && !s; k++)
+        j->active[k] = scorers[k].columns(j);
+    out->rows = j->n;
+    out->first_skipped = -1;
+    out->segments = j->segments ? retain_kmeans_model_k(j->segments) : 1;
+    out->tiers = j->churn ? p->risk.count + 1 : 1;
+    out->block_rows = j->block_rows;
+    out->blocks = j->nblocks;
+    if (!s && (!(out->users = calloc((size_t)(out->segments * out->tiers), sizeof *out->users)) ||
+               !(out->churners = calloc((size_t)(out->segments * out->tiers),
+                                        sizeof *out->churners))))
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the summary");
+    if (!s)
+        s = alloc_slots(j);
+    if (!s)
+        s = write_output(j, t0);
+    out->seconds = rt_seconds() - t0;
+    free_slots(j);
+    rt_features_close(j->f);
+    retain_kmeans_free(j->segments);
+    retain_logreg_free(j->churn);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+    if (s)
+        rt_score_summary_free(out);
+    return s;
+}
+
+void rt_score_summary_free(rt_score_summary *s)
+{
+    free(s->users);
+    free(s->churners);
+    s->users = NULL;
+    s->churners = NULL;
+}
