@@ -35,9 +35,12 @@ static void print_fit(const char *title, const char *const *names, int np,
     printf("%s\n  %-10s %14s %14s\n", title, "parameter", "estimate", "std. error");
     for (int j = 0; j < np; j++)
         printf("  %-10s %14.6g %14.6g\n", names[j], f->params[j], f->se[j]);
-    printf("  log-likelihood %.4f, %lld iterations, %s\n", f->loglik, (long long)f->n_iter,
-           f->converged ? "converged" : "NOT converged (max iterations; the estimates are the "
-                                        "last point reached)");
+    printf("  log-likelihood %.4f, %lld iterations, ", f->loglik, (long long)f->n_iter);
+    if (f->converged)
+        printf("converged\n");
+    else
+        printf("NOT converged: largest gradient entry %.3g per customer (log parameters) "
+               "when it stopped; the estimates are the last point reached\n", f->grad_norm);
 }
 
 static void json_fit(cli_json *j, const char *key, const char *const *names, int np,

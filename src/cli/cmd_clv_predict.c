@@ -35,6 +35,7 @@ typedef struct result {
     rt_clv_table t;
     rt_clv_predictions p;
     const rt_clv_loaded *m;
+    double summary_seconds, predict_seconds; /* the log read and summarised; the models */
 } result;
 
 /* The table's rows of P(alive) bands and value deciles. */
@@ -199,6 +200,8 @@ static void print_json(const request *q, const result *r, const tables *tb, cons
         json_object_end(&j);
     }
     json_array_end(&j);
+    json_double(&j, "summary_seconds", r->summary_seconds);
+    json_double(&j, "predict_seconds", r->predict_seconds);
     json_double(&j, "seconds", seconds);
     json_end(&j);
 }
@@ -292,6 +295,8 @@ int cmd_clv_predict(int argc, char **argv)
                            &q.h)) ||
         (s = cli_clv_summarise(q.log_path, &cols, &m, q.asof, &r.t)))
         return cli_fail(&cmd, &common, s);
+    double t_summary = rt_seconds();
+    r.summary_seconds = t_summary - t0;
     int64_t n = r.t.n;
     int ncols = m.has_spend ? 4 : 2;
     double *buf = malloc((size_t)(ncols * n) * sizeof *buf);
@@ -304,6 +309,7 @@ int cmd_clv_predict(int argc, char **argv)
                                m.has_spend ? buf + 3 * n : NULL};
     rt_clv_summary sum = {n, r.t.x, r.t.tx, r.t.T, r.t.m, NULL};
     rt_clv_predict_all(m.model, m.params, m.has_spend ? m.spend : NULL, &q.h, &sum, &r.p);
+    r.predict_seconds = rt_seconds() - t_summary;
     if (r.t.last_event < q.asof - 86400) {
         char last[20];
         rt_datetime_format(r.t.last_event, last);
