@@ -219,20 +219,25 @@ static retain_status nonfinite_error(const rt_features *f, int64_t row, int64_t 
                     isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
 }
 
+/* What every read of feature rows does first: check the request (fn names
+** the caller) and make sure of the scratch buffer. */
+static retain_status begin_read(rt_features *f, const char *fn, int64_t first, int64_t count,
+                                const void *dst, bool as_double)
+{
+    if (!f || (!dst && count > 0))
+        return rt_error(RETAIN_ERR_USAGE, "%s: %s is NULL", fn, f ? "dst" : "f");
+    if (!range_ok(f, first, count))
+        return bad_range(f, "feature", first, count);
+    return count ? ensure_scratch(f, as_double) : RETAIN_OK;
+}
+
 retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
                                float *dst)
 {
-    if (!f || (!dst && count > 0))
-        return rt_error(RETAIN_ERR_USAGE, "rt_features_read: %s is NULL",
-                        f ? "dst" : "f");
-    if (!range_ok(f, first, count))
-        return bad_range(f, "feature", first, count);
-    if (count == 0)
-        return RETAIN_OK;
-    const int64_t cols = f->cols;
-    retain_status s = ensure_scratch(f, false);
-    if (s)
+    retain_status s = begin_read(f, "rt_features_read", first, count, dst, false);
+    if (s || count == 0)
         return s;
+    const int64_t cols = f->cols;
     const int64_t step = f->direct ? SUB_ROWS : f->sub_rows;
     for (int64_t r0 = 0; r0 < count; r0 += step) {
         int64_t n = count - r0 < step ? count - r0 : step;
@@ -274,14 +279,11 @@ retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
 retain_status rt_features_read_f64(rt_features *f, int64_t first, int64_t count,
                                    double *dst)
 {
-    if (!f || (!dst && count > 0))
-        return rt_error(RETAIN_ERR_USAGE, "rt_features_read_f64: %s is NULL",
-                        f ? "dst" : "f");
-    if (!range_ok(f, first, count))
-        return bad_range(f, "feature", first, count);
-    retain_status s = count ? ensure_scratch(f, true) : RETAIN_OK;
+    retain_status s = begin_read(f, "rt_features_read_f64", first, count, dst, true);
+    if (s || count == 0)
+        return s;
     const int64_t cols = f->cols;
-    for (int64_t r0 = 0; !s && r0 < count; r0 += f->sub_rows) {
+    for (int64_t r0 = 0; r0 < count; r0 += f->sub_rows) {
         int64_t n = count - r0 < f->sub_rows ? count - r0 : f->sub_rows;
         double *out = dst + r0 * cols;
         for (int p = 0; p < f->nparts; p++) {
@@ -308,7 +310,7 @@ retain_status rt_features_read_f64(rt_features *f, int64_t first, int64_t count,
             if (!isfinite(out[i]))
                 return nonfinite_error(f, first + r0 + i / cols, i % cols, out[i]);
     }
-    return s;
+    return RETAIN_OK;
 }
 
 retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out)
