@@ -163,7 +163,7 @@ int cmd_score(int argc, char **argv)
         {"clv", 0, CLI_STRING, &p.clv_path, "CLV.h5", "lifetime-value model (retain clv "
          "fit): P(alive), expected purchases and CLV from IN's clv_* columns", 1, 0},
         {"horizon", 0, CLI_STRING, &p.clv_horizon_text, "DUR", "--clv: predict over the next "
-         "DUR: 39w, 90d, 12m (months of 30.4375 days) or days (default 12m)", 1, 0},
+         "DUR: 39w, 90d, 12m (months of 30.4375 days) or days", 1, 0},
         CLI_CLV_DISCOUNT_OPTS(&discount),
         {"memory", 0, CLI_STRING, &memory, "SIZE", "memory budget, e.g. 512M, 2G (default "
          "512M; at least about 56M)", 1, 0},
@@ -187,9 +187,9 @@ int cmd_score(int argc, char **argv)
         "The nightly job. Before reading a row it checks that the models were fitted on\n"
         "the same features, in the same order, and that IN has them (otherwise the\n"
         "difference is listed); they are read by name, so IN may hold other columns\n"
-        "too. IN is then streamed in row blocks sized from --memory\n"
-        "(at most 262,144 rows each; peak memory stays under the budget whatever the\n"
-        "number of users) while one thread reads the next block and writes the last.\n"
+        "too. IN is then streamed in row blocks sized from --memory (at most 262,144\n"
+        "rows each; peak memory stays under the budget whatever the number of users)\n"
+        "while one thread reads the next block and writes the last.\n"
         "The answers are those of `kmeans predict` and `logreg predict`.\n\n"
         "OUT (written atomically: an earlier OUT survives any failure) holds\n"
         "  /user_id            copied from IN (row numbers when IN has none)\n"
@@ -208,10 +208,10 @@ int cmd_score(int argc, char **argv)
         "and attributes: each model's path, id (hash of the file) and training time\n"
         "(the file's time), the input's path and size, engine version, rows, skipped\n"
         "rows and seconds. Rows with NaN/Inf (or clv_* columns that are no summary:\n"
-        "x >= 0, 0 <= t_x <= T) stop the job naming the first, unless\n"
-        "--skip-invalid. Prints users, share, mean churn probability and expected\n"
-        "churners per segment and risk tier, and with --clv users and expected purchases\n"
-        "per P(alive) band and the total CLV (--json: the same as JSON).\n\n"
+        "x >= 0, 0 <= t_x <= T) stop the job naming the first, unless --skip-invalid.\n"
+        "Prints users, share, mean churn probability and expected churners per segment\n"
+        "and risk tier, and with --clv users and expected purchases per P(alive) band\n"
+        "and the total CLV (--json: the same as JSON).\n\n"
         "example: retain score --segments segments.h5 --churn churn.h5 users.h5 -o scored.h5\n"
         "         retain features log.csv --asof 2025-07-01 --with-clv clv.h5 -o feat.h5\n"
         "         retain score --churn churn.h5 --clv clv.h5 --horizon 39w feat.h5 -o s.h5",
