@@ -241,7 +241,7 @@ int cmd_clv_fit(int argc, char **argv);
 int cmd_clv_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 
-/* ---- lifetime value (clv_common.c): clv predict, features --with-clv ------- */
+/* ---- lifetime value (clv_common.c): clv predict, features, score ---------- */
 
 struct rt_clv_loaded;
 struct rt_clv_table;

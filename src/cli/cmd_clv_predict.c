@@ -19,10 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BANDS 4
 #define DECILES 10
-static const double BAND_UPPER[BANDS] = {0.1, 0.5, 0.9, 1.0};
-static const char *const BAND_NAMES[BANDS] = {"< 0.1", "0.1 - 0.5", "0.5 - 0.9", ">= 0.9"};
 
 typedef struct request {
     const char *model_path, *log_path, *asof_text, *horizon_text;
@@ -40,8 +37,8 @@ typedef struct result {
 
 /* The table's rows of P(alive) bands and value deciles. */
 typedef struct tables {
-    int64_t band_n[BANDS], decile_n[DECILES];
-    double band_expected[BANDS], decile_value[DECILES], decile_p_alive[DECILES];
+    int64_t band_n[RT_CLV_BANDS], decile_n[DECILES];
+    double band_expected[RT_CLV_BANDS], decile_value[DECILES], decile_p_alive[DECILES];
     double total_expected, total_value;
 } tables;
 
@@ -103,9 +100,7 @@ static retain_status tabulate(const result *r, tables *tb)
     const double *rank = r->p.value ? r->p.value : r->p.expected;
     memset(tb, 0, sizeof *tb);
     for (int64_t i = 0; i < n; i++) {
-        int b = 0;
-        while (b < BANDS - 1 && !(r->p.p_alive[i] < BAND_UPPER[b]))
-            b++;
+        int b = rt_clv_band(r->p.p_alive[i]);
         tb->band_n[b]++;
         tb->band_expected[b] += r->p.expected[i];
         tb->total_expected += r->p.expected[i];
@@ -142,8 +137,8 @@ static void print_tables(const request *q, const result *r, const tables *tb)
            (long long)n, q->asof_text, q->horizon_text, q->h.length, r->m->time_unit,
            r->p.value ? "" : "; no spend model, so no expected spend or CLV");
     printf("\n  %-10s %10s %7s %20s\n", "P(alive)", "customers", "share", "expected purchases");
-    for (int b = 0; b < BANDS; b++)
-        printf("  %-10s %10lld %6.1f%% %20.2f\n", BAND_NAMES[b], (long long)tb->band_n[b],
+    for (int b = 0; b < RT_CLV_BANDS; b++)
+        printf("  %-10s %10lld %6.1f%% %20.2f\n", rt_clv_band_names[b], (long long)tb->band_n[b],
                100 * ratio((double)tb->band_n[b], (double)n), tb->band_expected[b]);
     printf("  %-10s %10lld %6.1f%% %20.2f\n", "total", (long long)n, 100.0, tb->total_expected);
     printf("\n  %-8s %10s %14s %12s %14s\n", "decile", "customers", r->p.value ? "mean CLV" :
@@ -179,10 +174,10 @@ static void print_json(const request *q, const result *r, const tables *tb, cons
     if (r->p.value)
         json_double(&j, "clv", tb->total_value);
     json_array(&j, "p_alive_bands");
-    for (int b = 0; b < BANDS; b++) {
+    for (int b = 0; b < RT_CLV_BANDS; b++) {
         json_object(&j, NULL);
-        json_double(&j, "lower", b ? BAND_UPPER[b - 1] : 0.0);
-        json_double(&j, "upper", BAND_UPPER[b]);
+        json_double(&j, "lower", b ? rt_clv_band_upper[b - 1] : 0.0);
+        json_double(&j, "upper", rt_clv_band_upper[b]);
         json_int(&j, "customers", tb->band_n[b]);
         json_double(&j, "share", ratio((double)tb->band_n[b], (double)r->t.n));
         json_double(&j, "expected_purchases", tb->band_expected[b]);

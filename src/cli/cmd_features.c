@@ -5,7 +5,9 @@
 ** /features (float64, users x features, feature_names), /user_id, /churned
 ** when the log covers the horizon, /rfm_score (R, F, M) and /tier. With
 ** --with-clv CLV.h5 the lifetime-value summary and predictions of each user
-** join /features as clv_* columns (clv_common.c, src/clv/value.c).
+** join /features as clv_* columns (clv_common.c, src/clv/value.c), with
+** the model's time unit and occasions as file attributes, so that `retain
+** score --clv` can refuse a model that counts otherwise.
 */
 #include "cli.h"
 
@@ -45,14 +47,15 @@ static retain_status read_log(rt_eventlog *log, rt_logs_features *f, cli_progres
 typedef struct settings {
     const char *log, *asof_text, *window_text, *horizon_text, *clv_path;
     int64_t asof, window, horizon;
+    const rt_clv_loaded *clv; /* the --with-clv model, or NULL */
 } settings;
 
 /* The clv_* columns of --with-clv, in this order; the last two with a
 ** spend model only. */
-#define CLV_COLUMNS 7
+#define CLV_COLUMNS 8
 static const char *const CLV_NAMES[CLV_COLUMNS] = {
-    "clv_x", "clv_t_x", "clv_T", "clv_p_alive", "clv_expected_purchases", "clv_expected_spend",
-    "clv_value"};
+    "clv_x", "clv_t_x", "clv_T", "clv_m_x", "clv_p_alive", "clv_expected_purchases",
+    "clv_expected_spend", "clv_value"};
 
 /* What goes into /features: the table's columns, then any clv_* ones. */
 typedef struct feature_matrix {
@@ -110,7 +113,9 @@ static retain_status write_table(hid_t file, const rt_logs_feature_table *t,
                                    "log ends before asof + horizon")) ||
         (s = rt_h5_attr_set_string(file, "tier_rule", rt_logs_tier_rule)))
         return s;
-    if (o->clv_path && (s = rt_h5_attr_set_string(file, "clv_model", o->clv_path)))
+    if (o->clv && ((s = rt_h5_attr_set_string(file, "clv_model", o->clv_path)) ||
+                   (s = rt_h5_attr_set_string(file, "clv_time_unit", o->clv->time_unit)) ||
+                   (s = rt_h5_attr_set_string(file, "clv_occasion", o->clv->occasion))))
         return s;
     return RETAIN_OK;
 }
@@ -171,8 +176,8 @@ static retain_status add_clv_columns(const settings *o, const cli_log_columns *c
         if (!m->has_spend)
             p.spend = p.value = NULL;
         rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, h, &sum, &p);
-        const double *source[CLV_COLUMNS] = {sum.x, sum.tx, sum.T, p.p_alive, p.expected,
-                                             p.spend, p.value};
+        const double *source[CLV_COLUMNS] = {sum.x, sum.tx, sum.T, sum.m, p.p_alive,
+                                             p.expected, p.spend, p.value};
         for (int64_t i = 0; i < n; i++) {
             memcpy(x + i * width, t->x + i * t->cols, (size_t)t->cols * sizeof *x);
             for (int64_t c = 0; c < k; c++)
@@ -194,7 +199,7 @@ int cmd_features(int argc, char **argv)
 {
     cli_common common = {0};
     cli_log_columns cols = {0};
-    settings o = {NULL, NULL, "365d", "90d", NULL, 0, 0, 0};
+    settings o = {NULL, NULL, "365d", "90d", NULL, 0, 0, 0, NULL};
     cli_clv_discount discount = {CLI_CLV_DISCOUNT, "month"};
     const char *output = NULL;
     int64_t gzip = 0;
@@ -254,7 +259,9 @@ int cmd_features(int argc, char **argv)
         "under the model's occasion and time-unit rules as `retain clv predict` does:\n"
         "  clv_x                   repeat purchase occasions\n"
         "  clv_t_x, clv_T          first to last occasion, first occasion to asof, in\n"
-        "                          the model's time unit (attribute clv_model names it)\n"
+        "                          the model's time unit (file attributes: clv_model,\n"
+        "                          clv_time_unit, clv_occasion)\n"
+        "  clv_m_x                 mean spend of the repeat occasions (0 without any)\n"
         "  clv_p_alive             probability the user is still active\n"
         "  clv_expected_purchases  expected repeat occasions over the horizon\n"
         "  clv_expected_spend      expected mean spend of an occasion  } with a spend\n"
@@ -297,6 +304,8 @@ int cmd_features(int argc, char **argv)
                        (s = cli_clv_check(&clv, o.clv_path, NULL, NULL, o.horizon, &discount,
                                           &clv_horizon))))
         return cli_fail(&cmd, &common, s);
+    if (o.clv_path)
+        o.clv = &clv;
 
     double t0 = rt_seconds();
     rt_eventlog_spec spec = {.user = cols.user, .time = cols.time, .amount = cols.amount,

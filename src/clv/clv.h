@@ -182,6 +182,13 @@ void rt_clv_predict_all(rt_clv_model model, const double *params, const double *
                         const rt_clv_horizon *h, const rt_clv_summary *s,
                         const rt_clv_predictions *out);
 
+/* The P(alive) bands of the summaries: < 0.1, 0.1 - 0.5, 0.5 - 0.9, >= 0.9. */
+#define RT_CLV_BANDS 4
+extern const double rt_clv_band_upper[RT_CLV_BANDS];
+extern const char *const rt_clv_band_names[RT_CLV_BANDS];
+/* The band of a P(alive) (the last for NaN). */
+int rt_clv_band(double p_alive);
+
 /* ---- holdout.c -------------------------------------------------------------- */
 
 #define RT_CLV_HOLDOUT_GROUPS 8 /* calibration repeat occasions 0 .. 6, 7+ */

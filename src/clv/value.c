@@ -1,7 +1,8 @@
 /*
 ** src/clv/value.c: what a fitted model says about customers over a horizon:
 ** P(alive), expected occasions, expected spend and lifetime value with
-** discounting, and a new customer's expected occasions (the tracking curve
+** discounting, the P(alive) bands summaries count customers in, and a new
+** customer's expected occasions (the tracking curve
 ** of holdout.c sums them). Per-customer formulas are predict.c's; this file
 ** only combines them, so any model predict.c knows works here.
 **
@@ -66,4 +67,16 @@ void rt_clv_predict_all(rt_clv_model model, const double *params, const double *
             out->value[i] = out->spend[i] * rt_clv_discounted(model, params, h, x, tx, T);
         }
     }
+}
+
+const double rt_clv_band_upper[RT_CLV_BANDS] = {0.1, 0.5, 0.9, 1.0};
+const char *const rt_clv_band_names[RT_CLV_BANDS] = {"< 0.1", "0.1 - 0.5", "0.5 - 0.9",
+                                                     ">= 0.9"};
+
+int rt_clv_band(double p_alive)
+{
+    int b = 0;
+    while (b < RT_CLV_BANDS - 1 && !(p_alive < rt_clv_band_upper[b]))
+        b++;
+    return b;
 }

@@ -2,13 +2,15 @@
 ** src/io/feature_match.c: whether an input has the features a model was
 ** fitted on, in the same order (rt_features_check_names in features.h);
 ** every model's predict and eval ask it before reading a row, and the
-** refusal lists what is missing, what is extra, or both orders.
+** refusal lists what is missing, what is extra, or both orders. A job that
+** selects the model's columns by name asks rt_features_select_names.
 */
 #include "features.h"
 
 #include "core/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_name(const char *const *list, int64_t n, const char *name)
@@ -34,6 +36,24 @@ static int64_t append_names(char *buf, size_t cap, const char *sep, const char *
         count++;
     }
     return count;
+}
+
+char *rt_features_select_names(const char *const *model_names, int64_t model_d,
+                               const char *const *names, int64_t d)
+{
+    size_t bytes = 1;
+    for (int64_t j = 0; j < model_d; j++) {
+        if (!has_name(names, d, model_names[j]) || strchr(model_names[j], ','))
+            return NULL;
+        bytes += strlen(model_names[j]) + 1;
+    }
+    char *list = malloc(bytes);
+    if (!list)
+        return NULL;
+    list[0] = '\0';
+    for (int64_t j = 0; j < model_d; j++)
+        strcat(strcat(list, j ? "," : ""), model_names[j]);
+    return list;
 }
 
 retain_status rt_features_check_names(const char *model_path,

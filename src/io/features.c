@@ -918,6 +918,14 @@ const char *rt_features_column_type(const rt_features *f, int64_t j)
 {
     return j >= 0 && j < f->cols ? f->type_names[j] : "";
 }
+bool rt_features_attr_string(const rt_features *f, const char *name, char *buf, size_t cap)
+{
+    hid_t source = H5Oopen(f->file, f->source, H5P_DEFAULT);
+    bool found = source >= 0 && rt_h5_attr_string(source, name, buf, cap);
+    if (source >= 0)
+        H5Oclose(source);
+    return found || rt_h5_attr_string(f->file, name, buf, cap);
+}
 bool rt_features_has_label(const rt_features *f) { return f->label.dset >= 0; }
 const char *rt_features_label_name(const rt_features *f) { return f->label.name; }
 bool rt_features_has_user_ids(const rt_features *f) { return f->ids.dset >= 0; }

@@ -13,6 +13,7 @@
 #include "retain.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum rt_layout {
@@ -71,6 +72,11 @@ const char *rt_features_column_type(const rt_features *f, int64_t j);
 retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
                                float *dst);
 
+/* The same rows as double (count x cols, row-major), each value converted
+** once from what the file stores, NaN/Inf refused unless allow_nonfinite. */
+retain_status rt_features_read_f64(rt_features *f, int64_t first, int64_t count,
+                                   double *dst);
+
 /* All rows into a new matrix; the size is checked before allocating. */
 retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out);
 
@@ -90,6 +96,18 @@ retain_status rt_features_read_user_ids(rt_features *f, int64_t first,
 /* String ids: malloc'd strings into dst[0..count); free each with free(). */
 retain_status rt_features_read_user_id_strings(rt_features *f, int64_t first,
                                                int64_t count, char **dst);
+
+/* A string attribute `name` of the features' dataset or group, else of the
+** file's root group, into buf; false when neither has one. */
+bool rt_features_attr_string(const rt_features *f, const char *name, char *buf,
+                             size_t cap);
+
+/* The model's names joined by commas, to select them with spec.columns
+** (malloc'd), when the input names every one of them, among others or in
+** another order; NULL when it lacks one (rt_features_check_names then says
+** which) or a name holds a comma. */
+char *rt_features_select_names(const char *const *model_names, int64_t model_d,
+                               const char *const *names, int64_t d);
 
 /* RETAIN_ERR_DATA unless the input's feature names are the model's, in the
 ** same order; the message lists the names missing from the input, those

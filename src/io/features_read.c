@@ -4,7 +4,8 @@
 ** sub-blocks through one scratch buffer of bounded size (only the span of
 ** columns a part contributes is read), converted to float32 and checked;
 ** a single float32 part holding every column in order is read straight into
-** the caller's buffer. Labels and user ids are read here too.
+** the caller's buffer. Rows can also be read as double, for values that
+** must keep their stored precision. Labels and user ids are read here too.
 **
 ** Conversion matches numpy's astype(float32): one rounding to nearest from
 ** the stored value. 64-bit integers are therefore read as integers and cast
@@ -130,10 +131,11 @@ static retain_status bad_range(const rt_features *f, const char *what, int64_t f
                     (long long)f->rows, (long long)f->rows - 1);
 }
 
-/* The scratch buffer for sub-blocks: about SCRATCH_BYTES, at least a row. */
-static retain_status ensure_scratch(rt_features *f)
+/* The scratch buffer for sub-blocks: about SCRATCH_BYTES, at least a row
+** (a direct source needs it only to be read as double). */
+static retain_status ensure_scratch(rt_features *f, bool as_double)
 {
-    if (f->direct || f->scratch)
+    if (f->scratch || (f->direct && !as_double))
         return RETAIN_OK;
     int64_t widest = 1;
     for (int p = 0; p < f->nparts; p++)
@@ -202,20 +204,40 @@ static void convert_part(rt_features *f, const part *pt, int64_t n, float *out,
     }
 }
 
+/* The dataset column j of the features comes from. */
+static const char *column_source(const rt_features *f, int64_t j)
+{
+    return f->layout == RT_LAYOUT_COLUMNS ? f->parts[f->origin_part[j]].path : f->source;
+}
+
+static retain_status nonfinite_error(const rt_features *f, int64_t row, int64_t j, double v)
+{
+    return rt_error(RETAIN_ERR_DATA,
+                    "%s:%s row %lld (counting from 0), column %lld (%s) "
+                    "is %s; fix the data (fill or drop the row)",
+                    f->path, column_source(f, j), (long long)row, (long long)j, f->names[j],
+                    isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+}
+
+/* What every read of feature rows does first: check the request (fn names
+** the caller) and make sure of the scratch buffer. */
+static retain_status begin_read(rt_features *f, const char *fn, int64_t first, int64_t count,
+                                const void *dst, bool as_double)
+{
+    if (!f || (!dst && count > 0))
+        return rt_error(RETAIN_ERR_USAGE, "%s: %s is NULL", fn, f ? "dst" : "f");
+    if (!range_ok(f, first, count))
+        return bad_range(f, "feature", first, count);
+    return count ? ensure_scratch(f, as_double) : RETAIN_OK;
+}
+
 retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
                                float *dst)
 {
-    if (!f || (!dst && count > 0))
-        return rt_error(RETAIN_ERR_USAGE, "rt_features_read: %s is NULL",
-                        f ? "dst" : "f");
-    if (!range_ok(f, first, count))
-        return bad_range(f, "feature", first, count);
-    if (count == 0)
-        return RETAIN_OK;
-    const int64_t cols = f->cols;
-    retain_status s = ensure_scratch(f);
-    if (s)
+    retain_status s = begin_read(f, "rt_features_read", first, count, dst, false);
+    if (s || count == 0)
         return s;
+    const int64_t cols = f->cols;
     const int64_t step = f->direct ? SUB_ROWS : f->sub_rows;
     for (int64_t r0 = 0; r0 < count; r0 += step) {
         int64_t n = count - r0 < step ? count - r0 : step;
@@ -242,22 +264,51 @@ retain_status rt_features_read(rt_features *f, int64_t first, int64_t count,
         if (bad < 0)
             continue;
         int64_t row = first + r0 + bad / cols, j = bad % cols;
-        const char *where = f->layout == RT_LAYOUT_COLUMNS
-                                ? f->parts[f->origin_part[j]].path
-                                : f->source;
         if (bad == ovf)
             return rt_error(RETAIN_ERR_DATA,
                             "%s:%s row %lld (counting from 0), column %lld (%s): "
                             "value %g does not fit in float32 (largest %g); "
                             "rescale the column",
-                            f->path, where, (long long)row, (long long)j, f->names[j],
-                            ovf_value, (double)FLT_MAX);
-        float v = out[bad];
-        return rt_error(RETAIN_ERR_DATA,
-                        "%s:%s row %lld (counting from 0), column %lld (%s) "
-                        "is %s; fix the data (fill or drop the row)",
-                        f->path, where, (long long)row, (long long)j, f->names[j],
-                        isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+                            f->path, column_source(f, j), (long long)row, (long long)j,
+                            f->names[j], ovf_value, (double)FLT_MAX);
+        return nonfinite_error(f, row, j, out[bad]);
+    }
+    return RETAIN_OK;
+}
+
+retain_status rt_features_read_f64(rt_features *f, int64_t first, int64_t count,
+                                   double *dst)
+{
+    retain_status s = begin_read(f, "rt_features_read_f64", first, count, dst, true);
+    if (s || count == 0)
+        return s;
+    const int64_t cols = f->cols;
+    for (int64_t r0 = 0; r0 < count; r0 += f->sub_rows) {
+        int64_t n = count - r0 < f->sub_rows ? count - r0 : f->sub_rows;
+        double *out = dst + r0 * cols;
+        for (int p = 0; p < f->nparts; p++) {
+            part *pt = &f->parts[p];
+            int64_t w = pt->hi - pt->lo;
+            hid_t mem = pt->conv == CONV_RAW ? pt->mem_type : H5T_NATIVE_DOUBLE;
+            if (w == 0)
+                continue;
+            if (read_block(pt->dset, first + r0, n, pt->lo, w, mem, f->scratch) < 0) {
+                int64_t a = first + r0, m = n;
+                locate_failure(f, pt, f->scratch, &a, &m);
+                return read_failed(f, pt->path, a, m);
+            }
+            for (int64_t c = pt->lo; c < pt->hi; c++) {
+                int64_t j = pt->dst_col[c], k = c - pt->lo;
+                for (int64_t i = 0; j >= 0 && i < n; i++)
+                    out[i * cols + j] =
+                        pt->conv == CONV_RAW
+                            ? raw_value(f->scratch, pt->raw_size, pt->raw_signed, i * w + k)
+                            : ((const double *)f->scratch)[i * w + k];
+            }
+        }
+        for (int64_t i = 0; !f->allow_nonfinite && i < n * cols; i++)
+            if (!isfinite(out[i]))
+                return nonfinite_error(f, first + r0 + i / cols, i % cols, out[i]);
     }
     return RETAIN_OK;
 }

@@ -23,19 +23,23 @@ struct rt_score_file {
 
 int rt_score_type_size(rt_score_type t)
 {
-    return t == RT_SCORE_INT8 ? 1 : 4;
+    return t == RT_SCORE_INT8 ? 1 : t == RT_SCORE_FLOAT64 ? 8 : 4;
 }
 
 static hid_t file_type(rt_score_type t)
 {
-    return t == RT_SCORE_INT8 ? H5T_STD_I8LE : t == RT_SCORE_INT32 ? H5T_STD_I32LE
-                                                                   : H5T_IEEE_F32LE;
+    return t == RT_SCORE_INT8    ? H5T_STD_I8LE
+           : t == RT_SCORE_INT32   ? H5T_STD_I32LE
+           : t == RT_SCORE_FLOAT32 ? H5T_IEEE_F32LE
+                                   : H5T_IEEE_F64LE;
 }
 
 static hid_t mem_type(rt_score_type t)
 {
-    return t == RT_SCORE_INT8 ? H5T_NATIVE_INT8 : t == RT_SCORE_INT32 ? H5T_NATIVE_INT32
-                                                                      : H5T_NATIVE_FLOAT;
+    return t == RT_SCORE_INT8    ? H5T_NATIVE_INT8
+           : t == RT_SCORE_INT32   ? H5T_NATIVE_INT32
+           : t == RT_SCORE_FLOAT32 ? H5T_NATIVE_FLOAT
+                                   : H5T_NATIVE_DOUBLE;
 }
 
 static retain_status create_column(rt_score_file *f, const rt_score_column *c, int64_t rows)

@@ -16,6 +16,7 @@ typedef enum rt_score_type {
     RT_SCORE_INT8,
     RT_SCORE_INT32,
     RT_SCORE_FLOAT32,
+    RT_SCORE_FLOAT64,
 } rt_score_type;
 
 typedef enum rt_score_ids {

@@ -7,6 +7,9 @@
 ** made by one thread at a time: before the I/O thread starts, by it, or
 ** after it has been joined. Scorers are a table; the summary is tallied on
 ** the calling thread in row order, so it is the same for any thread count.
+** The input is opened once per kind of column: the models' features
+** (float32, selected by the models' names) and the lifetime-value summary
+** (float64, as stored, so that predictions equal `retain clv predict`'s).
 */
 #include "score.h"
 
@@ -38,22 +41,26 @@ typedef struct slot {
     uint8_t *skip; /* 1: the row has NaN/Inf and is not scored */
     int64_t *ids;
     char **id_strings;
+    double *clv; /* the clv_* inputs, column after column, block_rows apart */
     void *col[MAX_COLS];
 } slot;
 
 typedef struct job {
     const rt_score_params *p;
-    rt_features *f;
+    rt_features *f;      /* the models' features (with --clv alone: its inputs) */
+    rt_features *clv_in; /* the clv_* inputs: f, or a second view of IN       */
     retain_kmeans_model *segments;
     retain_logreg_model *churn;
     int64_t n, d, block_rows, nblocks;
     rt_score_ids id_kind;
     rt_score_column cols[MAX_COLS];
-    int ncols, segment_col, churn_col; /* first column of each model, or -1 */
+    int ncols, segment_col, churn_col, clv_col; /* first column of each model, or -1 */
     bool active[MAX_COLS];             /* per scorer: its model was given    */
     const char *tier_names[RT_RISK_MAX_TIERS];
     char tier_buf[RT_RISK_MAX_TIERS][16];
     double *prob; /* one block of churn probabilities (double, as predicted) */
+    double *clv_rows;  /* I/O thread: one block of clv_* inputs, row-major  */
+    double *clv_spend; /* one block of expected spends                       */
     slot slots[SLOTS];
     rt_score_file *out;
     rt_score_summary *sum;
@@ -70,9 +77,9 @@ typedef struct job {
 
 /* A scorer adds its columns to the output and fills them for one block of
 ** rows. One that needs input beyond the features (lifetime value: the
-** columns clv_x, clv_t_x, clv_T of IN) adds a buffer to the slot for them,
-** read by read_block with the rows, so that all reading stays on the I/O
-** thread. */
+** columns clv_x, clv_t_x, clv_T, clv_m_x of IN) has a buffer in the slot
+** for them, read by read_block with the rows, so that all reading stays on
+** the I/O thread. */
 typedef struct scorer {
     /* Appends the model's output columns to j->cols; false when not asked for. */
     bool (*columns)(job *j);
@@ -134,9 +141,89 @@ static retain_status churn_run(job *j, const retain_matrix *x, slot *s)
     return st;
 }
 
+/* The columns of IN the lifetime-value scorer reads, in this order: x,
+** t_x, T and, with a spend model, m_x. */
+static const char *const CLV_INPUTS[4] = {"clv_x", "clv_t_x", "clv_T", "clv_m_x"};
+
+static int64_t clv_inputs(const rt_score_params *p)
+{
+    return !p->clv ? 0 : p->clv->has_spend ? 4 : 3;
+}
+
+static bool clv_columns(job *j)
+{
+    if (!j->p->clv)
+        return false;
+    j->clv_col = j->ncols;
+    j->cols[j->ncols++] = (rt_score_column){
+        "/p_alive", RT_SCORE_FLOAT64, "meaning",
+        "probability the user is still active, from clv_x, clv_t_x, clv_T of the input (as "
+        "`retain clv predict`); NaN: row not scored", NULL, NULL, 0};
+    j->cols[j->ncols++] = (rt_score_column){
+        "/expected_purchases", RT_SCORE_FLOAT64, "meaning",
+        "expected repeat occasions over the horizon (file attribute clv_horizon); NaN: row "
+        "not scored", NULL, NULL, 0};
+    if (j->p->clv->has_spend)
+        j->cols[j->ncols++] = (rt_score_column){
+            "/clv", RT_SCORE_FLOAT64, "meaning",
+            "expected occasions over the horizon, discounted (file attributes clv_discount, "
+            "clv_discount_period), times the Gamma-Gamma expected spend from clv_x and "
+            "clv_m_x; NaN: row not scored", NULL, NULL, 0};
+    return true;
+}
+
+/* The block's summary: its rows of the clv_* inputs. */
+static rt_clv_summary clv_summary(const job *j, const slot *s, int64_t first, int64_t n)
+{
+    const double *in = s->clv + first;
+    int64_t b = j->block_rows;
+    return (rt_clv_summary){n, in, in + b, in + 2 * b, j->p->clv->has_spend ? in + 3 * b : NULL,
+                            NULL};
+}
+
+/* Whether row i of the block is a summary the models can take: finite,
+** x >= 0, 0 <= t_x <= T, and a positive m_x where x > 0 with a spend model. */
+static bool clv_row_ok(const job *j, const slot *s, int64_t i)
+{
+    rt_clv_summary one = clv_summary(j, s, i, 1);
+    double customers, repeaters;
+    return !rt_clv_check_summary(j->p->clv->has_spend ? RT_CLV_GAMMA_GAMMA : j->p->clv->model,
+                                 &one, &customers, &repeaters) &&
+           (!one.m || isfinite(one.m[0]));
+}
+
+static retain_status clv_run(job *j, const retain_matrix *x, slot *s)
+{
+    const rt_clv_loaded *m = j->p->clv;
+    for (int64_t i = 0; i < x->rows; i++)
+        if (!s->skip[i] && !clv_row_ok(j, s, i)) {
+            const double *in = s->clv + i;
+            int64_t b = j->block_rows;
+            char spend[48] = "";
+            if (m->has_spend)
+                snprintf(spend, sizeof spend, ", clv_m_x %g", in[3 * b]);
+            return rt_error(RETAIN_ERR_DATA,
+                            "%s:%s row %lld (counting from 0): clv_x %g, clv_t_x %g, clv_T %g%s "
+                            "is not a customer summary (it needs x >= 0, 0 <= t_x <= T%s); "
+                            "make the clv_* columns with `retain features --with-clv`, or give "
+                            "--skip-invalid to score the other rows",
+                            j->p->input, rt_features_source(j->clv_in),
+                            (long long)(s->first + i), in[0], in[b], in[2 * b], spend,
+                            m->has_spend ? " and a finite clv_m_x, > 0 where x > 0" : "");
+        }
+    rt_clv_summary sum = clv_summary(j, s, 0, x->rows);
+    rt_clv_predictions out = {s->col[j->clv_col], s->col[j->clv_col + 1],
+                              m->has_spend ? j->clv_spend : NULL,
+                              m->has_spend ? s->col[j->clv_col + 2] : NULL};
+    rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, &j->p->clv_horizon,
+                       &sum, &out);
+    return RETAIN_OK;
+}
+
 static const scorer scorers[] = {
     {segment_columns, segment_run},
     {churn_columns, churn_run},
+    {clv_columns, clv_run},
 };
 #define NSCORERS ((int)(sizeof scorers / sizeof scorers[0]))
 
@@ -150,6 +237,8 @@ static int64_t row_bytes(const rt_score_params *p, int64_t d)
         bytes += 8;
     if (p->churn_path)
         bytes += 5;
+    if (p->clv)
+        bytes += (clv_inputs(p) + (p->clv->has_spend ? 3 : 2)) * (int64_t)sizeof(double);
     return bytes;
 }
 
@@ -163,7 +252,8 @@ static retain_status plan_blocks(const rt_score_params *p, int64_t d, int64_t *b
     cache = cache < ((int64_t)1 << 20) ? (int64_t)1 << 20
             : cache > ((int64_t)64 << 20) ? (int64_t)64 << 20
                                           : cache;
-    int64_t per_row = SLOTS * row_bytes(p, d) + (p->churn_path ? 8 : 0);
+    int64_t per_row = SLOTS * row_bytes(p, d) + (p->churn_path ? 8 : 0) +
+                      (p->clv ? (clv_inputs(p) + 1) * (int64_t)sizeof(double) : 0);
     int64_t left = p->memory - RT_SCORE_BASE_BYTES - cache;
     int64_t rows = left > 0 ? left / per_row : 0;
     if (rows < RT_SCORE_MIN_BLOCK_ROWS) {
@@ -184,8 +274,60 @@ static retain_status plan_blocks(const rt_score_params *p, int64_t d, int64_t *b
 
 /* ---- set-up -------------------------------------------------------------- */
 
+/* Opens IN reading `columns` (NULL: every numeric column) with the job's
+** options. */
+static retain_status open_input(const job *j, const char *columns, int64_t cache,
+                                rt_features **out)
+{
+    rt_features_spec spec = j->p->spec;
+    spec.columns = columns;
+    spec.allow_nonfinite = j->p->skip_invalid;
+    spec.chunk_cache = cache;
+    return rt_features_open(j->p->input, &spec, out);
+}
+
+/* Checks that IN (every: all its columns) has the clv_* columns the model
+** needs, made in the model's time unit (and occasions, when recorded);
+** *columns: their names for spec.columns (malloc'd). */
+static retain_status check_clv_input(const job *j, const rt_features *every, char **columns)
+{
+    const rt_score_params *p = j->p;
+    const rt_clv_loaded *m = p->clv;
+    char unit[16], occasion[16];
+    if (!(*columns = rt_features_select_names(CLV_INPUTS, clv_inputs(p), rt_features_names(every),
+                                              rt_features_cols(every))))
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s:%s lacks the columns --clv reads (clv_x, clv_t_x, clv_T%s); make "
+                        "them with `retain features LOG --asof DATE --with-clv %s -o IN.h5`",
+                        p->input, rt_features_source(every), m->has_spend ? ", clv_m_x" : "",
+                        p->clv_path);
+    if (!rt_features_attr_string(every, "clv_time_unit", unit, sizeof unit))
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s has clv_* columns but no attribute clv_time_unit saying in which "
+                        "unit clv_t_x and clv_T count; make them with `retain features LOG "
+                        "--asof DATE --with-clv %s -o IN.h5` (or set the attribute to day or "
+                        "week)", p->input, p->clv_path);
+    if (strcmp(unit, m->time_unit) != 0)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s: its clv_* columns count time in %ss (attribute clv_time_unit) but "
+                        "the model %s was fitted in %ss, so its parameters do not apply; make "
+                        "the columns with this model (`retain features --with-clv %s`) or give "
+                        "a model fitted with --time-unit %s",
+                        p->input, unit, p->clv_path, m->time_unit, p->clv_path, unit);
+    if (rt_features_attr_string(every, "clv_occasion", occasion, sizeof occasion) &&
+        strcmp(occasion, m->occasion) != 0)
+        return rt_error(RETAIN_ERR_DATA,
+                        "%s: its clv_* columns count %s occasions (attribute clv_occasion) but "
+                        "the model %s was fitted on %s occasions; make the columns with this "
+                        "model (`retain features --with-clv %s`) or give a model fitted with "
+                        "--occasion %s",
+                        p->input, occasion, p->clv_path, m->occasion, p->clv_path, occasion);
+    return RETAIN_OK;
+}
+
 /* Loads the models, checks they agree with each other and with the input,
-** and opens the input; reads no rows. */
+** and opens the input: the models' columns selected by name (unless
+** --columns chose them) and the clv_* columns; reads no rows. */
 static retain_status open_inputs(job *j)
 {
     const rt_score_params *p = j->p;
@@ -204,20 +346,38 @@ static retain_status open_inputs(job *j)
                                      churn_d)))
         s = rt_error_context(s, "the two models were fitted on different features; retrain "
                                 "one on the other's columns");
+    bool models = p->segments_path || p->churn_path;
+    const char *const *model_names = (const char *const *)(seg_names ? seg_names : churn_names);
     int64_t d = seg_names ? seg_d : churn_d, block_rows = 0, cache = 0;
     if (!s)
         s = plan_blocks(p, d, &block_rows, &cache);
-    rt_features_spec spec = p->spec;
-    spec.allow_nonfinite = p->skip_invalid;
-    spec.chunk_cache = cache;
+    if (models && p->clv)
+        cache /= 2; /* two views of IN share the chunk-cache budget */
+    rt_features *every = NULL;
+    char *selected = NULL, *clv_columns = NULL;
+    if (!s && (p->clv || (models && !p->spec.columns)))
+        s = open_input(j, NULL, cache, &every);
+    if (!s && models && !p->spec.columns)
+        selected = rt_features_select_names(model_names, d, rt_features_names(every),
+                                            rt_features_cols(every));
+    if (!s && p->clv)
+        s = check_clv_input(j, every, &clv_columns);
+    rt_features_close(every);
     if (!s)
-        s = rt_features_open(p->input, &spec, &j->f);
+        s = open_input(j, !models ? clv_columns : selected ? selected : p->spec.columns, cache,
+                       &j->f);
     if (!s && seg_names)
         s = rt_features_check_names(p->segments_path, (const char *const *)seg_names, seg_d,
                                      p->input, rt_features_names(j->f), rt_features_cols(j->f));
     if (!s && churn_names)
         s = rt_features_check_names(p->churn_path, (const char *const *)churn_names, churn_d,
                                      p->input, rt_features_names(j->f), rt_features_cols(j->f));
+    if (!s && p->clv && !models)
+        j->clv_in = j->f;
+    else if (!s && p->clv)
+        s = open_input(j, clv_columns, cache, &j->clv_in);
+    free(selected);
+    free(clv_columns);
     rt_h5_free_strings(seg_names, seg_d);
     rt_h5_free_strings(churn_names, churn_d);
     if (s)
@@ -239,7 +399,10 @@ static retain_status alloc_slots(job *j)
                                          "give a smaller --memory");
     if (s)
         return s;
-    if (j->churn && !(j->prob = malloc((size_t)b * sizeof *j->prob)))
+    int64_t nclv = clv_inputs(j->p);
+    if ((j->churn && !(j->prob = malloc((size_t)b * sizeof *j->prob))) ||
+        (nclv && (!(j->clv_rows = malloc((size_t)(b * nclv) * sizeof *j->clv_rows)) ||
+                  !(j->clv_spend = malloc((size_t)b * sizeof *j->clv_spend)))))
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of rows");
     for (int i = 0; i < SLOTS; i++) {
         slot *sl = &j->slots[i];
@@ -248,7 +411,8 @@ static retain_status alloc_slots(job *j)
         sl->skip = calloc((size_t)b, 1);
         sl->ids = malloc((size_t)b * sizeof *sl->ids);
         sl->id_strings = calloc((size_t)b, sizeof *sl->id_strings);
-        if (!sl->skip || !sl->ids || !sl->id_strings)
+        sl->clv = nclv ? malloc((size_t)(b * nclv) * sizeof *sl->clv) : NULL;
+        if (!sl->skip || !sl->ids || !sl->id_strings || (nclv && !sl->clv))
             return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a block of rows");
         for (int c = 0; c < j->ncols; c++)
             if (!(sl->col[c] = malloc((size_t)b * rt_score_type_size(j->cols[c].type))))
@@ -267,20 +431,36 @@ static void free_slots(job *j)
         for (int64_t r = 0; sl->id_strings && r < j->block_rows; r++)
             free(sl->id_strings[r]);
         free(sl->id_strings);
+        free(sl->clv);
         for (int c = 0; c < j->ncols; c++)
             free(sl->col[c]);
     }
     free(j->prob);
+    free(j->clv_rows);
+    free(j->clv_spend);
 }
 
 /* ---- the I/O thread ------------------------------------------------------ */
+
+/* The block's clv_* inputs, column after column into the slot. */
+static retain_status read_clv_inputs(job *j, slot *sl)
+{
+    int64_t k = clv_inputs(j->p);
+    retain_status s = rt_features_read_f64(j->clv_in, sl->first, sl->rows, j->clv_rows);
+    for (int64_t i = 0; !s && i < sl->rows; i++)
+        for (int64_t c = 0; c < k; c++)
+            sl->clv[c * j->block_rows + i] = j->clv_rows[i * k + c];
+    return s;
+}
 
 static retain_status read_block(job *j, int64_t b)
 {
     slot *sl = &j->slots[b % SLOTS];
     sl->first = b * j->block_rows;
     sl->rows = j->n - sl->first < j->block_rows ? j->n - sl->first : j->block_rows;
-    retain_status s = rt_features_read(j->f, sl->first, sl->rows, sl->x);
+    retain_status s = j->d ? rt_features_read(j->f, sl->first, sl->rows, sl->x) : RETAIN_OK;
+    if (!s && j->clv_in)
+        s = read_clv_inputs(j, sl);
     if (s == RETAIN_ERR_DATA && !j->p->skip_invalid) {
         char why[1024];
         snprintf(why, sizeof why, "%s", retain_last_error());
@@ -346,8 +526,9 @@ static void *io_thread(void *arg)
 
 /* ---- scoring ------------------------------------------------------------- */
 
-/* --skip-invalid: flags the rows with NaN/Inf and zeroes them, so the
-** models see finite numbers; their outputs are replaced afterwards. */
+/* --skip-invalid: flags the rows with NaN/Inf features or a clv_* summary
+** the models cannot take, and gives them zeros (a new customer's summary),
+** so the models see valid numbers; their outputs are replaced afterwards. */
 static void flag_invalid(job *j, slot *sl)
 {
     rt_first_nonfinite_fn first_nonfinite = rt_kernels_get()->first_nonfinite;
@@ -362,6 +543,12 @@ static void flag_invalid(job *j, slot *sl)
         memset(sl->x + row * d, 0, (size_t)d * sizeof(float));
         at = (row + 1) * d;
     }
+    for (int64_t i = 0; j->clv_in && i < sl->rows; i++)
+        if (sl->skip[i] || !clv_row_ok(j, sl, i)) {
+            sl->skip[i] = 1;
+            for (int64_t c = 0; c < clv_inputs(j->p); c++)
+                sl->clv[c * j->block_rows + i] = 0.0;
+        }
 }
 
 static void blank_skipped(job *j, slot *sl, int64_t i)
@@ -369,6 +556,8 @@ static void blank_skipped(job *j, slot *sl, int64_t i)
     for (int c = 0; c < j->ncols; c++) {
         if (j->cols[c].type == RT_SCORE_FLOAT32)
             ((float *)sl->col[c])[i] = NAN;
+        else if (j->cols[c].type == RT_SCORE_FLOAT64)
+            ((double *)sl->col[c])[i] = NAN;
         else if (j->cols[c].type == RT_SCORE_INT32)
             ((int32_t *)sl->col[c])[i] = -1;
         else
@@ -392,6 +581,15 @@ static void tally(job *j, slot *sl)
         sum->users[seg * sum->tiers + tier]++;
         if (j->churn_col >= 0)
             sum->churners[seg * sum->tiers + tier] += j->prob[i];
+        if (j->clv_col >= 0) {
+            double expected = ((double *)sl->col[j->clv_col + 1])[i];
+            int band = rt_clv_band(((double *)sl->col[j->clv_col])[i]);
+            sum->band_users[band]++;
+            sum->band_expected[band] += expected;
+            sum->expected_purchases += expected;
+            if (j->p->clv->has_spend)
+                sum->clv += ((double *)sl->col[j->clv_col + 2])[i];
+        }
     }
 }
 
@@ -484,7 +682,17 @@ static retain_status write_attrs(job *j, double seconds)
         (s = rt_score_file_attr_double(j->out, "seconds", seconds)) ||
         (p->segments_path && (s = model_attrs(j->out, "segments", p->segments_path))) ||
         (p->churn_path && ((s = model_attrs(j->out, "churn", p->churn_path)) ||
-                           (s = rt_score_file_attr_string(j->out, "churn_risk_cuts", cuts)))))
+                           (s = rt_score_file_attr_string(j->out, "churn_risk_cuts", cuts)))) ||
+        (p->clv &&
+         ((s = model_attrs(j->out, "clv", p->clv_path)) ||
+          (s = rt_score_file_attr_string(j->out, "clv_model_kind", p->clv->model_name)) ||
+          (s = rt_score_file_attr_string(j->out, "clv_time_unit", p->clv->time_unit)) ||
+          (s = rt_score_file_attr_string(j->out, "clv_horizon", p->clv_horizon_text)) ||
+          (s = rt_score_file_attr_double(j->out, "clv_horizon_units", p->clv_horizon.length)))))
+        return s;
+    if (p->clv && p->clv->has_spend &&
+        ((s = rt_score_file_attr_double(j->out, "clv_discount", p->clv_horizon.rate)) ||
+         (s = rt_score_file_attr_string(j->out, "clv_discount_period", p->clv_discount_period))))
         return s;
     return RETAIN_OK;
 }
@@ -492,10 +700,11 @@ static retain_status write_attrs(job *j, double seconds)
 static retain_status write_output(job *j, double t0)
 {
     const rt_score_params *p = j->p;
-    const char *inputs[3] = {p->input, p->segments_path ? p->segments_path : p->churn_path,
-                             p->churn_path ? p->churn_path : p->segments_path};
+    const char *inputs[4] = {p->input, p->segments_path ? p->segments_path : p->input,
+                             p->churn_path ? p->churn_path : p->input,
+                             p->clv_path ? p->clv_path : p->input};
     rt_output out;
-    retain_status s = rt_output_begin(&out, p->output, inputs, 3);
+    retain_status s = rt_output_begin(&out, p->output, inputs, 4);
     if (s)
         return s;
     s = rt_score_file_create(out.tmp_path, j->cols, j->ncols, j->n, j->id_kind, &j->out);
@@ -515,16 +724,17 @@ static retain_status write_output(job *j, double t0)
 retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out)
 {
     memset(out, 0, sizeof *out);
-    if (!p->segments_path && !p->churn_path)
+    if (!p->segments_path && !p->churn_path && !p->clv)
         return rt_error(RETAIN_ERR_USAGE, "give a segment model (--segments), a churn model "
-                                          "(--churn) or both");
+                                          "(--churn), a lifetime-value model (--clv) or "
+                                          "several");
     double t0 = rt_seconds();
     job *j = calloc(1, sizeof *j);
     if (!j)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     j->p = p;
     j->sum = out;
-    j->segment_col = j->churn_col = -1;
+    j->segment_col = j->churn_col = j->clv_col = -1;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
     retain_status s = open_inputs(j);
@@ -546,6 +756,8 @@ retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out)
         s = write_output(j, t0);
     out->seconds = rt_seconds() - t0;
     free_slots(j);
+    if (j->clv_in != j->f)
+        rt_features_close(j->clv_in);
     rt_features_close(j->f);
     retain_kmeans_free(j->segments);
     retain_logreg_free(j->churn);

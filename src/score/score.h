@@ -5,16 +5,21 @@
 ** streams the input in row blocks sized from a memory budget: one I/O
 ** thread reads block i+1 and writes block i-1 while OpenMP computes block
 ** i, and every HDF5 call happens on that one thread. Each model is a
-** per-block scorer that fills its output columns (score.c); a further
-** model (lifetime value) is one more scorer. The result is written
-** atomically and summarised per segment and churn-risk tier.
+** per-block scorer that fills its output columns (score.c); the
+** lifetime-value scorer also reads the input's per-user summary columns
+** (clv_x, clv_t_x, clv_T, clv_m_x of `retain features --with-clv`). The
+** models' columns are selected from the input by name. The result is
+** written atomically and summarised per segment and churn-risk tier, and
+** per P(alive) band.
 */
 #ifndef RT_SCORE_SCORE_H
 #define RT_SCORE_SCORE_H
 
 #include "retain.h"
 
+#include "clv/clv.h"
 #include "core/log.h"
+#include "io/clv_model.h"
 #include "io/features.h"
 #include "score/risk.h"
 
@@ -35,6 +40,11 @@ typedef struct rt_score_params {
     const char *input, *output;
     const char *segments_path; /* k-means model, or NULL           */
     const char *churn_path;    /* logistic-regression model, or NULL */
+    const char *clv_path;      /* lifetime-value model, or NULL      */
+    const rt_clv_loaded *clv;  /* it, loaded by the caller           */
+    rt_clv_horizon clv_horizon;   /* in the model's time unit        */
+    const char *clv_horizon_text; /* as given ("39w"), for attributes */
+    const char *clv_discount_period;
     rt_features_spec spec;     /* how to read the input's features  */
     int64_t memory;            /* bytes the job may use             */
     bool skip_invalid;         /* score around rows with NaN/Inf     */
@@ -45,12 +55,18 @@ typedef struct rt_score_params {
 
 /* What the job did: users per segment x risk tier (segments is 1 without
 ** a segment model, tiers 1 without a churn model), and the sum of churn
-** probabilities per cell (expected churners), summed in row order. */
+** probabilities per cell (expected churners); with a lifetime-value model
+** users and expected purchases per P(alive) band, and the totals of
+** expected purchases and CLV (0 without a spend model). Sums run in row
+** order. */
 typedef struct rt_score_summary {
     int64_t rows, skipped, first_skipped; /* first_skipped: -1 if none  */
     int64_t segments, tiers;
     int64_t *users;   /* segments x tiers */
     double *churners; /* segments x tiers */
+    int64_t band_users[RT_CLV_BANDS];
+    double band_expected[RT_CLV_BANDS];
+    double expected_purchases, clv;
     int64_t block_rows, blocks;
     double seconds;
 } rt_score_summary;

@@ -3,8 +3,10 @@
 # bit (the same readers and model code); two runs, --threads 1 and 2, and a
 # small --memory (many blocks) give identical datasets; the --json summary
 # equals the counts and probability sums recomputed from the output; either
-# model alone works; refusals: models fitted on different features (exit 2,
-# the difference listed), an input without the models' features (exit 2),
+# model alone works; an input with more columns than the models' is scored
+# on the models' columns, selected by name (as kmeans predict --columns);
+# refusals: models fitted on different features (exit 2, the difference
+# listed), an input without the models' features (exit 2),
 # --memory too small or malformed, bad --cuts, no model (exit 1).
 set -u
 . "$(dirname "$0")/lib.sh" score
@@ -86,9 +88,22 @@ PY
 "$RETAIN" logreg fit wide.h5 -q -o churn10.h5 >/dev/null || fail "logreg fit wide"
 expect 2 "fitted on different features|extra: email_open_rate" \
     "$RETAIN" score --segments seg.h5 --churn churn10.h5 users.h5 -o x.h5
-expect 2 "wide.h5 does not have the features|extra: email_open_rate" \
-    "$RETAIN" score --segments seg.h5 --churn churn.h5 wide.h5 -o x.h5
+expect 2 "users.h5 does not have the features|missing: email_open_rate" \
+    "$RETAIN" score --churn churn10.h5 users.h5 -o x.h5
 [ -e x.h5 ] && fail "a refused run wrote x.h5"
+# An input with more columns than the models': theirs are read by name.
+names=$("$PYTHON" -c 'import h5py; print(",".join(n.decode() if isinstance(n, bytes) else n
+    for n in h5py.File("users.h5")["features"].attrs["feature_names"]))')
+"$RETAIN" score --segments seg.h5 --churn churn.h5 wide.h5 -o wide_out.h5 -q ||
+    fail "score an input with extra columns"
+"$RETAIN" kmeans predict seg.h5 wide.h5 --columns "$names" -q -o wide_kp.h5 ||
+    fail "kmeans predict --columns"
+"$PYTHON" -c '
+import sys, h5py, numpy as np
+a, b = h5py.File("wide_out.h5"), h5py.File("wide_kp.h5")
+sys.exit(0 if all(np.array_equal(a[k][()], b[k][()]) for k in ("segment", "segment_distance"))
+         and a["churn_probability"].shape == (20000,) else 1)' ||
+    fail "extra columns: the segments differ from kmeans predict --columns"
 
 expect 1 "--memory 10.0 MiB is too small|give --memory 50M or more" \
     "$RETAIN" score --segments seg.h5 users.h5 -o x.h5 --memory 10M

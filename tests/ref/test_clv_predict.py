@@ -19,7 +19,8 @@ numpy/scipy (different code, same maths) and the published CDNOW figures of
   - the same with order occasions in days (MBG/NBD, a generated log):
     holdout counts and both sides of the tracking curve against pandas and
     scipy;
-  - features --with-clv: the clv_* columns equal predict's for each user;
+  - features --with-clv: the clv_* columns equal predict's for each user, and
+    the model's time unit and occasions are recorded;
   - the unconditional E[X(t)] of BG/NBD, MBG/NBD and Pareto/NBD
     (tests/tools/clv_tool) against eq. 9 and numerical integration over the
     mixing distributions (scipy quad);
@@ -239,16 +240,20 @@ def cdnow_predict(d, path, days, model, params, gg):
             names = [n.decode() if isinstance(n, bytes) else n
                      for n in f["features"].attrs["feature_names"]]
             X, ids = f["features"][()], f["user_id"][()]
+            unit, occasion = f.attrs.get("clv_time_unit"), f.attrs.get("clv_occasion")
         rc, _ = run("clv", "predict", model, path, "--asof", "1997-10-01", "--horizon", "39w",
                     "-o", out, "-q")
         o, _ = read(out)
         at = np.searchsorted(o["user_id"], ids)
-        pairs = {"clv_x": "x", "clv_t_x": "t_x", "clv_T": "T", "clv_p_alive": "p_alive",
-                 "clv_expected_purchases": "expected_purchases",
+        pairs = {"clv_x": "x", "clv_t_x": "t_x", "clv_T": "T", "clv_m_x": "m_x",
+                 "clv_p_alive": "p_alive", "clv_expected_purchases": "expected_purchases",
                  "clv_expected_spend": "expected_spend", "clv_value": "clv"}
-        check(names[-7:] == list(pairs) and np.array_equal(o["user_id"][at], ids) and
+        check(names[-8:] == list(pairs) and np.array_equal(o["user_id"][at], ids) and
               all(np.array_equal(X[:, names.index(k)], o[v][at]) for k, v in pairs.items()),
               f"features --with-clv: {len(ids)} users, clv_* columns equal clv predict's")
+        check(unit == "week" and occasion == "day",
+              f"features --with-clv records the model's time unit ({unit}) and occasions "
+              f"({occasion})")
 
 
 def cdnow_holdout(d, path, days):
