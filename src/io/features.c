@@ -343,14 +343,17 @@ static retain_status open_dataset(rt_features *f, const rt_features_spec *spec)
     if (spec->columns) {
         char **want = NULL;
         int64_t nwant = 0;
+        bool every_in_order = true; /* the selection is the whole row: read it as is */
         if ((s = split_columns(spec->columns, &nwant, &want)) == RETAIN_OK &&
             (s = set_names(f, nwant)) == RETAIN_OK) {
             for (int64_t i = 0; i < nwant && !s; i++) {
                 int64_t j = find_name(file_names, nnames, want[i]);
+                every_in_order &= j == i;
                 s = j < 0 ? unknown_column(f, want[i], file_names, nnames)
                           : map_column(f, 0, j, i, want[i]);
             }
         }
+        f->direct = !s && every_in_order && nwant == width && f->parts[0].conv == CONV_F32;
         rt_h5_free_strings(want, nwant);
     } else if ((s = set_names(f, width)) == RETAIN_OK) {
         for (int64_t j = 0; j < width && !s; j++)
