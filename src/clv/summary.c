@@ -47,19 +47,31 @@ typedef struct day_counts {
 
 static int64_t day_of(int64_t t) { return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY); }
 
-static retain_status grow(customer **c, int64_t *cap, int64_t need)
+/* The customers' records, grown as the keymap numbers new ones. */
+typedef struct customers {
+    customer *c;
+    int64_t cap;
+} customers;
+
+/* The record of customer k (an rt_keymap_found_fn), created empty for a new
+** one. */
+static retain_status customer_found(void *ctx, int64_t id, int64_t k, bool added,
+                                    const void **record)
 {
-    if (need <= *cap)
-        return RETAIN_OK;
-    int64_t next = *cap ? 2 * *cap : 4096;
-    while (next < need)
-        next *= 2;
-    customer *g = realloc(*c, (size_t)next * sizeof *g);
-    if (!g)
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers",
-                        (long long)need);
-    *c = g;
-    *cap = next;
+    (void)id;
+    customers *all = ctx;
+    if (added && k >= all->cap) {
+        int64_t next = all->cap ? 2 * all->cap : 4096;
+        customer *g = realloc(all->c, (size_t)next * sizeof *g);
+        if (!g)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers",
+                            (long long)k + 1);
+        all->c = g;
+        all->cap = next;
+    }
+    if (added)
+        all->c[k] = (customer){.seen = INT64_MIN};
+    *record = &all->c[k];
     return RETAIN_OK;
 }
 
@@ -82,13 +94,13 @@ static retain_status count_repeat(day_counts *d, int64_t when)
 }
 
 /* Adds one event to its customer's record (days: NULL without a holdout). */
-static retain_status add_event(customer *c, bool added, const rt_eventlog *log,
+static retain_status add_event(customer *c, const rt_eventlog *log,
                                const rt_events *ev, int64_t i, const rt_clv_period *p,
                                day_counts *days)
 {
     int64_t t = ev->timestamp[i];
     double amount = ev->amount[i];
-    if (!added && t < c->seen) {
+    if (t < c->seen) {
         char where[300];
         return rt_error(RETAIN_ERR_DATA, "%s: customer %lld's events are not in time order; "
                         "sort the log by time", rt_eventlog_where(log, ev->line[i], where,
@@ -143,8 +155,7 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
 {
     memset(out, 0, sizeof *out);
     rt_keymap map = {0};
-    customer *c = NULL;
-    int64_t cap = 0;
+    customers all = {0};
     day_counts days = {0}, *repeats = p->holdout_end > p->end ? &days : NULL;
     retain_status s = RETAIN_OK;
     for (;;) {
@@ -152,24 +163,23 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         bool done;
         if ((s = rt_eventlog_next(log, &ev, &done)) || done)
             break;
-        for (int64_t i = 0; !s && i < ev.count; i++) {
-            int64_t at, t = ev.timestamp[i];
+        for (int64_t i = 0; i < ev.count; i++) {
+            int64_t t = ev.timestamp[i];
             if (out->events + i == 0 || t < out->first_event)
                 out->first_event = t;
             if (out->events + i == 0 || t > out->last_event)
                 out->last_event = t;
-            bool added;
-            if ((s = rt_keymap_put(&map, ev.user_id[i], 0, &at, &added)) ||
-                (s = grow(&c, &cap, map.count)))
-                break;
-            if (added)
-                memset(&c[at], 0, sizeof c[at]);
-            s = add_event(&c[at], added, log, &ev, i, p, repeats);
         }
+        rt_keymap_ahead ahead;
+        s = rt_keymap_ahead_start(&ahead, &map, ev.count, ev.user_id, customer_found, &all);
+        for (int64_t i = 0, at; !s && i < ev.count; i++)
+            if (!(s = rt_keymap_ahead_next(&ahead, i, &at)))
+                s = add_event(&all.c[at], log, &ev, i, p, repeats);
         out->events += ev.count;
         if (s)
             break;
     }
+    const customer *c = all.c;
     int64_t n = 0;
     for (int64_t i = 0; !s && i < map.count; i++)
         n += c[i].occasions > 0;
@@ -212,7 +222,7 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         free(out->repeat_day);
         out->repeat_day = NULL;
     }
-    free(c);
+    free(all.c);
     rt_keymap_free(&map);
     rt_keymap_free(&days.map);
     free(days.count);
