@@ -106,13 +106,14 @@ bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
 /* ---- collapse.c ------------------------------------------------------------- */
 
 /* Rows of a summary merged where (x, tx, T) are equal, weights summed, in
-** order of (x, tx, T); m is left NULL (the count models do not read it). */
+** order of (x, tx, T); m is left NULL (the count models do not read it).
+** group (NULL or s->n entries) receives each row's group index. */
 typedef struct rt_clv_groups {
     rt_clv_summary s;
     double *cols; /* x, tx, T, w: 4 n doubles */
 } rt_clv_groups;
 
-retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out);
+retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out, int64_t *group);
 void rt_clv_groups_free(rt_clv_groups *g);
 
 /* ---- fit.c ------------------------------------------------------------------ */
@@ -173,14 +174,17 @@ double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_
 
 /* Every customer's P(alive), expected occasions over the horizon and,
 ** when spend (Gamma-Gamma p, q, v) is given, expected mean spend and CLV
-** (spend and value NULL otherwise). In parallel; the same bits for any
-** thread count. */
+** (spend and value NULL otherwise). The count model's predictions are
+** computed once per distinct (x, tx, T) and copied to its customers (the
+** same bits as customer by customer), the spend per customer. In
+** parallel; the same bits for any thread count. RETAIN_ERR_INTERNAL when
+** out of memory. */
 typedef struct rt_clv_predictions {
     double *p_alive, *expected, *spend, *value;
 } rt_clv_predictions;
-void rt_clv_predict_all(rt_clv_model model, const double *params, const double *spend,
-                        const rt_clv_horizon *h, const rt_clv_summary *s,
-                        const rt_clv_predictions *out);
+retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
+                                 const double *spend, const rt_clv_horizon *h,
+                                 const rt_clv_summary *s, const rt_clv_predictions *out);
 
 /* The P(alive) bands of the summaries: < 0.1, 0.1 - 0.5, 0.5 - 0.9, >= 0.9. */
 #define RT_CLV_BANDS 4

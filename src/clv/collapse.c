@@ -6,7 +6,8 @@
 ** summaries cost: on day occasions these are bounded by the calendar, not
 ** by the customers. Rows are ordered by (x, tx, T) with three stable radix
 ** sorts (core/sort.c), which makes the order, and so the sums, the same
-** on every run.
+** on every run. Predictions use it too (value.c): each customer's group
+** tells which distinct summary to read its predictions from.
 */
 #include "clv.h"
 
@@ -16,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out)
+retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out, int64_t *group)
 {
     memset(out, 0, sizeof *out);
     int64_t n = s->n, size = n > 0 ? n : 1;
@@ -47,8 +48,12 @@ retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out)
         if (groups > 0 && x[groups - 1] == s->x[i] && tx[groups - 1] == s->tx[i] &&
             T[groups - 1] == s->T[i]) {
             w[groups - 1] += weight;
+            if (group)
+                group[i] = groups - 1;
             continue;
         }
+        if (group)
+            group[i] = groups;
         x[groups] = s->x[i];
         tx[groups] = s->tx[i];
         T[groups] = s->T[i];
