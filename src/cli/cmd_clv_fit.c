@@ -211,7 +211,7 @@ int cmd_clv_fit(int argc, char **argv)
     else if (!s && holdout_text && t.last_event < period.holdout_end - 86400)
         s = rt_error(RETAIN_ERR_DATA, "%s ends %s, before --holdout-end %s: the log must cover "
                      "the holdout period; give an earlier date", pos[0], last, holdout_text);
-    if (!s && !(s = rt_clv_collapse(&sum, &groups, NULL)) &&
+    if (!s && !(s = rt_clv_collapse(&sum, &groups)) &&
         (s = rt_clv_fit_model(model, &groups.s, NULL, FIT_TOL, FIT_MAX_ITER, &fit)))
         rt_error_context(s, "%s", pos[0]);
     double t_fit = rt_seconds();

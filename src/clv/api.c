@@ -80,7 +80,7 @@ retain_status retain_clv_fit(const retain_clv_summary *s, const retain_clv_param
     bool collapse = params->collapse && m->kind != RT_CLV_GAMMA_GAMMA;
     double customers, repeaters; /* bad rows named by their index in s */
     if (!(st = rt_clv_check_summary(m->kind, &sum, &customers, &repeaters)) &&
-        (!collapse || !(st = rt_clv_collapse(&sum, &groups, NULL))) &&
+        (!collapse || !(st = rt_clv_collapse(&sum, &groups))) &&
         !(st = rt_clv_fit_model(m->kind, collapse ? &groups.s : &sum, NULL, params->tol,
                                 params->max_iter, &m->fit)))
         *out = m;

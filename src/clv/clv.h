@@ -106,14 +106,17 @@ bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
 /* ---- collapse.c ------------------------------------------------------------- */
 
 /* Rows of a summary merged where (x, tx, T) are equal, weights summed, in
-** order of (x, tx, T); m is left NULL (the count models do not read it).
-** group (NULL or s->n entries) receives each row's group index. */
+** order of (x, tx, T); m is left NULL (the count models do not read it). */
 typedef struct rt_clv_groups {
     rt_clv_summary s;
     double *cols; /* x, tx, T, w: 4 n doubles */
 } rt_clv_groups;
 
-retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out, int64_t *group);
+retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out);
+/* The same groups in order of first appearance, rows merged where the bits
+** of (x, tx, T) are equal (so each group's rows have exactly its values),
+** and group[i] (s->n entries) the group of row i. */
+retain_status rt_clv_distinct(const rt_clv_summary *s, rt_clv_groups *out, int64_t *group);
 void rt_clv_groups_free(rt_clv_groups *g);
 
 /* ---- fit.c ------------------------------------------------------------------ */

@@ -55,10 +55,11 @@ typedef struct customers {
 
 /* The record of customer k (an rt_keymap_found_fn), created empty for a new
 ** one. */
-static retain_status customer_found(void *ctx, int64_t id, int64_t k, bool added,
-                                    const void **record)
+static retain_status customer_found(void *ctx, int64_t id, int64_t zero, int64_t k,
+                                    bool added, const void **record)
 {
     (void)id;
+    (void)zero;
     customers *all = ctx;
     if (added && k >= all->cap) {
         int64_t next = all->cap ? 2 * all->cap : 4096;
@@ -171,7 +172,8 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
                 out->last_event = t;
         }
         rt_keymap_ahead ahead;
-        s = rt_keymap_ahead_start(&ahead, &map, ev.count, ev.user_id, customer_found, &all);
+        s = rt_keymap_ahead_start(&ahead, &map, ev.count, ev.user_id, NULL, customer_found,
+                                  &all);
         for (int64_t i = 0, at; !s && i < ev.count; i++)
             if (!(s = rt_keymap_ahead_next(&ahead, i, &at)))
                 s = add_event(&all.c[at], log, &ev, i, p, repeats);

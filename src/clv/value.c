@@ -6,7 +6,7 @@
 ** of holdout.c sums them). Per-customer formulas are predict.c's; this file
 ** only combines them, so any model predict.c knows works here. Customers
 ** with equal (x, tx, T) share their count predictions: these are computed
-** once per distinct summary (collapse.c groups them).
+** once per distinct summary (rt_clv_distinct of collapse.c groups them).
 **
 ** Unconditional expected repeat occasions in (0, t] after the trial:
 **   BG/NBD (FHL 2005, eq. 9):
@@ -65,7 +65,7 @@ retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
     int64_t *group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group);
     rt_clv_groups g = {0};
     double *per = NULL;
-    retain_status st = group ? rt_clv_collapse(s, &g, group)
+    retain_status st = group ? rt_clv_distinct(s, &g, group)
                              : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict for "
                                         "%lld customers", (long long)n);
     int64_t m = g.s.n;

@@ -95,18 +95,20 @@ static retain_status ahead_put(rt_keymap_ahead *la, int64_t i, int64_t *index)
 {
     bool added;
     const void *record;
-    retain_status s = rt_keymap_put(la->map, la->keys[i], 0, index, &added);
+    int64_t a = la->a[i], b = la->b ? la->b[i] : 0;
+    retain_status s = rt_keymap_put(la->map, a, b, index, &added);
     if (!s)
-        s = la->found(la->ctx, la->keys[i], *index, added, &record);
+        s = la->found(la->ctx, a, b, *index, added, &record);
     if (!s)
         __builtin_prefetch(record);
     return s;
 }
 
 retain_status rt_keymap_ahead_start(rt_keymap_ahead *la, rt_keymap *map, int64_t n,
-                                    const int64_t *keys, rt_keymap_found_fn found, void *ctx)
+                                    const int64_t *a, const int64_t *b,
+                                    rt_keymap_found_fn found, void *ctx)
 {
-    *la = (rt_keymap_ahead){.map = map, .keys = keys, .n = n, .found = found, .ctx = ctx};
+    *la = (rt_keymap_ahead){.map = map, .a = a, .b = b, .n = n, .found = found, .ctx = ctx};
     retain_status s = RETAIN_OK;
     for (int64_t i = 0; !s && i < n && i < RT_KEYMAP_AHEAD; i++)
         s = ahead_put(la, i, &la->ring[i]);
@@ -115,10 +117,10 @@ retain_status rt_keymap_ahead_start(rt_keymap_ahead *la, rt_keymap *map, int64_t
 
 retain_status rt_keymap_ahead_next(rt_keymap_ahead *la, int64_t i, int64_t *index)
 {
-    int64_t *slot = &la->ring[i % RT_KEYMAP_AHEAD];
+    int64_t *slot = &la->ring[i % RT_KEYMAP_AHEAD], ahead = i + 2 * RT_KEYMAP_AHEAD;
     *index = *slot;
-    if (i + 2 * RT_KEYMAP_AHEAD < la->n)
-        prefetch_slot(la->map, la->keys[i + 2 * RT_KEYMAP_AHEAD], 0);
+    if (ahead < la->n)
+        prefetch_slot(la->map, la->a[ahead], la->b ? la->b[ahead] : 0);
     return i + RT_KEYMAP_AHEAD < la->n ? ahead_put(la, i + RT_KEYMAP_AHEAD, slot) : RETAIN_OK;
 }
 

@@ -133,10 +133,11 @@ static retain_status count_cell(rt_logs_cohorts *c, const user_state *u, int64_t
 }
 
 /* The state of user k (an rt_keymap_found_fn), created for a new user. */
-static retain_status user_found(void *ctx, int64_t id, int64_t k, bool added,
+static retain_status user_found(void *ctx, int64_t id, int64_t zero, int64_t k, bool added,
                                 const void **record)
 {
     (void)id;
+    (void)zero;
     rt_logs_cohorts *c = ctx;
     if (added) {
         if (!grow((void **)&c->u, &c->ucap, k + 1, sizeof *c->u))
@@ -166,7 +167,7 @@ retain_status rt_logs_cohorts_add(rt_logs_cohorts *c, int64_t n, const int64_t *
                                   const int64_t *line)
 {
     rt_keymap_ahead users;
-    retain_status s = rt_keymap_ahead_start(&users, &c->users, n, user, user_found, c);
+    retain_status s = rt_keymap_ahead_start(&users, &c->users, n, user, NULL, user_found, c);
     for (int64_t i = 0; !s && i < n; i++) {
         int64_t t = time[i], k;
         if ((s = rt_keymap_ahead_next(&users, i, &k)))

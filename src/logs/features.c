@@ -90,9 +90,10 @@ static inline uint64_t row_hash(int64_t t, double amount, int64_t item, int64_t 
 }
 
 /* The record of user k (an rt_keymap_found_fn), created for a new user. */
-static retain_status user_found(void *ctx, int64_t id, int64_t k, bool added,
+static retain_status user_found(void *ctx, int64_t id, int64_t zero, int64_t k, bool added,
                                 const void **record)
 {
+    (void)zero;
     rt_logs_features *f = ctx;
     if (added) {
         if (k == f->cap) {
@@ -195,7 +196,7 @@ retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t
     const rt_logs_features_params *p = &f->p;
     const int64_t w0 = p->asof - p->window;
     rt_keymap_ahead users;
-    retain_status s = rt_keymap_ahead_start(&users, &f->users, n, user, user_found, f);
+    retain_status s = rt_keymap_ahead_start(&users, &f->users, n, user, NULL, user_found, f);
     for (int64_t i = 0; !s && i < n; i++) {
         int64_t t = time[i], it = p->has_item ? item[i] : 0, od = p->has_order ? order[i] : 0;
         double a = amount[i];

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
             (argc == 4 || (argc == 5 && strcmp(argv[4], "collapse") == 0))) {
             rt_clv_fit f;
             rt_clv_groups g = {0};
-            if ((argc == 5 && rt_clv_collapse(&s, &g, NULL)) ||
+            if ((argc == 5 && rt_clv_collapse(&s, &g)) ||
                 rt_clv_fit_model(model, argc == 5 ? &g.s : &s, NULL, 1e-10, 1000, &f)) {
                 fprintf(stderr, "%s\n", retain_last_error());
                 return 1;

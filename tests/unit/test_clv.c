@@ -53,7 +53,7 @@ static void collapse(void)
 {
     rt_clv_summary s = {N, xs, txs, Ts, NULL, NULL};
     rt_clv_groups g;
-    CHECK(rt_clv_collapse(&s, &g, NULL) == RETAIN_OK, "collapse");
+    CHECK(rt_clv_collapse(&s, &g) == RETAIN_OK, "collapse");
     double total = 0;
     bool distinct = true;
     for (int64_t k = 0; k < g.s.n; k++) {
