@@ -60,7 +60,8 @@ typedef struct rt_clv_period {
 } rt_clv_period;
 
 /* The summary of every customer with a purchase in the calibration period,
-** in order of first appearance in the log. */
+** in order of first appearance in the log (rt_clv_summarise by_id: of
+** increasing user id). */
 typedef struct rt_clv_table {
     int64_t n, events; /* customers; events read                    */
     int64_t first_event, last_event; /* their earliest and latest times */
@@ -76,7 +77,8 @@ typedef struct rt_clv_table {
                                         on it, up to the holdout end    */
 } rt_clv_table;
 
-retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out);
+retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, bool by_id,
+                               rt_clv_table *out);
 void rt_clv_table_free(rt_clv_table *t);
 
 /* ---- likelihood.c ----------------------------------------------------------- */

@@ -17,13 +17,16 @@
 ** occasions of the calibration customers in it are counted per customer,
 ** and every repeat occasion of theirs up to the holdout end by day (the
 ** actual side of the tracking curve, holdout.c).
-** One record per customer, found through a hash map: memory grows with
-** customers, not events. Each customer's events must be in time order.
+** One record per customer, found through a hash map (its lookups
+** pipelined, core/keymap.c): memory grows with customers, not events. Each
+** customer's events must be in time order. Rows come by first appearance
+** or, sorted once by their keys, by user id.
 */
 #include "clv.h"
 
 #include "core/error.h"
 #include "core/keymap.h"
+#include "core/sort.h"
 #include "io/eventlog.h"
 
 #include <math.h>
@@ -152,7 +155,8 @@ static retain_status keep_days(const day_counts *d, rt_clv_table *t)
     return RETAIN_OK;
 }
 
-retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out)
+retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, bool by_id,
+                               rt_clv_table *out)
 {
     memset(out, 0, sizeof *out);
     rt_keymap map = {0};
@@ -186,15 +190,27 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
     for (int64_t i = 0; !s && i < map.count; i++)
         n += c[i].occasions > 0;
     double *cols = NULL;
-    int64_t *ids = NULL;
+    int64_t *ids = NULL, *order = NULL;
+    uint64_t *keys = NULL;
     if (!s && repeats)
         s = keep_days(repeats, out);
     if (!s && (!(cols = malloc((size_t)(5 * (n > 0 ? n : 1)) * sizeof *cols)) ||
-               !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids))))
+               !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids)) ||
+               !(order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order)) ||
+               (by_id && !(keys = malloc((size_t)(n > 0 ? n : 1) * sizeof *keys)))))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the summary of %lld customers",
                      (long long)n);
-    if (!s) {
+    if (!s) { /* the rows' records: by first appearance, or sorted by id */
         rt_keymap_keys(&map, ids, ids + map.count);
+        for (int64_t i = 0, k = 0; i < map.count; i++)
+            if (c[i].occasions > 0)
+                order[k++] = i;
+        for (int64_t k = 0; by_id && k < n; k++)
+            keys[k] = rt_sort_key_i64(ids[order[k]]);
+        if (by_id)
+            s = rt_sort_u64(keys, order, n);
+    }
+    if (!s) {
         out->n = n;
         out->x = cols;
         out->tx = cols + n;
@@ -204,19 +220,19 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         out->user_id = ids;
         int64_t e_time = p->by_order ? p->end : day_of(p->end - 1) * DAY;
         out->age_end = e_time;
-        for (int64_t i = 0, k = 0; i < map.count; i++) {
-            const customer *r = &c[i];
-            if (r->occasions == 0)
-                continue;
+        for (int64_t k = 0; k < n; k++) {
+            if (by_id && k + RT_KEYMAP_AHEAD < n)
+                __builtin_prefetch(&c[order[k + RT_KEYMAP_AHEAD]]);
+            const customer *r = &c[order[k]];
             double x = (double)(r->occasions - 1);
-            out->user_id[k] = ids[i];
+            /* in place: by appearance order[k] >= k; by id the sorted key */
+            out->user_id[k] = by_id ? (int64_t)(keys[k] ^ (1ULL << 63)) : ids[order[k]];
             out->x[k] = x;
             out->tx[k] = (double)(r->last - r->first) / p->unit;
             out->T[k] = (double)(e_time - r->first) / p->unit;
             out->m[k] = x > 0 ? (r->total - r->first_amount) / x : 0.0;
             if (out->holdout)
                 out->holdout[k] = (double)r->holdout;
-            k++;
         }
     } else {
         free(cols);
@@ -224,6 +240,8 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         free(out->repeat_day);
         out->repeat_day = NULL;
     }
+    free(order);
+    free(keys);
     free(all.c);
     rt_keymap_free(&map);
     rt_keymap_free(&days.map);
