@@ -3,9 +3,11 @@
 ** groups. A summary of 20000 customers drawn from a Pareto/NBD process in
 ** whole days (so many customers share (x, t_x, T)) is collapsed: every
 ** group is distinct, the weights add up to the customers, and every
-** customer finds its group. BG/NBD, MBG/NBD and Pareto/NBD fitted on the
-** groups equal the fits on the customers (log-likelihood within 1e-9
-** relative, estimates within 1e-6). Pareto/NBD refuses a summary without
+** customer finds its group; the groups are strictly ordered by (x, t_x,
+** T) and weigh what a count of their customers finds; rt_clv_distinct
+** finds the same groups and gives each customer its own. BG/NBD, MBG/NBD
+** and Pareto/NBD fitted on the groups equal the fits on the customers
+** (log-likelihood within 1e-9 relative, estimates within 1e-6). Pareto/NBD refuses a summary without
 ** repeat purchases by name, and its likelihood stays finite for customers
 ** whose purchases all fell on one day (x = 0, t_x = 0, T = 0 too).
 ** rt_clv_predict_all, which evaluates the count models once per distinct
@@ -72,6 +74,30 @@ static void collapse(void)
         missing += !found;
     }
     CHECK(missing == 0, "%d customers without their group", missing);
+    int unordered = 0, miscounted = 0;
+    for (int64_t k = 1; k < g.s.n; k++) /* strictly increasing in (x, tx, T) */
+        unordered += !(g.s.x[k - 1] < g.s.x[k] ||
+                       (g.s.x[k - 1] == g.s.x[k] &&
+                        (g.s.tx[k - 1] < g.s.tx[k] ||
+                         (g.s.tx[k - 1] == g.s.tx[k] && g.s.T[k - 1] < g.s.T[k]))));
+    for (int64_t k = 0; k < g.s.n; k += 7) { /* weights: the customers, counted */
+        int count = 0;
+        for (int i = 0; i < N; i++)
+            count += xs[i] == g.s.x[k] && txs[i] == g.s.tx[k] && Ts[i] == g.s.T[k];
+        miscounted += g.s.w[k] != count;
+    }
+    CHECK(unordered == 0 && miscounted == 0, "%d groups out of order, %d miscounted",
+          unordered, miscounted);
+    static int64_t group[N];
+    rt_clv_groups d;
+    CHECK(rt_clv_distinct(&s, &d, group) == RETAIN_OK, "distinct");
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        wrong += !(group[i] >= 0 && group[i] < d.s.n && d.s.x[group[i]] == xs[i] &&
+                   d.s.tx[group[i]] == txs[i] && d.s.T[group[i]] == Ts[i]);
+    CHECK(d.s.n == g.s.n && wrong == 0, "distinct: %lld groups (collapse %lld), %d customers "
+          "in a wrong one", (long long)d.s.n, (long long)g.s.n, wrong);
+    rt_clv_groups_free(&d);
     for (rt_clv_model m = RT_CLV_BGNBD; m <= RT_CLV_PARETO; m++) {
         rt_clv_fit full, grouped;
         CHECK(rt_clv_fit_model(m, &s, NULL, 1e-10, 1000, &full) == RETAIN_OK &&
