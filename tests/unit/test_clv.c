@@ -7,9 +7,10 @@
 ** T) and weigh what a count of their customers finds; rt_clv_distinct
 ** finds the same groups and gives each customer its own. BG/NBD, MBG/NBD
 ** and Pareto/NBD fitted on the groups equal the fits on the customers
-** (log-likelihood within 1e-9 relative, estimates within 1e-6). Pareto/NBD refuses a summary without
-** repeat purchases by name, and its likelihood stays finite for customers
-** whose purchases all fell on one day (x = 0, t_x = 0, T = 0 too).
+** (log-likelihood within 1e-9 relative, estimates within 1e-6).
+** Pareto/NBD refuses a summary without repeat purchases by name, and its
+** likelihood stays finite for customers whose purchases all fell on one
+** day (x = 0, t_x = 0, T = 0 too).
 ** rt_clv_predict_all, which evaluates the count models once per distinct
 ** (x, t_x, T), gives every customer the same bits as the per-customer
 ** formulas of predict.c and value.c, on 1 and on 2 threads.
