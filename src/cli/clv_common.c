@@ -9,7 +9,6 @@
 #include "clv/clv.h"
 #include "core/datetime.h"
 #include "core/error.h"
-#include "core/sort.h"
 #include "io/clv_model.h"
 #include "io/eventlog.h"
 
@@ -58,36 +57,6 @@ retain_status cli_clv_check(const rt_clv_loaded *m, const char *model_path,
     return RETAIN_OK;
 }
 
-/* Reorders the table's customers by user id. */
-static retain_status sort_by_id(rt_clv_table *t)
-{
-    int64_t n = t->n;
-    uint64_t *keys = malloc((size_t)(n > 0 ? n : 1) * sizeof *keys);
-    int64_t *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order);
-    double *tmp = malloc((size_t)(n > 0 ? n : 1) * sizeof *tmp);
-    retain_status s = RETAIN_OK;
-    if (!keys || !order || !tmp)
-        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory sorting %lld customers", (long long)n);
-    for (int64_t i = 0; !s && i < n; i++) {
-        keys[i] = rt_sort_key_i64(t->user_id[i]);
-        order[i] = i;
-    }
-    if (!s && !(s = rt_sort_u64(keys, order, n))) {
-        double *cols[4] = {t->x, t->tx, t->T, t->m};
-        for (int c = 0; c < 4; c++) {
-            for (int64_t i = 0; i < n; i++)
-                tmp[i] = cols[c][order[i]];
-            memcpy(cols[c], tmp, (size_t)n * sizeof *tmp);
-        }
-        for (int64_t i = 0; i < n; i++)
-            t->user_id[i] = (int64_t)(keys[i] ^ (1ULL << 63));
-    }
-    free(keys);
-    free(order);
-    free(tmp);
-    return s;
-}
-
 retain_status cli_clv_summarise(const char *log_path, const cli_log_columns *cols,
                                 const rt_clv_loaded *m, int64_t asof, rt_clv_table *out)
 {
@@ -102,7 +71,7 @@ retain_status cli_clv_summarise(const char *log_path, const cli_log_columns *col
     retain_status s = rt_eventlog_open(log_path, &spec, &log);
     if (s)
         return s;
-    s = rt_clv_summarise(log, &period, out);
+    s = rt_clv_summarise(log, &period, true, out);
     rt_eventlog_close(log);
     if (!s && out->n == 0) {
         char first[20];
@@ -111,8 +80,6 @@ retain_status cli_clv_summarise(const char *log_path, const cli_log_columns *col
                              : rt_error(RETAIN_ERR_DATA, "%s: no purchase before --asof (the "
                                         "log starts %s); give a later --asof", log_path, first);
     }
-    if (!s)
-        s = sort_by_id(out);
     if (s)
         rt_clv_table_free(out);
     return s;

@@ -174,7 +174,7 @@ int cmd_clv_fit(int argc, char **argv)
     if (s)
         return cli_fail(&cmd, &common, s);
     rt_clv_table t;
-    s = rt_clv_summarise(log, &period, &t);
+    s = rt_clv_summarise(log, &period, false, &t);
     rt_eventlog_close(log);
     if (s)
         return cli_fail(&cmd, &common, s);

@@ -303,7 +303,7 @@ int cmd_clv_predict(int argc, char **argv)
     r.p = (rt_clv_predictions){buf, buf + n, m.has_spend ? buf + 2 * n : NULL,
                                m.has_spend ? buf + 3 * n : NULL};
     rt_clv_summary sum = {n, r.t.x, r.t.tx, r.t.T, r.t.m, NULL};
-    rt_clv_predict_all(m.model, m.params, m.has_spend ? m.spend : NULL, &q.h, &sum, &r.p);
+    s = rt_clv_predict_all(m.model, m.params, m.has_spend ? m.spend : NULL, &q.h, &sum, &r.p);
     r.predict_seconds = rt_seconds() - t_summary;
     if (r.t.last_event < q.asof - 86400) {
         char last[20];
@@ -312,7 +312,7 @@ int cmd_clv_predict(int argc, char **argv)
                  "aged to --asof as if nobody had bought since", q.log_path, last, q.asof_text);
     }
     tables tb;
-    if (!(s = tabulate(&r, &tb)))
+    if (!s && !(s = tabulate(&r, &tb)))
         s = write_output(output, &q, &r);
     if (!s && common.json)
         print_json(&q, &r, &tb, output, rt_seconds() - t0);

@@ -170,12 +170,16 @@ static retain_status add_clv_columns(const settings *o, const cli_log_columns *c
         col[2 * n + i] = ct.T[j];
         col[3 * n + i] = ct.m[j];
     }
+    rt_clv_summary sum = {0};
+    rt_clv_predictions p = {0};
     if (!s) {
-        rt_clv_summary sum = {n, col, col + n, col + 2 * n, col + 3 * n, NULL};
-        rt_clv_predictions p = {col + 4 * n, col + 5 * n, col + 6 * n, col + 7 * n};
-        if (!m->has_spend)
-            p.spend = p.value = NULL;
-        rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, h, &sum, &p);
+        sum = (rt_clv_summary){n, col, col + n, col + 2 * n, col + 3 * n, NULL};
+        p = (rt_clv_predictions){col + 4 * n, col + 5 * n, m->has_spend ? col + 6 * n : NULL,
+                                 m->has_spend ? col + 7 * n : NULL};
+        s = rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, h, &sum,
+                               &p);
+    }
+    if (!s) {
         const double *source[CLV_COLUMNS] = {sum.x, sum.tx, sum.T, sum.m, p.p_alive,
                                              p.expected, p.spend, p.value};
         for (int64_t i = 0; i < n; i++) {

@@ -60,7 +60,8 @@ typedef struct rt_clv_period {
 } rt_clv_period;
 
 /* The summary of every customer with a purchase in the calibration period,
-** in order of first appearance in the log. */
+** in order of first appearance in the log (rt_clv_summarise by_id: of
+** increasing user id). */
 typedef struct rt_clv_table {
     int64_t n, events; /* customers; events read                    */
     int64_t first_event, last_event; /* their earliest and latest times */
@@ -76,7 +77,8 @@ typedef struct rt_clv_table {
                                         on it, up to the holdout end    */
 } rt_clv_table;
 
-retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out);
+retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, bool by_id,
+                               rt_clv_table *out);
 void rt_clv_table_free(rt_clv_table *t);
 
 /* ---- likelihood.c ----------------------------------------------------------- */
@@ -113,6 +115,10 @@ typedef struct rt_clv_groups {
 } rt_clv_groups;
 
 retain_status rt_clv_collapse(const rt_clv_summary *s, rt_clv_groups *out);
+/* The same groups in order of first appearance, rows merged where the bits
+** of (x, tx, T) are equal (so each group's rows have exactly its values),
+** and group[i] (s->n entries) the group of row i. */
+retain_status rt_clv_distinct(const rt_clv_summary *s, rt_clv_groups *out, int64_t *group);
 void rt_clv_groups_free(rt_clv_groups *g);
 
 /* ---- fit.c ------------------------------------------------------------------ */
@@ -173,14 +179,17 @@ double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_
 
 /* Every customer's P(alive), expected occasions over the horizon and,
 ** when spend (Gamma-Gamma p, q, v) is given, expected mean spend and CLV
-** (spend and value NULL otherwise). In parallel; the same bits for any
-** thread count. */
+** (spend and value NULL otherwise). The count model's predictions are
+** computed once per distinct (x, tx, T) and copied to its customers (the
+** same bits as customer by customer), the spend per customer. In
+** parallel; the same bits for any thread count. RETAIN_ERR_INTERNAL when
+** out of memory. */
 typedef struct rt_clv_predictions {
     double *p_alive, *expected, *spend, *value;
 } rt_clv_predictions;
-void rt_clv_predict_all(rt_clv_model model, const double *params, const double *spend,
-                        const rt_clv_horizon *h, const rt_clv_summary *s,
-                        const rt_clv_predictions *out);
+retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
+                                 const double *spend, const rt_clv_horizon *h,
+                                 const rt_clv_summary *s, const rt_clv_predictions *out);
 
 /* The P(alive) bands of the summaries: < 0.1, 0.1 - 0.5, 0.5 - 0.9, >= 0.9. */
 #define RT_CLV_BANDS 4

@@ -17,13 +17,16 @@
 ** occasions of the calibration customers in it are counted per customer,
 ** and every repeat occasion of theirs up to the holdout end by day (the
 ** actual side of the tracking curve, holdout.c).
-** One record per customer, found through a hash map: memory grows with
-** customers, not events. Each customer's events must be in time order.
+** One record per customer, found through a hash map (its lookups
+** pipelined, core/keymap.c): memory grows with customers, not events. Each
+** customer's events must be in time order. Rows come by first appearance
+** or, sorted once by their keys, by user id.
 */
 #include "clv.h"
 
 #include "core/error.h"
 #include "core/keymap.h"
+#include "core/sort.h"
 #include "io/eventlog.h"
 
 #include <math.h>
@@ -47,19 +50,32 @@ typedef struct day_counts {
 
 static int64_t day_of(int64_t t) { return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY); }
 
-static retain_status grow(customer **c, int64_t *cap, int64_t need)
+/* The customers' records, grown as the keymap numbers new ones. */
+typedef struct customers {
+    customer *c;
+    int64_t cap;
+} customers;
+
+/* The record of customer k (an rt_keymap_found_fn), created empty for a new
+** one. */
+static retain_status customer_found(void *ctx, int64_t id, int64_t zero, int64_t k,
+                                    bool added, const void **record)
 {
-    if (need <= *cap)
-        return RETAIN_OK;
-    int64_t next = *cap ? 2 * *cap : 4096;
-    while (next < need)
-        next *= 2;
-    customer *g = realloc(*c, (size_t)next * sizeof *g);
-    if (!g)
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers",
-                        (long long)need);
-    *c = g;
-    *cap = next;
+    (void)id;
+    (void)zero;
+    customers *all = ctx;
+    if (added && k >= all->cap) {
+        int64_t next = all->cap ? 2 * all->cap : 4096;
+        customer *g = realloc(all->c, (size_t)next * sizeof *g);
+        if (!g)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers",
+                            (long long)k + 1);
+        all->c = g;
+        all->cap = next;
+    }
+    if (added)
+        all->c[k] = (customer){.seen = INT64_MIN};
+    *record = &all->c[k];
     return RETAIN_OK;
 }
 
@@ -82,13 +98,13 @@ static retain_status count_repeat(day_counts *d, int64_t when)
 }
 
 /* Adds one event to its customer's record (days: NULL without a holdout). */
-static retain_status add_event(customer *c, bool added, const rt_eventlog *log,
+static retain_status add_event(customer *c, const rt_eventlog *log,
                                const rt_events *ev, int64_t i, const rt_clv_period *p,
                                day_counts *days)
 {
     int64_t t = ev->timestamp[i];
     double amount = ev->amount[i];
-    if (!added && t < c->seen) {
+    if (t < c->seen) {
         char where[300];
         return rt_error(RETAIN_ERR_DATA, "%s: customer %lld's events are not in time order; "
                         "sort the log by time", rt_eventlog_where(log, ev->line[i], where,
@@ -139,12 +155,12 @@ static retain_status keep_days(const day_counts *d, rt_clv_table *t)
     return RETAIN_OK;
 }
 
-retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_table *out)
+retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, bool by_id,
+                               rt_clv_table *out)
 {
     memset(out, 0, sizeof *out);
     rt_keymap map = {0};
-    customer *c = NULL;
-    int64_t cap = 0;
+    customers all = {0};
     day_counts days = {0}, *repeats = p->holdout_end > p->end ? &days : NULL;
     retain_status s = RETAIN_OK;
     for (;;) {
@@ -152,37 +168,49 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         bool done;
         if ((s = rt_eventlog_next(log, &ev, &done)) || done)
             break;
-        for (int64_t i = 0; !s && i < ev.count; i++) {
-            int64_t at, t = ev.timestamp[i];
+        for (int64_t i = 0; i < ev.count; i++) {
+            int64_t t = ev.timestamp[i];
             if (out->events + i == 0 || t < out->first_event)
                 out->first_event = t;
             if (out->events + i == 0 || t > out->last_event)
                 out->last_event = t;
-            bool added;
-            if ((s = rt_keymap_put(&map, ev.user_id[i], 0, &at, &added)) ||
-                (s = grow(&c, &cap, map.count)))
-                break;
-            if (added)
-                memset(&c[at], 0, sizeof c[at]);
-            s = add_event(&c[at], added, log, &ev, i, p, repeats);
         }
+        rt_keymap_ahead ahead;
+        s = rt_keymap_ahead_start(&ahead, &map, ev.count, ev.user_id, NULL, customer_found,
+                                  &all);
+        for (int64_t i = 0, at; !s && i < ev.count; i++)
+            if (!(s = rt_keymap_ahead_next(&ahead, i, &at)))
+                s = add_event(&all.c[at], log, &ev, i, p, repeats);
         out->events += ev.count;
         if (s)
             break;
     }
+    const customer *c = all.c;
     int64_t n = 0;
     for (int64_t i = 0; !s && i < map.count; i++)
         n += c[i].occasions > 0;
     double *cols = NULL;
-    int64_t *ids = NULL;
+    int64_t *ids = NULL, *order = NULL;
+    uint64_t *keys = NULL;
     if (!s && repeats)
         s = keep_days(repeats, out);
     if (!s && (!(cols = malloc((size_t)(5 * (n > 0 ? n : 1)) * sizeof *cols)) ||
-               !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids))))
+               !(ids = malloc((size_t)(2 * (map.count > 0 ? map.count : 1)) * sizeof *ids)) ||
+               !(order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order)) ||
+               (by_id && !(keys = malloc((size_t)(n > 0 ? n : 1) * sizeof *keys)))))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the summary of %lld customers",
                      (long long)n);
-    if (!s) {
+    if (!s) { /* the rows' records: by first appearance, or sorted by id */
         rt_keymap_keys(&map, ids, ids + map.count);
+        for (int64_t i = 0, k = 0; i < map.count; i++)
+            if (c[i].occasions > 0)
+                order[k++] = i;
+        for (int64_t k = 0; by_id && k < n; k++)
+            keys[k] = rt_sort_key_i64(ids[order[k]]);
+        if (by_id)
+            s = rt_sort_u64(keys, order, n);
+    }
+    if (!s) {
         out->n = n;
         out->x = cols;
         out->tx = cols + n;
@@ -192,19 +220,19 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         out->user_id = ids;
         int64_t e_time = p->by_order ? p->end : day_of(p->end - 1) * DAY;
         out->age_end = e_time;
-        for (int64_t i = 0, k = 0; i < map.count; i++) {
-            const customer *r = &c[i];
-            if (r->occasions == 0)
-                continue;
+        for (int64_t k = 0; k < n; k++) {
+            if (by_id && k + RT_KEYMAP_AHEAD < n)
+                __builtin_prefetch(&c[order[k + RT_KEYMAP_AHEAD]]);
+            const customer *r = &c[order[k]];
             double x = (double)(r->occasions - 1);
-            out->user_id[k] = ids[i];
+            /* in place: by appearance order[k] >= k; by id the sorted key */
+            out->user_id[k] = by_id ? (int64_t)(keys[k] ^ (1ULL << 63)) : ids[order[k]];
             out->x[k] = x;
             out->tx[k] = (double)(r->last - r->first) / p->unit;
             out->T[k] = (double)(e_time - r->first) / p->unit;
             out->m[k] = x > 0 ? (r->total - r->first_amount) / x : 0.0;
             if (out->holdout)
                 out->holdout[k] = (double)r->holdout;
-            k++;
         }
     } else {
         free(cols);
@@ -212,7 +240,9 @@ retain_status rt_clv_summarise(rt_eventlog *log, const rt_clv_period *p, rt_clv_
         free(out->repeat_day);
         out->repeat_day = NULL;
     }
-    free(c);
+    free(order);
+    free(keys);
+    free(all.c);
     rt_keymap_free(&map);
     rt_keymap_free(&days.map);
     free(days.count);

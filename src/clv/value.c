@@ -4,7 +4,9 @@
 ** discounting, the P(alive) bands summaries count customers in, and a new
 ** customer's expected occasions (the tracking curve
 ** of holdout.c sums them). Per-customer formulas are predict.c's; this file
-** only combines them, so any model predict.c knows works here.
+** only combines them, so any model predict.c knows works here. Customers
+** with equal (x, tx, T) share their count predictions: these are computed
+** once per distinct summary (rt_clv_distinct of collapse.c groups them).
 **
 ** Unconditional expected repeat occasions in (0, t] after the trial:
 **   BG/NBD (FHL 2005, eq. 9):
@@ -18,10 +20,12 @@
 */
 #include "clv.h"
 
+#include "core/error.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 double rt_clv_expected_new(rt_clv_model model, const double *params, double t)
 {
@@ -53,20 +57,46 @@ double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_
     return sum;
 }
 
-void rt_clv_predict_all(rt_clv_model model, const double *params, const double *spend,
-                        const rt_clv_horizon *h, const rt_clv_summary *s,
-                        const rt_clv_predictions *out)
+retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
+                                 const double *spend, const rt_clv_horizon *h,
+                                 const rt_clv_summary *s, const rt_clv_predictions *out)
 {
+    int64_t n = s->n;
+    int64_t *group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group);
+    rt_clv_groups g = {0};
+    double *per = NULL;
+    retain_status st = group ? rt_clv_distinct(s, &g, group)
+                             : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict for "
+                                        "%lld customers", (long long)n);
+    int64_t m = g.s.n;
+    if (!st && !(per = malloc((size_t)(3 * (m > 0 ? m : 1)) * sizeof *per)))
+        st = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the predictions of %lld "
+                      "distinct summaries", (long long)m);
+    if (!st) {
+        double *p_alive = per, *expected = per + m, *discounted = per + 2 * m;
 #pragma omp parallel for schedule(dynamic, 256) num_threads(rt_threads())
-    for (int64_t i = 0; i < s->n; i++) {
-        double x = s->x[i], tx = s->tx[i], T = s->T[i];
-        out->p_alive[i] = rt_clv_p_alive(model, params, x, tx, T);
-        out->expected[i] = rt_clv_expected(model, params, h->length, x, tx, T);
-        if (spend) {
-            out->spend[i] = rt_clv_expected_spend(spend, x, s->m[i]);
-            out->value[i] = out->spend[i] * rt_clv_discounted(model, params, h, x, tx, T);
+        for (int64_t k = 0; k < m; k++) {
+            double x = g.s.x[k], tx = g.s.tx[k], T = g.s.T[k];
+            p_alive[k] = rt_clv_p_alive(model, params, x, tx, T);
+            expected[k] = rt_clv_expected(model, params, h->length, x, tx, T);
+            if (spend)
+                discounted[k] = rt_clv_discounted(model, params, h, x, tx, T);
+        }
+#pragma omp parallel for schedule(static) num_threads(rt_threads())
+        for (int64_t i = 0; i < n; i++) {
+            int64_t k = group[i];
+            out->p_alive[i] = p_alive[k];
+            out->expected[i] = expected[k];
+            if (spend) {
+                out->spend[i] = rt_clv_expected_spend(spend, s->x[i], s->m[i]);
+                out->value[i] = out->spend[i] * discounted[k];
+            }
         }
     }
+    free(per);
+    free(group);
+    rt_clv_groups_free(&g);
+    return st;
 }
 
 const double rt_clv_band_upper[RT_CLV_BANDS] = {0.1, 0.5, 0.9, 1.0};

@@ -1,7 +1,8 @@
 /*
 ** src/core/keymap.c: the pair-keyed hash map (see keymap.h): linear
 ** probing over a power-of-two table kept at most half full, a 64-bit mix of
-** both keys (the finaliser of SplitMix64) as the hash.
+** both keys (the finaliser of SplitMix64) as the hash; the look-ahead that
+** pipelines the lookups of a fold over events.
 */
 #include "keymap.h"
 
@@ -84,10 +85,43 @@ int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b)
     return -1;
 }
 
-void rt_keymap_prefetch(const rt_keymap *m, int64_t a, int64_t b)
+static void prefetch_slot(const rt_keymap *m, int64_t a, int64_t b)
 {
     if (m->cap)
         __builtin_prefetch(&m->slots[mix(a, b) & (uint64_t)(m->cap - 1)]);
+}
+
+static retain_status ahead_put(rt_keymap_ahead *la, int64_t i, int64_t *index)
+{
+    bool added;
+    const void *record;
+    int64_t a = la->a[i], b = la->b ? la->b[i] : 0;
+    retain_status s = rt_keymap_put(la->map, a, b, index, &added);
+    if (!s)
+        s = la->found(la->ctx, a, b, *index, added, &record);
+    if (!s)
+        __builtin_prefetch(record);
+    return s;
+}
+
+retain_status rt_keymap_ahead_start(rt_keymap_ahead *la, rt_keymap *map, int64_t n,
+                                    const int64_t *a, const int64_t *b,
+                                    rt_keymap_found_fn found, void *ctx)
+{
+    *la = (rt_keymap_ahead){.map = map, .a = a, .b = b, .n = n, .found = found, .ctx = ctx};
+    retain_status s = RETAIN_OK;
+    for (int64_t i = 0; !s && i < n && i < RT_KEYMAP_AHEAD; i++)
+        s = ahead_put(la, i, &la->ring[i]);
+    return s;
+}
+
+retain_status rt_keymap_ahead_next(rt_keymap_ahead *la, int64_t i, int64_t *index)
+{
+    int64_t *slot = &la->ring[i % RT_KEYMAP_AHEAD], ahead = i + 2 * RT_KEYMAP_AHEAD;
+    *index = *slot;
+    if (ahead < la->n)
+        prefetch_slot(la->map, la->a[ahead], la->b ? la->b[ahead] : 0);
+    return i + RT_KEYMAP_AHEAD < la->n ? ahead_put(la, i + RT_KEYMAP_AHEAD, slot) : RETAIN_OK;
 }
 
 void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b)

@@ -36,9 +36,40 @@ retain_status rt_keymap_put(rt_keymap *m, int64_t a, int64_t b, int64_t *out,
 /* The index of (a, b), or -1. */
 int64_t rt_keymap_get(const rt_keymap *m, int64_t a, int64_t b);
 
-/* Asks the CPU to fetch the slot where (a, b) would be found, ahead of a
-** put or get: folds over events hide the cache miss of a large table. */
-void rt_keymap_prefetch(const rt_keymap *m, int64_t a, int64_t b);
+/* Called once per event as a look-ahead (below) puts its keys (a, b):
+** grows the caller's records and initialises the one of a new key when
+** added (records may move), and sets *record to where the record of index
+** now is. */
+typedef retain_status (*rt_keymap_found_fn)(void *ctx, int64_t a, int64_t b, int64_t index,
+                                            bool added, const void **record);
+
+/* A fold over events keyed by user (or by any pair of keys) with its table
+** lookups pipelined: while the caller folds event i, the slot of event
+** i + 2 RT_KEYMAP_AHEAD is prefetched and event i + RT_KEYMAP_AHEAD is put
+** and its record prefetched, so the cache misses of a large table overlap
+** instead of stalling the fold one after another. Keys are still numbered
+** in order of first appearance. */
+#define RT_KEYMAP_AHEAD 8
+typedef struct rt_keymap_ahead {
+    rt_keymap *map;
+    const int64_t *a, *b; /* b NULL: second keys 0 */
+    int64_t n;
+    rt_keymap_found_fn found;
+    void *ctx;
+    int64_t ring[RT_KEYMAP_AHEAD];
+} rt_keymap_ahead;
+
+/* Starts a look-ahead over the keys (a[i], b ? b[i] : 0), i < n (puts the
+** first RT_KEYMAP_AHEAD). */
+retain_status rt_keymap_ahead_start(rt_keymap_ahead *la, rt_keymap *map, int64_t n,
+                                    const int64_t *a, const int64_t *b,
+                                    rt_keymap_found_fn found, void *ctx);
+
+/* The index of the keys of event i, for i = 0, 1, ..., n - 1 in turn (keys
+** up to i + 2 RT_KEYMAP_AHEAD are read by then, none at or before i after);
+** the records may have moved since the last call. An error from a put or
+** found stops it. */
+retain_status rt_keymap_ahead_next(rt_keymap_ahead *la, int64_t i, int64_t *index);
 
 /* Every key by index: a[index] and b[index] for index < m->count. */
 void rt_keymap_keys(const rt_keymap *m, int64_t *a, int64_t *b);

@@ -132,17 +132,21 @@ static retain_status count_cell(rt_logs_cohorts *c, const user_state *u, int64_t
     return RETAIN_OK;
 }
 
-static retain_status find_user(rt_logs_cohorts *c, int64_t id, int64_t *out)
+/* The state of user k (an rt_keymap_found_fn), created for a new user. */
+static retain_status user_found(void *ctx, int64_t id, int64_t zero, int64_t k, bool added,
+                                const void **record)
 {
-    bool added;
-    retain_status s = rt_keymap_put(&c->users, id, 0, out, &added);
-    if (s || !added)
-        return s;
-    int64_t k = *out;
-    if (!grow((void **)&c->u, &c->ucap, k + 1, sizeof *c->u))
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld users", (long long)k + 1);
-    memset(&c->u[k], 0, sizeof c->u[k]);
-    c->u[k].prev_time = INT64_MIN;
+    (void)id;
+    (void)zero;
+    rt_logs_cohorts *c = ctx;
+    if (added) {
+        if (!grow((void **)&c->u, &c->ucap, k + 1, sizeof *c->u))
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld users",
+                            (long long)k + 1);
+        memset(&c->u[k], 0, sizeof c->u[k]);
+        c->u[k].prev_time = INT64_MIN;
+    }
+    *record = &c->u[k];
     return RETAIN_OK;
 }
 
@@ -162,23 +166,12 @@ retain_status rt_logs_cohorts_add(rt_logs_cohorts *c, int64_t n, const int64_t *
                                   const int64_t *order, const int64_t *group,
                                   const int64_t *line)
 {
-    /* the same pipeline as the feature fold: slots prefetched 2 AHEAD events
-    ** early, users looked up and their state prefetched AHEAD early */
-    enum { AHEAD = 8 };
-    int64_t ring[AHEAD];
-    retain_status s;
-    for (int64_t i = 0; i < n && i < AHEAD; i++)
-        if ((s = find_user(c, user[i], &ring[i])))
-            return s;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t t = time[i], k = ring[i % AHEAD];
-        if (i + 2 * AHEAD < n)
-            rt_keymap_prefetch(&c->users, user[i + 2 * AHEAD], 0);
-        if (i + AHEAD < n) {
-            if ((s = find_user(c, user[i + AHEAD], &ring[i % AHEAD])))
-                return s;
-            __builtin_prefetch(&c->u[ring[i % AHEAD]]);
-        }
+    rt_keymap_ahead users;
+    retain_status s = rt_keymap_ahead_start(&users, &c->users, n, user, NULL, user_found, c);
+    for (int64_t i = 0; !s && i < n; i++) {
+        int64_t t = time[i], k;
+        if ((s = rt_keymap_ahead_next(&users, i, &k)))
+            break;
         c->events++;
         if (t > c->last_time)
             c->last_time = t;
@@ -226,7 +219,7 @@ retain_status rt_logs_cohorts_add(rt_logs_cohorts *c, int64_t n, const int64_t *
                 return s;
         }
     }
-    return RETAIN_OK;
+    return s;
 }
 
 void rt_logs_cohort_table_free(rt_logs_cohort_table *t)

@@ -89,13 +89,12 @@ static inline uint64_t row_hash(int64_t t, double amount, int64_t item, int64_t 
     return (h ^ (uint64_t)order) * 0x9E3779B97F4A7C15ULL;
 }
 
-static retain_status find_user(rt_logs_features *f, int64_t id, int64_t *out)
+/* The record of user k (an rt_keymap_found_fn), created for a new user. */
+static retain_status user_found(void *ctx, int64_t id, int64_t zero, int64_t k, bool added,
+                                const void **record)
 {
-    int64_t k;
-    bool added;
-    retain_status s = rt_keymap_put(&f->users, id, 0, &k, &added);
-    if (s)
-        return s;
+    (void)zero;
+    rt_logs_features *f = ctx;
     if (added) {
         if (k == f->cap) {
             int64_t cap = f->cap ? 2 * f->cap : 4096;
@@ -115,7 +114,7 @@ static retain_status find_user(rt_logs_features *f, int64_t id, int64_t *out)
         u->prev_time = INT64_MIN;
         u->prev_line = -1;
     }
-    *out = k;
+    *record = &f->rec[k];
     return RETAIN_OK;
 }
 
@@ -196,27 +195,15 @@ retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t
 {
     const rt_logs_features_params *p = &f->p;
     const int64_t w0 = p->asof - p->window;
-    /* A pipeline over the events: the hash slot of event i + 2 AHEAD is
-    ** prefetched, event i + AHEAD is looked up and its record prefetched,
-    ** event i is folded; users are still numbered in order of appearance. */
-    enum { AHEAD = 8 };
-    int64_t ring[AHEAD];
-    retain_status s;
-    for (int64_t i = 0; i < n && i < AHEAD; i++)
-        if ((s = find_user(f, user[i], &ring[i])))
-            return s;
-    for (int64_t i = 0; i < n; i++) {
+    rt_keymap_ahead users;
+    retain_status s = rt_keymap_ahead_start(&users, &f->users, n, user, NULL, user_found, f);
+    for (int64_t i = 0; !s && i < n; i++) {
         int64_t t = time[i], it = p->has_item ? item[i] : 0, od = p->has_order ? order[i] : 0;
         double a = amount[i];
-        int64_t k = ring[i % AHEAD];
-        if (i + 2 * AHEAD < n)
-            rt_keymap_prefetch(&f->users, user[i + 2 * AHEAD], 0);
-        if (i + AHEAD < n) {
-            if ((s = find_user(f, user[i + AHEAD], &ring[i % AHEAD])))
-                return s;
-            __builtin_prefetch(&f->rec[ring[i % AHEAD]]);
-        }
-        user_rec *u = &f->rec[k]; /* after find_user, which may move the records */
+        int64_t k;
+        if ((s = rt_keymap_ahead_next(&users, i, &k)))
+            break;
+        user_rec *u = &f->rec[k]; /* after the look-ahead, which may move the records */
         f->events++;
         if (t < f->first_time)
             f->first_time = t;
@@ -257,7 +244,7 @@ retain_status rt_logs_features_add(rt_logs_features *f, int64_t n, const int64_t
         if (in_window)
             u->net += a;
     }
-    return RETAIN_OK;
+    return s;
 }
 
 void rt_logs_feature_table_free(rt_logs_feature_table *t)

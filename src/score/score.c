@@ -215,9 +215,8 @@ static retain_status clv_run(job *j, const retain_matrix *x, slot *s)
     rt_clv_predictions out = {s->col[j->clv_col], s->col[j->clv_col + 1],
                               m->has_spend ? j->clv_spend : NULL,
                               m->has_spend ? s->col[j->clv_col + 2] : NULL};
-    rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL, &j->p->clv_horizon,
-                       &sum, &out);
-    return RETAIN_OK;
+    return rt_clv_predict_all(m->model, m->params, m->has_spend ? m->spend : NULL,
+                              &j->p->clv_horizon, &sum, &out);
 }
 
 static const scorer scorers[] = {

@@ -3,11 +3,17 @@
 ** groups. A summary of 20000 customers drawn from a Pareto/NBD process in
 ** whole days (so many customers share (x, t_x, T)) is collapsed: every
 ** group is distinct, the weights add up to the customers, and every
-** customer finds its group. BG/NBD, MBG/NBD and Pareto/NBD fitted on the
-** groups equal the fits on the customers (log-likelihood within 1e-9
-** relative, estimates within 1e-6). Pareto/NBD refuses a summary without
-** repeat purchases by name, and its likelihood stays finite for customers
-** whose purchases all fell on one day (x = 0, t_x = 0, T = 0 too).
+** customer finds its group; the groups are strictly ordered by (x, t_x,
+** T) and weigh what a count of their customers finds; rt_clv_distinct
+** finds the same groups and gives each customer its own. BG/NBD, MBG/NBD
+** and Pareto/NBD fitted on the groups equal the fits on the customers
+** (log-likelihood within 1e-9 relative, estimates within 1e-6).
+** Pareto/NBD refuses a summary without repeat purchases by name, and its
+** likelihood stays finite for customers whose purchases all fell on one
+** day (x = 0, t_x = 0, T = 0 too).
+** rt_clv_predict_all, which evaluates the count models once per distinct
+** (x, t_x, T), gives every customer the same bits as the per-customer
+** formulas of predict.c and value.c, on 1 and on 2 threads.
 */
 #include "check.h"
 
@@ -69,6 +75,30 @@ static void collapse(void)
         missing += !found;
     }
     CHECK(missing == 0, "%d customers without their group", missing);
+    int unordered = 0, miscounted = 0;
+    for (int64_t k = 1; k < g.s.n; k++) /* strictly increasing in (x, tx, T) */
+        unordered += !(g.s.x[k - 1] < g.s.x[k] ||
+                       (g.s.x[k - 1] == g.s.x[k] &&
+                        (g.s.tx[k - 1] < g.s.tx[k] ||
+                         (g.s.tx[k - 1] == g.s.tx[k] && g.s.T[k - 1] < g.s.T[k]))));
+    for (int64_t k = 0; k < g.s.n; k += 7) { /* weights: the customers, counted */
+        int count = 0;
+        for (int i = 0; i < N; i++)
+            count += xs[i] == g.s.x[k] && txs[i] == g.s.tx[k] && Ts[i] == g.s.T[k];
+        miscounted += g.s.w[k] != count;
+    }
+    CHECK(unordered == 0 && miscounted == 0, "%d groups out of order, %d miscounted",
+          unordered, miscounted);
+    static int64_t group[N];
+    rt_clv_groups d;
+    CHECK(rt_clv_distinct(&s, &d, group) == RETAIN_OK, "distinct");
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        wrong += !(group[i] >= 0 && group[i] < d.s.n && d.s.x[group[i]] == xs[i] &&
+                   d.s.tx[group[i]] == txs[i] && d.s.T[group[i]] == Ts[i]);
+    CHECK(d.s.n == g.s.n && wrong == 0, "distinct: %lld groups (collapse %lld), %d customers "
+          "in a wrong one", (long long)d.s.n, (long long)g.s.n, wrong);
+    rt_clv_groups_free(&d);
     for (rt_clv_model m = RT_CLV_BGNBD; m <= RT_CLV_PARETO; m++) {
         rt_clv_fit full, grouped;
         CHECK(rt_clv_fit_model(m, &s, NULL, 1e-10, 1000, &full) == RETAIN_OK &&
@@ -104,10 +134,49 @@ static void pareto_edges(void)
     CHECK(rt_clv_p_alive(RT_CLV_PARETO, p, 0, 0, 0) == 1.0, "P(alive) at T = 0");
 }
 
+/* Every model's predictions for the drawn customers (mean spends varied
+** per customer) against predict.c and value.c customer by customer. */
+static void predictions(void)
+{
+    static double ms[N], out[4 * N];
+    for (int i = 0; i < N; i++)
+        ms[i] = xs[i] > 0 ? 5.0 + (double)(i % 37) : 0.0;
+    rt_clv_summary s = {N, xs, txs, Ts, ms, NULL};
+    const double spend[3] = {6.25, 3.74, 15.44};
+    const double params[3][4] = {{0.243, 4.414, 0.793, 2.426}, /* BG/NBD, CDNOW */
+                                 {0.525, 6.183, 0.891, 1.614},
+                                 {0.553, 10.58, 0.606, 11.67}}; /* Pareto/NBD */
+    const rt_clv_horizon h = {39.0, 4.348, 0.01};
+    for (int threads = 1; threads <= 2; threads++) {
+        retain_threads_set(threads);
+        for (rt_clv_model m = RT_CLV_BGNBD; m <= RT_CLV_PARETO; m++) {
+            memset(out, 0, sizeof out);
+            rt_clv_predictions p = {out, out + N, out + 2 * N, out + 3 * N};
+            CHECK(rt_clv_predict_all(m, params[m], spend, &h, &s, &p) == RETAIN_OK,
+                  "%s predictions", rt_clv_title(m));
+            int differ = 0, first = -1;
+            for (int i = 0; i < N; i++) {
+                double want[4] = {rt_clv_p_alive(m, params[m], xs[i], txs[i], Ts[i]),
+                                  rt_clv_expected(m, params[m], h.length, xs[i], txs[i], Ts[i]),
+                                  rt_clv_expected_spend(spend, xs[i], ms[i]), 0.0};
+                want[3] = want[2] * rt_clv_discounted(m, params[m], &h, xs[i], txs[i], Ts[i]);
+                for (int c = 0; c < 4; c++)
+                    if (memcmp(&out[c * N + i], &want[c], sizeof want[c]) != 0 &&
+                        differ++ == 0)
+                        first = i;
+            }
+            CHECK(differ == 0, "%s, %d threads: %d predictions differ from the per-customer "
+                  "formulas, first customer %d", rt_clv_title(m), threads, differ, first);
+        }
+    }
+    retain_threads_set(0);
+}
+
 int main(void)
 {
     draw();
     collapse();
     pareto_edges();
+    predictions();
     CHECK_DONE();
 }

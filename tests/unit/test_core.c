@@ -3,12 +3,14 @@
 ** names, aligned allocation, overflow-checked sizes, the memory-claim
 ** refusal, injected allocation failures, matrix views and the
 ** block-ordered reductions (rt_reduce_rows: the documented order, the same
-** bits for any thread count, every block once), and the special functions
-** against closed forms.
+** bits for any thread count, every block once), the special functions
+** against closed forms, and the keymap look-ahead against a brute-force
+** numbering by first appearance.
 */
 #include "check.h"
 
 #include "core/error.h"
+#include "core/keymap.h"
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "core/special.h"
@@ -198,6 +200,99 @@ static void test_special(void)
     CHECK(fabs(rt_lbeta(2.0, 3.0) - log(1.0 / 12)) < 1e-15, "ln B(2, 3)");
 }
 
+/* Records of the look-ahead test: one int64 per key (its value), grown by
+** one at a time so they move on every new key. With pairs, the value v is
+** looked up as the keys (v / 20, v % 20), else as (v, 0). */
+typedef struct ahead_records {
+    int64_t *value;
+    int64_t count, calls, fail_at; /* fail_at: new keys before an error; -1 none */
+    bool pairs;
+} ahead_records;
+
+static retain_status ahead_found(void *ctx, int64_t a, int64_t b, int64_t index, bool added,
+                                 const void **record)
+{
+    ahead_records *r = ctx;
+    int64_t v = r->pairs ? a * 20 + b : a;
+    CHECK(r->pairs || b == 0, "second key %lld without pairs", (long long)b);
+    r->calls++;
+    if (added) {
+        if (r->count == r->fail_at)
+            return rt_error(RETAIN_ERR_INTERNAL, "injected failure at key %lld", (long long)v);
+        CHECK(index == r->count, "new key %lld numbered %lld, not %lld", (long long)v,
+              (long long)index, (long long)r->count);
+        int64_t *grown = realloc(r->value, (size_t)(r->count + 1) * sizeof *grown);
+        if (!grown)
+            return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
+        r->value = grown;
+        r->value[r->count++] = v;
+    }
+    *record = &r->value[index];
+    return RETAIN_OK;
+}
+
+static void test_keymap_ahead(void)
+{
+    enum { N = 3000, DISTINCT = 400 };
+    static int64_t values[N], high[N], low[N], first[N];
+    uint64_t state = 12345;
+    for (int64_t i = 0; i < N; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        values[i] = (int64_t)(state >> 33) % DISTINCT - DISTINCT / 2;
+        high[i] = values[i] / 20;
+        low[i] = values[i] % 20;
+    }
+    const int64_t lengths[] = {0, 1, RT_KEYMAP_AHEAD - 1, RT_KEYMAP_AHEAD, RT_KEYMAP_AHEAD + 1,
+                               2 * RT_KEYMAP_AHEAD, 2 * RT_KEYMAP_AHEAD + 1, N};
+    for (int pairs = 0; pairs <= 1; pairs++)
+        for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+            int64_t n = lengths[l], distinct = 0;
+            for (int64_t i = 0; i < n; i++) { /* brute force: index of first appearance */
+                int64_t j = 0;
+                while (j < distinct && first[j] != values[i])
+                    j++;
+                if (j == distinct)
+                    first[distinct++] = values[i];
+            }
+            rt_keymap map = {0};
+            ahead_records r = {.fail_at = -1, .pairs = pairs};
+            rt_keymap_ahead la;
+            retain_status s = rt_keymap_ahead_start(&la, &map, n, pairs ? high : values,
+                                                    pairs ? low : NULL, ahead_found, &r);
+            for (int64_t i = 0; !s && i < n; i++) {
+                int64_t k;
+                if ((s = rt_keymap_ahead_next(&la, i, &k)))
+                    break;
+                CHECK(k >= 0 && k < r.count && r.value[k] == values[i] && first[k] == values[i],
+                      "pairs %d, n %lld: event %lld (value %lld) got index %lld", pairs,
+                      (long long)n, (long long)i, (long long)values[i], (long long)k);
+            }
+            CHECK(s == RETAIN_OK, "n %lld: %s", (long long)n, retain_last_error());
+            CHECK(r.count == distinct && map.count == distinct && r.calls == n,
+                  "pairs %d, n %lld: %lld records, %lld keys, %lld calls; want %lld, %lld",
+                  pairs, (long long)n, (long long)r.count, (long long)map.count,
+                  (long long)r.calls, (long long)distinct, (long long)n);
+            free(r.value);
+            rt_keymap_free(&map);
+        }
+    /* a failure of the records stops the fold: from start or from next */
+    for (int64_t fail_at = 0; fail_at < 60; fail_at += 7) {
+        rt_keymap map = {0};
+        ahead_records r = {.fail_at = fail_at};
+        rt_keymap_ahead la;
+        retain_status s = rt_keymap_ahead_start(&la, &map, N, values, NULL, ahead_found, &r);
+        int64_t i = 0, k;
+        for (; !s && i < N; i++)
+            s = rt_keymap_ahead_next(&la, i, &k);
+        CHECK(s == RETAIN_ERR_INTERNAL && strstr(retain_last_error(), "injected failure"),
+              "failure at new key %lld: status %d", (long long)fail_at, (int)s);
+        CHECK(r.count == fail_at, "failure at new key %lld: %lld records", (long long)fail_at,
+              (long long)r.count);
+        free(r.value);
+        rt_keymap_free(&map);
+    }
+}
+
 int main(void)
 {
     test_errors();
@@ -206,6 +301,7 @@ int main(void)
     test_reduction();
     test_reduce_rows();
     test_special();
+    test_keymap_ahead();
     CHECK(strstr(retain_build_info(), retain_version()) != NULL, "build info has version");
     CHECK_DONE();
 }
