@@ -241,6 +241,13 @@ int cmd_clv_fit(int argc, char **argv);
 int cmd_clv_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 
+/* ranks.c: running under mpirun (MPI build). start: before anything else;
+** finish: with the exit code, last; allow: false (and says why) for a
+** command that does not run distributed yet. */
+int cli_ranks_start(int *argc, char ***argv);
+int cli_ranks_finish(int rc);
+bool cli_ranks_allow(const char *group, const char *name);
+
 /* ---- lifetime value (clv_common.c): clv predict, features, score ---------- */
 
 struct rt_clv_loaded;

@@ -1,0 +1,247 @@
+/*
+** src/core/dist.c: ranks, row ranges and the collectives of an MPI run
+** (core/dist.h), and their one-process stand-ins.
+**
+** How reductions become global: rt_reduce_rows stays local (the rank's
+** rows, block-ordered over its threads), and the algorithm completes each
+** one with rt_dist_sum_f64 right after it. That keeps one reduction
+** routine for every caller (several reduce, then transform, then reduce
+** again, e.g. the two-pass moments) and makes each global sum a visible,
+** fixed point where all ranks meet, which the failure agreement needs. The
+** sum is an allgather of the ranks' partials then a sum in rank order, not
+** MPI_Allreduce, whose order the library chooses: the same number of ranks
+** gives the same bits, and the result differs from one process only by
+** where the rank boundaries cut the block order (1e-15 relative, typical).
+** Each collective carries the ranks' statuses next to the data, so
+** agreeing on a failure costs no extra round trip when all went well.
+*/
+#include "dist.h"
+
+#include "error.h"
+#include "parallel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef RETAIN_WITH_MPI
+#include <mpi.h>
+#endif
+
+static int dist_rank = 0, dist_size = 1;
+
+int rt_dist_rank(void) { return dist_rank; }
+int rt_dist_size(void) { return dist_size; }
+
+void rt_dist_rows_of(int r, int64_t n, int64_t *first, int64_t *count)
+{
+    int64_t nblocks = rt_block_count(n), base = nblocks / dist_size, extra = nblocks % dist_size;
+    int64_t b0 = r * base + (r < extra ? r : extra);
+    int64_t b1 = b0 + base + (r < extra);
+    int64_t lo = b0 * RT_BLOCK_ROWS, hi = b1 * RT_BLOCK_ROWS;
+    *first = lo < n ? lo : n;
+    *count = (hi < n ? hi : n) - *first;
+}
+
+void rt_dist_rows(int64_t n, int64_t *first, int64_t *count)
+{
+    rt_dist_rows_of(dist_rank, n, first, count);
+}
+
+#ifndef RETAIN_WITH_MPI
+
+retain_status rt_dist_init(int *argc, char ***argv) { return RETAIN_OK; }
+void rt_dist_finalize(void) {}
+retain_status rt_dist_agree(retain_status local) { return local; }
+
+retain_status rt_dist_allgather_f64(retain_status local, const double *mine, int64_t width,
+                                    double *all)
+{
+    if (!local)
+        memcpy(all, mine, (size_t)width * sizeof *all);
+    return local;
+}
+
+retain_status rt_dist_sum_f64(retain_status local, double *buf, int64_t width)
+{
+    return local;
+}
+
+retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int root)
+{
+    return local;
+}
+
+retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
+                                      double *all)
+{
+    return rt_dist_allgather_f64(local, mine, n, all);
+}
+
+#else
+
+static int started;
+
+retain_status rt_dist_init(int *argc, char ***argv)
+{
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return rt_error(RETAIN_ERR_INTERNAL, "MPI_Init_thread failed; run under mpirun, "
+                        "or check the MPI installation");
+    started = 1;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &dist_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &dist_size);
+    return RETAIN_OK;
+}
+
+void rt_dist_finalize(void)
+{
+    if (started)
+        MPI_Finalize();
+    started = 0;
+}
+
+/* Given every rank's status (statuses[r]): the agreed one; a rank that did
+** not fail takes the first failing rank's message. */
+static retain_status settle(const int *statuses, retain_status local)
+{
+    int failed = -1;
+    for (int r = 0; r < dist_size && failed < 0; r++)
+        if (statuses[r])
+            failed = r;
+    if (failed < 0)
+        return RETAIN_OK;
+    char message[2048];
+    if (dist_rank == failed)
+        snprintf(message, sizeof message, "%s", retain_last_error());
+    if (MPI_Bcast(message, (int)sizeof message, MPI_CHAR, failed, MPI_COMM_WORLD) !=
+        MPI_SUCCESS)
+        snprintf(message, sizeof message, "(its message was lost)");
+    message[sizeof message - 1] = '\0';
+    if (dist_rank == failed)
+        return local;
+    return rt_error((retain_status)statuses[failed], "rank %d of %d: %s", failed, dist_size,
+                    message);
+}
+
+/* A rank without memory for a collective's buffers cannot take part in
+** it, and the others would wait for it forever: it ends the whole job. */
+static void *collective_alloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) {
+        fprintf(stderr, "retain: rank %d of %d: out of memory (%zu bytes) for a collective; "
+                "stopping every rank\n", dist_rank, dist_size, bytes);
+        MPI_Abort(MPI_COMM_WORLD, RETAIN_ERR_INTERNAL);
+    }
+    return p;
+}
+
+static retain_status mpi_failed(const char *what, int code)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(code, text, &len);
+    return rt_error(RETAIN_ERR_IO, "MPI %s failed on rank %d of %d: %s", what, dist_rank,
+                    dist_size, text);
+}
+
+retain_status rt_dist_agree(retain_status local)
+{
+    if (dist_size == 1)
+        return local;
+    int mine = (int)local, *all = collective_alloc((size_t)dist_size * sizeof *all);
+    int rc = MPI_Allgather(&mine, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+    retain_status s = rc == MPI_SUCCESS ? settle(all, local) : mpi_failed("Allgather", rc);
+    free(all);
+    return s;
+}
+
+retain_status rt_dist_allgather_f64(retain_status local, const double *mine, int64_t width,
+                                    double *all)
+{
+    if (dist_size == 1) {
+        if (!local)
+            memcpy(all, mine, (size_t)width * sizeof *all);
+        return local;
+    }
+    /* width values and the status, per rank */
+    int64_t slot = width + 1;
+    if (slot > 0x7fffffff) /* the same on every rank: none enters the collective */
+        return rt_error(RETAIN_ERR_INTERNAL, "cannot gather %lld values per rank: more "
+                        "than 2^31 - 2", (long long)width);
+    double *send = collective_alloc((size_t)slot * (size_t)(dist_size + 1) * sizeof *send);
+    int *statuses = collective_alloc((size_t)dist_size * sizeof *statuses);
+    double *recv = send + slot;
+    memset(send, 0, (size_t)width * sizeof *send);
+    if (!local && width)
+        memcpy(send, mine, (size_t)width * sizeof *send);
+    send[width] = (double)local;
+    int rc = MPI_Allgather(send, (int)slot, MPI_DOUBLE, recv, (int)slot, MPI_DOUBLE,
+                           MPI_COMM_WORLD);
+    retain_status s;
+    if (rc != MPI_SUCCESS) {
+        s = mpi_failed("Allgather", rc);
+    } else {
+        for (int r = 0; r < dist_size; r++)
+            statuses[r] = (int)recv[r * slot + width];
+        s = settle(statuses, local);
+    }
+    if (!s)
+        for (int r = 0; r < dist_size; r++)
+            memcpy(all + r * width, recv + r * slot, (size_t)width * sizeof *all);
+    free(send);
+    free(statuses);
+    return s;
+}
+
+retain_status rt_dist_sum_f64(retain_status local, double *buf, int64_t width)
+{
+    if (dist_size == 1)
+        return local;
+    double *all = collective_alloc((size_t)(width * dist_size) * sizeof *all);
+    retain_status s = rt_dist_allgather_f64(local, buf, width, all);
+    if (!s)
+        rt_reduce_blocks_f64(all, dist_size, width, buf);
+    free(all);
+    return s;
+}
+
+retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int root)
+{
+    retain_status s = rt_dist_agree(local);
+    if (s || dist_size == 1)
+        return s;
+    int rc = MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, MPI_COMM_WORLD);
+    return rc == MPI_SUCCESS ? RETAIN_OK : mpi_failed("Bcast", rc);
+}
+
+retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
+                                      double *all)
+{
+    if (dist_size == 1)
+        return rt_dist_allgather_f64(local, mine, n, all);
+    int *counts = collective_alloc(2 * (size_t)dist_size * sizeof *counts);
+    if (n > 0x7fffffff && !local)
+        local = rt_error(RETAIN_ERR_INTERNAL, "cannot gather %lld rows from %d ranks: "
+                         "more than 2^31 - 1", (long long)n, dist_size);
+    retain_status s = rt_dist_agree(local);
+    if (!s) {
+        int *offsets = counts + dist_size;
+        for (int r = 0; r < dist_size; r++) {
+            int64_t first, count;
+            rt_dist_rows_of(r, n, &first, &count);
+            counts[r] = (int)count;
+            offsets[r] = (int)first;
+        }
+        int rc = MPI_Allgatherv(mine, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
+                                MPI_DOUBLE, MPI_COMM_WORLD);
+        if (rc != MPI_SUCCESS)
+            s = mpi_failed("Allgatherv", rc);
+    }
+    free(counts);
+    return s;
+}
+
+#endif
