@@ -34,11 +34,18 @@
 ** REPRODUCIBILITY. Every sum over rows goes through rt_reduce_rows: same
 ** data and params, same bits for any thread count.
 **
+** MPI. Under mpirun x, y and the weights are the rank's rows (core/dist.h);
+** every sum over rows (counts, scaler, weight total, each objective pass,
+** the separability test) is completed across ranks right after it, so
+** every rank runs the same solver steps on the same numbers. A failure on
+** one rank is agreed at those points and returned by all.
+**
 ** This code never reads files and never prints; src/io/logreg_model.c
 ** saves and loads models, src/cli the commands.
 */
 #include "logreg.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -259,18 +266,25 @@ static retain_status row_weights(const uint8_t *y, const float *sw, int64_t n,
                                  const retain_logreg_params *p, retain_logreg_model *m,
                                  double *w)
 {
-    int64_t rows[2] = {0, 0}, weighted[2] = {0, 0};
+    double counts[4] = {0, 0, 0, 0}; /* rows of class 0, 1; of positive weight */
     for (int64_t i = 0; i < n; i++) {
-        rows[y[i]]++;
-        weighted[y[i]] += !sw || sw[i] > 0;
+        counts[y[i]]++;
+        counts[2 + y[i]] += !sw || sw[i] > 0;
     }
+    retain_status s = rt_dist_sum_f64(RETAIN_OK, counts, 4); /* every rank's rows */
+    if (s)
+        return s;
+    int64_t rows[2] = {(int64_t)counts[0], (int64_t)counts[1]};
+    int64_t weighted[2] = {(int64_t)counts[2], (int64_t)counts[3]};
+    m->train_rows = rows[0] + rows[1];
     m->train_positives = rows[1];
     if (weighted[0] == 0 || weighted[1] == 0)
         return rt_error(RETAIN_ERR_DATA, "the labels hold one class only (every row%s is %d); "
                         "a churn model needs both churners (1) and non-churners (0)",
                         sw ? " of positive weight" : "", weighted[0] == 0 ? 1 : 0);
     for (int c = 0; c < 2; c++)
-        m->class_weight[c] = p->class_weight_balanced ? (double)n / (2.0 * (double)rows[c])
+        m->class_weight[c] = p->class_weight_balanced
+                                 ? (double)m->train_rows / (2.0 * (double)rows[c])
                                                       : p->class_weight[c];
     for (int64_t i = 0; i < n; i++)
         w[i] = (sw ? (double)sw[i] : 1.0) * m->class_weight[y[i]];
@@ -302,9 +316,12 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     *out = NULL;
     double started = rt_seconds();
     retain_status s;
-    if ((s = retain_logreg_params_check(p)) ||
-        (s = rt_logreg_check_matrix(x, "retain_logreg_fit")) ||
-        (sample_weight && (s = check_weights(sample_weight, x->rows))))
+    if ((s = retain_logreg_params_check(p)))
+        return s;
+    s = rt_logreg_check_matrix(x, "retain_logreg_fit");
+    if (!s && sample_weight)
+        s = check_weights(sample_weight, x->rows);
+    if ((s = rt_dist_agree(s)))
         return s;
     int64_t n = x->rows, d = x->cols;
     retain_logreg_model *m = NULL;
@@ -313,29 +330,31 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
 #ifdef RETAIN_WITH_CUDA
     struct rt_cuda_logreg *gpu = NULL;
 #endif
-    if ((s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
-                                "use fewer rows")) ||
-        (s = retain_malloc((size_t)n, (void **)&y01)) ||
-        (s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) ||
-        (s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) ||
-        (s = rt_logreg_model_alloc(d, &m)) ||
-        (s = retain_calloc((size_t)(2 * (p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX)),
-                           sizeof *m->trace, (void **)&m->trace)))
-        goto done;
-    m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
-    l1 = theta + d + 1;
-    if ((s = rt_logreg_labels(y, n, y01)) ||
-        (s = row_weights(y01, sample_weight, n, p, m, w)))
+    s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
+                           "use fewer rows");
+    if (!s && !(s = retain_malloc((size_t)n, (void **)&y01)) &&
+        !(s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) &&
+        !(s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) &&
+        !(s = rt_logreg_model_alloc(d, &m)) &&
+        !(s = retain_calloc((size_t)(2 * (p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX)),
+                            sizeof *m->trace, (void **)&m->trace))) {
+        m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
+        l1 = theta + d + 1;
+        s = rt_logreg_labels(y, n, y01);
+    }
+    /* under MPI each call below meets the other ranks, failed or not */
+    if ((s = rt_dist_agree(s)) || (s = row_weights(y01, sample_weight, n, p, m, w)))
         goto done;
     m->params = *p;
     m->params.progress = NULL;
     m->params.progress_user = NULL;
-    m->train_rows = n;
     if ((s = rt_scaler_fit(x, NULL, p->scale, m->mean, m->scale)))
         goto done;
     double wsum = 0.0;
     for (int64_t i = 0; i < n; i++)
         wsum += w[i];
+    if ((s = rt_dist_sum_f64(RETAIN_OK, &wsum, 1)))
+        goto done;
     if (!(wsum > 0)) {
         s = rt_error(RETAIN_ERR_DATA, "retain_logreg_fit: the row weights sum to 0");
         goto done;
@@ -383,8 +402,13 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     if (!sol.converged)
         m->warnings |= sol.stalled ? RETAIN_LOGREG_WARN_STALLED : RETAIN_LOGREG_WARN_MAX_ITER;
     rt_logreg_model_unscale(m);
-    if (p->penalty == RETAIN_LOGREG_NONE && separated(m, x, y01, w))
-        m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
+    if (p->penalty == RETAIN_LOGREG_NONE) {
+        double mixed = !separated(m, x, y01, w); /* ranks whose rows are not */
+        if ((s = rt_dist_sum_f64(RETAIN_OK, &mixed, 1)))
+            goto done;
+        if (mixed == 0)
+            m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
+    }
     m->fit_seconds = rt_seconds() - started;
 done:
 #ifdef RETAIN_WITH_CUDA

@@ -8,9 +8,12 @@
 ** order by rt_reduce_rows, so the result has the same bits for any thread
 ** count and no thread waits for another's block. With data->gpu the same
 ** pass runs on the GPU (kernels/cuda/logreg.cu) into the same d + 2 sums.
+** Under MPI data holds the rank's rows and the sums are completed across
+** ranks (rt_dist_sum_f64), so every rank sees the same objective.
 */
 #include "logreg.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -57,7 +60,7 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     double *v, *acc;
     retain_status s;
     if ((s = retain_malloc((size_t)(2 * d + 2) * sizeof *v, (void **)&v)))
-        return s;
+        return rt_dist_sum_f64(s, NULL, d + 2); /* the other ranks learn it */
     acc = v + d;
     pass_ctx c = {data, v, raw_coefficients(theta, data->mean, data->scale, d, v),
                   rt_kernels_get()->logreg_pass};
@@ -67,6 +70,7 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     else
 #endif
         s = rt_reduce_rows(data->n, d + 2, pass_block, &c, acc);
+    s = rt_dist_sum_f64(s, acc, d + 2); /* under MPI: every rank's rows */
     if (!s) {
         double gsum = acc[d + 1];
         for (int64_t j = 0; j < d; j++)
