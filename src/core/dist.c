@@ -20,6 +20,7 @@
 #include "error.h"
 #include "parallel.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,25 @@ void rt_dist_rows_of(int r, int64_t n, int64_t *first, int64_t *count)
 void rt_dist_rows(int64_t n, int64_t *first, int64_t *count)
 {
     rt_dist_rows_of(dist_rank, n, first, count);
+}
+
+int rt_dist_row_owner(int64_t n, int64_t row)
+{
+    int r = 0;
+    for (int64_t first, count; r + 1 < dist_size; r++) {
+        rt_dist_rows_of(r, n, &first, &count);
+        if (row < first + count)
+            break;
+    }
+    return r;
+}
+
+retain_status rt_dist_total_rows(retain_status local, int64_t mine, int64_t *total)
+{
+    double n = (double)mine; /* exact below 2^53 rows */
+    retain_status s = rt_dist_sum_f64(local, &n, 1);
+    *total = (int64_t)n;
+    return s;
 }
 
 #ifndef RETAIN_WITH_MPI
@@ -76,6 +96,12 @@ retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, i
                                       double *all)
 {
     return rt_dist_allgather_f64(local, mine, n, all);
+}
+
+retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine, int64_t n,
+                                        double *all)
+{
+    return rt_dist_allgather_f64(local, mine, rt_block_count(n), all);
 }
 
 #else
@@ -217,23 +243,24 @@ retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int ro
     return rc == MPI_SUCCESS ? RETAIN_OK : mpi_failed("Bcast", rc);
 }
 
-retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
-                                      double *all)
+/* Every rank's values in rank order: rank r has one per row of its range
+** of n, or with per_block one per RT_BLOCK_ROWS block of it. */
+static retain_status gather_ranges(retain_status local, const double *mine, int64_t n,
+                                   bool per_block, double *all)
 {
-    if (dist_size == 1)
-        return rt_dist_allgather_f64(local, mine, n, all);
+    int64_t total = per_block ? rt_block_count(n) : n;
     int *counts = collective_alloc(2 * (size_t)dist_size * sizeof *counts);
-    if (n > 0x7fffffff && !local)
-        local = rt_error(RETAIN_ERR_INTERNAL, "cannot gather %lld rows from %d ranks: "
-                         "more than 2^31 - 1", (long long)n, dist_size);
+    if (total > 0x7fffffff && !local)
+        local = rt_error(RETAIN_ERR_INTERNAL, "cannot gather %lld values from %d ranks: "
+                         "more than 2^31 - 1", (long long)total, dist_size);
     retain_status s = rt_dist_agree(local);
     if (!s) {
         int *offsets = counts + dist_size;
         for (int r = 0; r < dist_size; r++) {
             int64_t first, count;
             rt_dist_rows_of(r, n, &first, &count);
-            counts[r] = (int)count;
-            offsets[r] = (int)first;
+            counts[r] = (int)(per_block ? rt_block_count(count) : count);
+            offsets[r] = (int)(per_block ? first / RT_BLOCK_ROWS : first);
         }
         int rc = MPI_Allgatherv(mine, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
                                 MPI_DOUBLE, MPI_COMM_WORLD);
@@ -242,6 +269,22 @@ retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, i
     }
     free(counts);
     return s;
+}
+
+retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
+                                      double *all)
+{
+    if (dist_size == 1)
+        return rt_dist_allgather_f64(local, mine, n, all);
+    return gather_ranges(local, mine, n, false, all);
+}
+
+retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine, int64_t n,
+                                        double *all)
+{
+    if (dist_size == 1)
+        return rt_dist_allgather_f64(local, mine, rt_block_count(n), all);
+    return gather_ranges(local, mine, n, true, all);
 }
 
 #endif

@@ -63,4 +63,16 @@ retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int ro
 retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
                                       double *all);
 
+/* One value per RT_BLOCK_ROWS block, the same way: mine holds one per block
+** of this rank's rows of n, all receives rt_block_count(n) in block order. */
+retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine, int64_t n,
+                                        double *all);
+
+/* Rank holding row `row` of n (rt_dist_rows). */
+int rt_dist_row_owner(int64_t n, int64_t row);
+
+/* The number of rows of every rank together, given this rank's; agreed as
+** rt_dist_sum_f64 is. */
+retain_status rt_dist_total_rows(retain_status local, int64_t mine, int64_t *total);
+
 #endif
