@@ -275,6 +275,10 @@ int cmd_kmeans_fit(int argc, char **argv)
         "in chunks when larger than its memory; k-means++ seeding, empty clusters\n"
         "and the stopping test stay on the CPU. The inertia matches the CPU's to\n"
         "1e-4 relative; the same run twice gives the same bits.\n\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain kmeans fit ...` fits on P ranks,\n"
+        "each reading its own rows: the same centroids within 1e-12 and the same\n"
+        "labels (lloyd and hamerly; minibatch, --init random, --labels-out run as\n"
+        "one process).\n\n"
         "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5\n"
         "         retain kmeans fit big.h5 -k 6 --algorithm minibatch -o segments.h5\n"
         "         retain kmeans fit users.h5 -k 64 -o segments.h5 --device auto",

@@ -276,7 +276,9 @@ int cmd_logreg_fit(int argc, char **argv)
         "reported as a warning (and in --json \"warnings\"). Labels must be 0/1.\n"
         "Same data, options and --seed give the same model for any --threads.\n"
         "--device cuda runs the loss and gradient pass on the GPU (same objective\n"
-        "to 1e-6 relative); the solver's steps stay on the CPU.\n\n"
+        "to 1e-6 relative); the solver's steps stay on the CPU.\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain logreg fit ...` fits on P ranks,\n"
+        "each reading its own rows (same model within 1e-12; --cv runs as one process).\n\n"
         "example: retain logreg fit users.h5 --label /churned -o churn.h5 --cv 5\n"
         "         retain logreg fit users.h5 -o churn.h5 --device auto",
         opts, 1, 1};
