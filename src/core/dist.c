@@ -111,10 +111,14 @@ static int started;
 retain_status rt_dist_init(int *argc, char ***argv)
 {
     int provided;
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return rt_error(RETAIN_ERR_INTERNAL, "MPI_Init_thread failed; run under mpirun, "
                         "or check the MPI installation");
     started = 1;
+    if (provided < MPI_THREAD_SERIALIZED)
+        return rt_error(RETAIN_ERR_INTERNAL, "the MPI library offers thread level %d, below "
+                        "MPI_THREAD_SERIALIZED (score's I/O thread writes through MPI-IO); "
+                        "use an MPI built with thread support", provided);
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &dist_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &dist_size);

@@ -22,8 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Starts MPI (threads: funnelled, MPI from the main thread only) in the MPI
-** build; RETAIN_ERR_INTERNAL if it cannot. Nothing without MPI. */
+/* Starts MPI (threads: serialized, one thread at a time calls MPI, e.g.
+** score's I/O thread through HDF5) in the MPI build; RETAIN_ERR_INTERNAL
+** if it cannot. Nothing without MPI. */
 retain_status rt_dist_init(int *argc, char ***argv);
 /* Ends MPI after rt_dist_init; nothing otherwise. */
 void rt_dist_finalize(void);
