@@ -34,7 +34,8 @@ static int dist_rank = 0, dist_size = 1;
 int rt_dist_rank(void) { return dist_rank; }
 int rt_dist_size(void) { return dist_size; }
 
-void rt_dist_rows_of(int r, int64_t n, int64_t *first, int64_t *count)
+/* The rows of rank r of n, as rt_dist_rows deals them. */
+static void rows_of(int r, int64_t n, int64_t *first, int64_t *count)
 {
     int64_t nblocks = rt_block_count(n), base = nblocks / dist_size, extra = nblocks % dist_size;
     int64_t b0 = r * base + (r < extra ? r : extra);
@@ -46,18 +47,7 @@ void rt_dist_rows_of(int r, int64_t n, int64_t *first, int64_t *count)
 
 void rt_dist_rows(int64_t n, int64_t *first, int64_t *count)
 {
-    rt_dist_rows_of(dist_rank, n, first, count);
-}
-
-int rt_dist_row_owner(int64_t n, int64_t row)
-{
-    int r = 0;
-    for (int64_t first, count; r + 1 < dist_size; r++) {
-        rt_dist_rows_of(r, n, &first, &count);
-        if (row < first + count)
-            break;
-    }
-    return r;
+    rows_of(dist_rank, n, first, count);
 }
 
 retain_status rt_dist_total_rows(retain_status local, int64_t mine, int64_t *total)
@@ -262,7 +252,7 @@ static retain_status gather_ranges(retain_status local, const double *mine, int6
         int *offsets = counts + dist_size;
         for (int r = 0; r < dist_size; r++) {
             int64_t first, count;
-            rt_dist_rows_of(r, n, &first, &count);
+            rows_of(r, n, &first, &count);
             counts[r] = (int)(per_block ? rt_block_count(count) : count);
             offsets[r] = (int)(per_block ? first / RT_BLOCK_ROWS : first);
         }

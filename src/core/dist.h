@@ -38,8 +38,6 @@ int rt_dist_size(void);
 ** the lower ranks taking one block more when they do not divide evenly.
 ** The same on every rank for the same n and size. */
 void rt_dist_rows(int64_t n, int64_t *first, int64_t *count);
-/* The rows of rank r of n, as rt_dist_rows. */
-void rt_dist_rows_of(int r, int64_t n, int64_t *first, int64_t *count);
 
 /* The status every rank agrees on, given this rank's (see above). */
 retain_status rt_dist_agree(retain_status local);
@@ -68,9 +66,6 @@ retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, i
 ** of this rank's rows of n, all receives rt_block_count(n) in block order. */
 retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine, int64_t n,
                                         double *all);
-
-/* Rank holding row `row` of n (rt_dist_rows). */
-int rt_dist_row_owner(int64_t n, int64_t row);
 
 /* The number of rows of every rank together, given this rank's; agreed as
 ** rt_dist_sum_f64 is. */

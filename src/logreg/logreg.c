@@ -362,14 +362,14 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     rt_logreg_data data = {x->data, n, d, x->row_stride, y01, w, m->mean, m->scale, NULL};
     retain_device device;
     char why[8];
-    if ((s = retain_device_resolve(p->device, &device, why, sizeof why)))
-        goto done;
+    s = retain_device_resolve(p->device, &device, why, sizeof why);
 #ifdef RETAIN_WITH_CUDA
-    if (device == RETAIN_DEVICE_CUDA &&
-        (s = rt_cuda_logreg_open(x->data, n, d, x->row_stride, y01, w, &gpu)))
-        goto done;
+    if (!s && device == RETAIN_DEVICE_CUDA)
+        s = rt_cuda_logreg_open(x->data, n, d, x->row_stride, y01, w, &gpu);
     data.gpu = gpu;
 #endif
+    if ((s = rt_dist_agree(s))) /* under MPI: a rank without its device stops all */
+        goto done;
     double r = p->penalty == RETAIN_LOGREG_ELASTICNET ? p->l1_ratio
                : p->penalty == RETAIN_LOGREG_L1      ? 1.0
                                                      : 0.0;
