@@ -156,7 +156,7 @@ retain_status rt_logreg_check_matrix(const retain_matrix *x, const char *who)
     return RETAIN_OK;
 }
 
-retain_status rt_logreg_labels(const double *y, int64_t n, uint8_t *y01)
+retain_status rt_logreg_labels(const double *y, int64_t n, int64_t first, uint8_t *y01)
 {
     double bad[5];
     int64_t nbad = 0, first_bad = -1, count_bad = 0;
@@ -182,8 +182,8 @@ retain_status rt_logreg_labels(const double *y, int64_t n, uint8_t *y01)
                  bad[k]);
     return rt_error(RETAIN_ERR_DATA, "labels must be 0 or 1, but %lld of %lld are not "
                     "(first at row %lld; values found besides 0/1: %s%s); recode the label "
-                    "as 0/1", (long long)count_bad, (long long)n, (long long)first_bad, list,
-                    count_bad > nbad && nbad == 5 ? ", ..." : "");
+                    "as 0/1", (long long)count_bad, (long long)n, (long long)(first + first_bad),
+                    list, count_bad > nbad && nbad == 5 ? ", ..." : "");
 }
 
 retain_status rt_logreg_model_alloc(int64_t d, retain_logreg_model **out)
@@ -340,7 +340,12 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
                             sizeof *m->trace, (void **)&m->trace))) {
         m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
         l1 = theta + d + 1;
-        s = rt_logreg_labels(y, n, y01);
+    }
+    /* under MPI: the rank's first row, for messages (its rows are dealt so) */
+    int64_t n_all, first = 0, count;
+    if (!(s = rt_dist_total_rows(s, n, &n_all))) {
+        rt_dist_rows(n_all, &first, &count);
+        s = rt_logreg_labels(y, n, first, y01);
     }
     /* under MPI each call below meets the other ranks, failed or not */
     if ((s = rt_dist_agree(s)) || (s = row_weights(y01, sample_weight, n, p, m, w)))
