@@ -2,18 +2,20 @@
 ** src/core/dist.c: ranks, row ranges and the collectives of an MPI run
 ** (core/dist.h), and their one-process stand-ins.
 **
-** How reductions become global: rt_reduce_rows stays local (the rank's
-** rows, block-ordered over its threads), and the algorithm completes each
-** one with rt_dist_sum_f64 right after it. That keeps one reduction
-** routine for every caller (several reduce, then transform, then reduce
-** again, e.g. the two-pass moments) and makes each global sum a visible,
-** fixed point where all ranks meet, which the failure agreement needs. The
-** sum is an allgather of the ranks' partials then a sum in rank order, not
+** How reductions become global: the algorithm calls rt_dist_reduce_rows
+** where one process calls rt_reduce_rows, over the rank's rows. Ranks hold
+** whole RT_BLOCK_ROWS blocks in rank order, so when each share starts on a
+** span boundary of rt_reduce_rows (always while a span is one block, i.e.
+** below 256 blocks; otherwise depending on the rank count) the ranks'
+** span partials, gathered and added in span order, are exactly the
+** partials one process adds: the same bits as one process. Otherwise
+** each rank's total is added in rank order (rt_dist_sum_f64, also for
+** sums that are no row pass: counts, a GPU pass's totals), not with
 ** MPI_Allreduce, whose order the library chooses: the same number of ranks
-** gives the same bits, and the result differs from one process only by
-** where the rank boundaries cut the block order (1e-15 relative, typical).
-** Each collective carries the ranks' statuses next to the data, so
-** agreeing on a failure costs no extra round trip when all went well.
+** gives the same bits, and the result differs from one process in the last
+** bits only. Each collective carries the ranks' statuses next to the
+** data, so agreeing on a failure costs no extra round trip when all went
+** well.
 */
 #include "dist.h"
 
@@ -80,6 +82,12 @@ retain_status rt_dist_sum_f64(retain_status local, double *buf, int64_t width)
 retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int root)
 {
     return local;
+}
+
+retain_status rt_dist_reduce_rows(retain_status local, int64_t n, int64_t width,
+                                  rt_block_fn fn, void *ctx, double *out)
+{
+    return local || !fn ? local : rt_reduce_rows(n, width, fn, ctx, out);
 }
 
 retain_status rt_dist_gather_rows_f64(retain_status local, const double *mine, int64_t n,
@@ -225,6 +233,83 @@ retain_status rt_dist_sum_f64(retain_status local, double *buf, int64_t width)
     if (!s)
         rt_reduce_blocks_f64(all, dist_size, width, buf);
     free(all);
+    return s;
+}
+
+/* Whether every rank's span partials can be laid end to end as one
+** process's: each offers them (rank r: its row count at 2r, 1 at 2r + 1),
+** holds exactly its rt_dist_rows share of the n_all rows and starts on a
+** span boundary. */
+static bool spans_line_up(const double *ns, int64_t n_all, int64_t span)
+{
+    for (int r = 0; r < dist_size; r++) {
+        int64_t first, count;
+        rows_of(r, n_all, &first, &count);
+        if (ns[2 * r + 1] == 0 || (int64_t)ns[2 * r] != count ||
+            (first / RT_BLOCK_ROWS) % span != 0)
+            return false;
+    }
+    return true;
+}
+
+retain_status rt_dist_reduce_rows(retain_status local, int64_t n, int64_t width,
+                                  rt_block_fn fn, void *ctx, double *out)
+{
+    if (dist_size == 1)
+        return local || !fn ? local : rt_reduce_rows(n, width, fn, ctx, out);
+    double mine[2] = {(double)n, fn != NULL};
+    double *ns = collective_alloc(2 * (size_t)dist_size * sizeof *ns);
+    retain_status s = rt_dist_allgather_f64(local, mine, 2, ns);
+    int64_t n_all = 0;
+    for (int r = 0; !s && r < dist_size; r++)
+        n_all += (int64_t)ns[2 * r];
+    int64_t span = rt_reduce_span(n_all, width);
+    int64_t nspans = (rt_block_count(n_all) + span - 1) / span;
+    if (s || !spans_line_up(ns, n_all, span) || (nspans + 1) * width > 0x7fffffff) {
+        /* the same decision on every rank: a failure agreed already, or
+        ** the ranks' totals added in rank order */
+        free(ns);
+        if (s)
+            return s;
+        return rt_dist_sum_f64(fn ? rt_reduce_rows(n, width, fn, ctx, out) : RETAIN_OK, out,
+                               width);
+    }
+    /* every rank's span partials, then this rank's status, in span order */
+    int *counts = collective_alloc(2 * (size_t)dist_size * sizeof *counts), *offsets;
+    offsets = counts + dist_size;
+    for (int r = 0, at = 0; r < dist_size; r++) {
+        int64_t first, count;
+        rows_of(r, n_all, &first, &count);
+        counts[r] = (int)((rt_block_count(count) + span - 1) / span * width + 1);
+        offsets[r] = at;
+        at += counts[r];
+    }
+    double *all = collective_alloc((size_t)(nspans * width + dist_size) * sizeof *all);
+    double *spans = collective_alloc((size_t)counts[dist_rank] * sizeof *spans);
+    s = rt_reduce_spans(n, width, span, fn, ctx, spans);
+    spans[counts[dist_rank] - 1] = (double)s;
+    int rc = MPI_Allgatherv(spans, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
+                            MPI_DOUBLE, MPI_COMM_WORLD);
+    int *statuses = collective_alloc((size_t)dist_size * sizeof *statuses);
+    if (rc != MPI_SUCCESS) {
+        s = mpi_failed("Allgatherv", rc);
+    } else {
+        for (int r = 0; r < dist_size; r++)
+            statuses[r] = (int)all[offsets[r] + counts[r] - 1];
+        s = settle(statuses, s);
+    }
+    if (!s) { /* close the gaps the statuses left, then add in span order */
+        for (int r = 0, at = 0; r < dist_size; r++) {
+            memmove(all + at, all + offsets[r], (size_t)(counts[r] - 1) * sizeof *all);
+            at += counts[r] - 1;
+        }
+        rt_reduce_blocks_f64(all, nspans, width, out);
+    }
+    free(ns);
+    free(counts);
+    free(all);
+    free(spans);
+    free(statuses);
     return s;
 }
 

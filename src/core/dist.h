@@ -17,6 +17,7 @@
 #ifndef RT_CORE_DIST_H
 #define RT_CORE_DIST_H
 
+#include "parallel.h"
 #include "retain.h"
 
 #include <stddef.h>
@@ -52,6 +53,18 @@ retain_status rt_dist_allgather_f64(retain_status local, const double *mine, int
 ** one process: buf is left alone. Called right after each rt_reduce_rows
 ** over the rank's rows. buf may be NULL on a rank whose status failed. */
 retain_status rt_dist_sum_f64(retain_status local, double *buf, int64_t width);
+
+/* rt_reduce_rows over this rank's rows (n of them), completed across
+** ranks: when every rank holds its rt_dist_rows share and the shares start
+** on the reduction's span boundaries (always below about a million rows),
+** every rank's span partials are gathered and added in span order, so out
+** has the same bits as one process over all the rows; otherwise each
+** rank's total is added in rank order (rt_dist_sum_f64). One process:
+** rt_reduce_rows. A rank whose local status failed takes part without
+** running fn. fn NULL: out already holds this rank's total (e.g. from a
+** GPU pass), completed in rank order on every rank. */
+retain_status rt_dist_reduce_rows(retain_status local, int64_t n, int64_t width,
+                                  rt_block_fn fn, void *ctx, double *out);
 
 /* bytes of buf from rank root to every rank, once every rank's status is
 ** OK (nothing is sent otherwise). */

@@ -14,8 +14,8 @@
 ** blocks' sums are gathered, so every rank finds the block a draw lands
 ** in from the same numbers in the same order as one process; the rank
 ** holding it supplies the row, and the candidates' potentials are summed
-** across ranks. Same seed, same centres as one process (the potentials
-** may differ in the last bits, which matters only for exact ties).
+** across ranks (rt_dist_reduce_rows). Same seed, same centres as one
+** process.
 */
 #include "kmeans.h"
 
@@ -224,8 +224,7 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng
         p.ncand = trials;
         if ((s = draw_rows(&p, p.closest, current, u, trials, buf, cand)))
             goto done;
-        s = rt_reduce_rows(x->n, trials, candidate_block, &p, pot);
-        if ((s = rt_dist_sum_f64(s, pot, trials)))
+        if ((s = rt_dist_reduce_rows(RETAIN_OK, x->n, trials, candidate_block, &p, pot)))
             goto done;
         int64_t best = 0;
         for (int64_t t = 1; t < trials; t++)

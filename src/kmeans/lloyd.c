@@ -16,7 +16,7 @@
 ** there and return the same sums; relocation, averaging and the stopping
 ** test stay here, so both devices follow one rule.
 ** Under MPI x is the rank's rows: each pass's sums are completed across
-** ranks (rt_dist_sum_f64), so relocation, averaging and the stopping test
+** ranks (rt_dist_reduce_rows), so relocation, averaging and the stopping test
 ** see every row and all ranks take the same steps.
 */
 #include "kmeans.h"
@@ -153,9 +153,10 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        s = gpu ? gpu_pass(gpu, centers, acc, acc + kd, NULL)
-                : rt_reduce_rows(x->n, kd + k, step_block, &p, acc);
-        if ((s = rt_dist_sum_f64(s, acc, kd + k)))
+        s = gpu ? rt_dist_reduce_rows(gpu_pass(gpu, centers, acc, acc + kd, NULL), x->n,
+                                      kd + k, NULL, NULL, acc)
+                : rt_dist_reduce_rows(RETAIN_OK, x->n, kd + k, step_block, &p, acc);
+        if (s)
             break;
         hb.ready = hamerly;
         hb.pending = false;
@@ -184,9 +185,9 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        s = gpu ? gpu_pass(gpu, centers, NULL, NULL, acc)
-                : rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
-        s = rt_dist_sum_f64(s, acc, 1 + 2 * k);
+        s = gpu ? rt_dist_reduce_rows(gpu_pass(gpu, centers, NULL, NULL, acc), x->n,
+                                      1 + 2 * k, NULL, NULL, acc)
+                : rt_dist_reduce_rows(RETAIN_OK, x->n, 1 + 2 * k, final_block, &p, acc);
     }
     if (!s) {
         out->inertia = acc[0];

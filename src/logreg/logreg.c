@@ -291,6 +291,14 @@ static retain_status row_weights(const uint8_t *y, const float *sw, int64_t n,
     return RETAIN_OK;
 }
 
+/* partial[0]: the block's sum of row weights (ctx). */
+static void weight_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const double *w = ctx;
+    for (int64_t i = first; i < first + rows; i++)
+        partial[0] += w[i];
+}
+
 /* True when every row of positive weight lies on its label's side. */
 static bool separated(const retain_logreg_model *m, const retain_matrix *x, const uint8_t *y,
                       const double *w)
@@ -355,10 +363,8 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     m->params.progress_user = NULL;
     if ((s = rt_scaler_fit(x, NULL, p->scale, m->mean, m->scale)))
         goto done;
-    double wsum = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        wsum += w[i];
-    if ((s = rt_dist_sum_f64(RETAIN_OK, &wsum, 1)))
+    double wsum;
+    if ((s = rt_dist_reduce_rows(RETAIN_OK, n, 1, weight_block, w, &wsum)))
         goto done;
     if (!(wsum > 0)) {
         s = rt_error(RETAIN_ERR_DATA, "retain_logreg_fit: the row weights sum to 0");

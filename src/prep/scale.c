@@ -66,19 +66,19 @@ static retain_status moments_of(const float *x, int64_t n, int64_t d, int64_t st
     retain_status s = acc ? RETAIN_OK : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
                                                  "column moments");
     moments m = {x, d, stride, w, mean};
-    if (!s)
-        s = rt_reduce_rows(n, d + 1, sum_block, &m, acc);
     if (across_ranks)
-        s = rt_dist_sum_f64(s, acc, d + 1);
+        s = rt_dist_reduce_rows(s, n, d + 1, sum_block, &m, acc);
+    else if (!s)
+        s = rt_reduce_rows(n, d + 1, sum_block, &m, acc);
     if (!s) {
         for (int64_t j = 0; j < d; j++)
             mean[j] = acc[j] / acc[d];
         if (weight)
             *weight = acc[d];
-        s = rt_reduce_rows(n, d, dev_block, &m, acc); /* acc[d] stays */
+        /* acc[d] stays */
+        s = across_ranks ? rt_dist_reduce_rows(s, n, d, dev_block, &m, acc)
+                         : rt_reduce_rows(n, d, dev_block, &m, acc);
     }
-    if (across_ranks)
-        s = rt_dist_sum_f64(s, acc, d);
     if (!s)
         for (int64_t j = 0; j < d; j++)
             var[j] = acc[j] / acc[d];
