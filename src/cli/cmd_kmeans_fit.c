@@ -198,7 +198,6 @@ static int check_options(const cli_command *cmd, const cli_common *common, const
     if (rt_dist_size() > 1) {
         const char *alone = p->algorithm == RETAIN_KMEANS_MINIBATCH ? "--algorithm minibatch"
                             : p->init == RETAIN_KMEANS_INIT_RANDOM  ? "--init random"
-                            : o->labels_out                         ? "--labels-out"
                                                                     : NULL;
         if (alone)
             return cli_usage_error(cmd, common, "%s does not run under MPI yet; run it as "
@@ -276,9 +275,9 @@ int cmd_kmeans_fit(int argc, char **argv)
         "and the stopping test stay on the CPU. The inertia matches the CPU's to\n"
         "1e-4 relative; the same run twice gives the same bits.\n\n"
         "Built with RETAIN_MPI, `mpirun -np P retain kmeans fit ...` fits on P ranks,\n"
-        "each reading its own rows: the same centroids within 1e-12 and the same\n"
-        "labels (lloyd and hamerly; minibatch, --init random, --labels-out run as\n"
-        "one process).\n\n"
+        "each reading its own rows (and writing them to --labels-out): the same\n"
+        "model as one process (lloyd and hamerly; minibatch and --init random run\n"
+        "as one process).\n\n"
         "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5\n"
         "         retain kmeans fit big.h5 -k 6 --algorithm minibatch -o segments.h5\n"
         "         retain kmeans fit users.h5 -k 64 -o segments.h5 --device auto",

@@ -15,7 +15,8 @@
 #include <string.h>
 
 /* Commands whose every pass over rows is summed across ranks. */
-static const char *const distributed[] = {"logreg fit", "kmeans fit", "score"};
+static const char *const distributed[] = {"logreg fit", "kmeans fit", "kmeans predict",
+                                          "score"};
 
 int cli_ranks_start(int *argc, char ***argv)
 {
@@ -46,7 +47,8 @@ bool cli_ranks_allow(const char *group, const char *name)
         if (strcmp(full, distributed[i]) == 0)
             return true;
     fprintf(stderr, "retain %s: does not run under MPI yet (%d ranks); run it as one "
-            "process, without mpirun. Distributed: logreg fit, kmeans fit, score\n", full,
+            "process, without mpirun. Distributed: logreg fit, kmeans fit, kmeans "
+            "predict, score\n", full,
             rt_dist_size());
     return false;
 }

@@ -14,7 +14,7 @@ if [ "${RETAIN_MPI_BUILD:-OFF}" != "ON" ] || [ -z "${MPIRUN:-}" ]; then
     exit 77
 fi
 . "$(dirname "$0")/../cli/lib.sh" "$1"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 REFERENCE=${RETAIN_SERIAL:-$RETAIN}
 [ -x "$REFERENCE" ] || REFERENCE=$RETAIN
 
