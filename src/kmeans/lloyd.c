@@ -114,6 +114,8 @@ static retain_status gpu_relocate(struct rt_cuda_kmeans *gpu, const rt_kmeans_da
     if (!s)
         s = rt_cuda_kmeans_labels(gpu, *labels, NULL);
 #endif
+    /* under MPI every rank relocates together (acc is every rank's) */
+    s = rt_dist_agree(s);
     return s ? s : rt_kmeans_relocate_empty(x, *labels, c, acc, acc + kd, moved);
 }
 
