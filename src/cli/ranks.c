@@ -47,8 +47,9 @@ bool cli_ranks_allow(const char *group, const char *name)
         if (strcmp(full, distributed[i]) == 0)
             return true;
     fprintf(stderr, "retain %s: does not run under MPI yet (%d ranks); run it as one "
-            "process, without mpirun. Distributed: logreg fit, kmeans fit, kmeans "
-            "predict, score\n", full,
-            rt_dist_size());
+            "process, without mpirun. Under mpirun:", full, rt_dist_size());
+    for (size_t i = 0; i < sizeof distributed / sizeof distributed[0]; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", distributed[i]);
+    fprintf(stderr, "\n");
     return false;
 }

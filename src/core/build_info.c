@@ -1,6 +1,7 @@
 /*
 ** src/core/build_info.c: version string and the one-line build description
-** (version, instruction set, threads, CUDA, HDF5, MPI when built with it) for `retain info` and logs.
+** (version, instruction set, threads, CUDA, HDF5, MPI when built with it)
+** for `retain info` and logs.
 */
 #include "retain.h"
 

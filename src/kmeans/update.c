@@ -51,7 +51,8 @@ static retain_status move_farthest(retain_status s, const rt_kmeans_data *x,
     int ranks = rt_dist_size();
     double *mine = calloc((size_t)(width * (ranks + 1)), sizeof *mine);
     rt_kmeans_farthest g = {m, 0, malloc((size_t)m * sizeof *g.row),
-                            malloc((size_t)m * sizeof *g.dist), malloc((size_t)m * sizeof *g.label)};
+                            malloc((size_t)m * sizeof *g.dist),
+                            malloc((size_t)m * sizeof *g.label)};
     if (!s && !(mine && g.row && g.dist && g.label))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory relocating empty clusters");
     double *all = mine ? mine + width : NULL;

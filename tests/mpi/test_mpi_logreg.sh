@@ -1,10 +1,10 @@
 # tests/mpi/test_mpi_logreg.sh: `mpirun -np P retain logreg fit` on a
 # generated file against one process: P = 1, 2, 4 give exactly the same
 # model, every dataset and attribute (the ranks' span partials are added in
-# one process's order); on 1.1M rows with 2 ranks, whose shares do not start on the
-# reduction's spans, the ranks' totals are added in rank order instead:
-# coefficients, scaler, objective and metrics within 1e-12 relative, and
-# the same bytes twice. What is not distributed yet is refused.
+# one process's order); on 1.1M rows with 2 ranks, whose shares do not
+# start on the reduction's spans, the ranks' totals are added in rank order
+# instead: coefficients, scaler, objective and metrics within 1e-12
+# relative, and the same bytes twice. What is not distributed yet is refused.
 set -u
 . "$(dirname "$0")/lib.sh" mpi_logreg
 
@@ -42,7 +42,8 @@ np 2 logreg fit big.h5 -o big.np2.again.h5 --quiet || fail "-np 2 fit of big.h5 
 same_model big.one.h5 big.np2.h5 1e-12 || fail "big.h5: -np 2 beyond 1e-12 of one process"
 cmp -s big.np2.h5 big.np2.again.h5 || fail "big.h5: -np 2 twice: the model files differ"
 
-expect 1 "--cv does not run under MPI" "${mpirun[@]}" -np 2 "$RETAIN" logreg fit users.h5 -o cv.h5 --cv 3
+expect 1 "--cv does not run under MPI" \
+    "${mpirun[@]}" -np 2 "$RETAIN" logreg fit users.h5 -o cv.h5 --cv 3
 [ -e cv.h5 ] && fail "a refused --cv run wrote cv.h5"
 expect 1 "does not run under MPI yet" "${mpirun[@]}" -np 2 "$RETAIN" gen users -n 100 -o gen.h5
 [ -e gen.h5 ] && fail "a refused gen users wrote gen.h5"
