@@ -106,8 +106,21 @@ retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine,
 
 static int started;
 
+/* True when a launcher (mpirun, mpiexec, srun) started this process. */
+static bool launched(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return true;
+    return false;
+}
+
 retain_status rt_dist_init(int *argc, char ***argv)
 {
+    if (!launched()) /* one process: no MPI start-up cost, nothing to fail */
+        return RETAIN_OK;
     int provided;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return rt_error(RETAIN_ERR_INTERNAL, "MPI_Init_thread failed; run under mpirun, "

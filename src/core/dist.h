@@ -24,8 +24,9 @@
 #include <stdint.h>
 
 /* Starts MPI (threads: serialized, one thread at a time calls MPI, e.g.
-** score's I/O thread through HDF5) in the MPI build; RETAIN_ERR_INTERNAL
-** if it cannot. Nothing without MPI. */
+** score's I/O thread through HDF5) in the MPI build when a launcher
+** (mpirun, srun) started the process; RETAIN_ERR_INTERNAL if it cannot.
+** Nothing without MPI or without a launcher: one process. */
 retain_status rt_dist_init(int *argc, char ***argv);
 /* Ends MPI after rt_dist_init; nothing otherwise. */
 void rt_dist_finalize(void);
