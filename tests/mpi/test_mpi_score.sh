@@ -1,9 +1,10 @@
 # tests/mpi/test_mpi_score.sh: `mpirun -np P retain score` writes one file
 # together, each rank its own rows: P = 1, 2, 4 give the one-process file's
 # datasets exactly and its attributes (but the time), and its summary within
-# 1e-12; --skip-invalid finds the same first skipped row (on rank 1 or 2)
-# and the same counts; a NaN in one rank's rows without it stops every rank
-# and leaves no output; string ids are refused.
+# 1e-12, also when some ranks have no rows; --skip-invalid finds the same
+# first skipped row (on rank 1 or 2) and the same counts; a NaN in one
+# rank's rows without it stops every rank and leaves no output; string ids
+# are refused.
 set -u
 . "$(dirname "$0")/lib.sh" mpi_score
 
@@ -64,6 +65,14 @@ for p in 1 2 4; do
     same_scores one.h5 np$p.h5 || fail "-np $p: the scored file differs"
     same_summary one.json np$p.json || fail "-np $p: the summary differs"
 done
+
+# 5000 rows are 2 blocks: with 4 ranks two have no rows and still take part
+"$REFERENCE" gen users -n 5000 -d 9 -k 4 --seed 6 --quiet -o small.h5 || fail "gen small"
+"$REFERENCE" score --segments seg.h5 --churn churn.h5 small.h5 -o small.one.h5 --quiet ||
+    fail "one-process score of small.h5"
+np 4 score --segments seg.h5 --churn churn.h5 small.h5 -o small.np4.h5 --quiet ||
+    fail "-np 4 score of small.h5"
+same_scores small.one.h5 small.np4.h5 || fail "small.h5: -np 4 differs"
 
 "$REFERENCE" score --churn churn.h5 nan.h5 -o skip1.h5 --skip-invalid --json >skip1.json ||
     fail "one-process --skip-invalid"
