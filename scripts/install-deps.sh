@@ -6,7 +6,9 @@
 # needs root (or sudo) the first time.
 set -eu
 
+# libopenmpi-dev, openmpi-bin and libhdf5-openmpi-dev: the MPI build (make check's build-mpi).
 packages="build-essential cmake pkg-config libopenblas-dev libopenblas-openmp-dev libhdf5-dev hdf5-tools
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-pandas
   python3-tables"
 # Baselines only the benchmarks time (make bench passes --bench).

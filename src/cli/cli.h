@@ -184,10 +184,12 @@ int cmd_logreg_fit(int argc, char **argv);
 int cmd_logreg_predict(int argc, char **argv);
 int cmd_logreg_eval(int argc, char **argv);
 
-/* Opens `input` with spec (spec->label set), reads every row into x and the
-** label into *y (malloc'd, rows values). */
+/* Opens `input` with spec (spec->label set), reads this rank's rows (all
+** of them in one process) into x and their labels into *y (malloc'd, rows
+** values), the first row's number into *first. */
 retain_status cli_logreg_read(const char *input, const struct rt_features_spec *spec,
-                              rt_features **f, retain_matrix_owned *x, double **y);
+                              rt_features **f, retain_matrix_owned *x, double **y,
+                              int64_t *first);
 /* Metrics as text: the summary line, and with tables the decile (lift,
 ** gains) and calibration tables. */
 void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables);
@@ -208,10 +210,12 @@ void cli_logreg_warn(const cli_command *cmd, const cli_common *common,
 ** input, dataset and row); scratch holds count doubles. */
 retain_status cli_weights_range(rt_features *f, const char *input, const char *dataset,
                                 int64_t first, int64_t count, double *scratch, float *w);
-/* Every row's weight from `dataset` of input (a dataset path or frame
-** column) into *out (malloc'd, rows floats). */
+/* The weights of rows [first, first + rows) from `dataset` of input (a
+** dataset path or frame column) into *out (malloc'd, rows floats). Under
+** MPI every rank calls it for its rows; a bad weight on one stops all. */
 retain_status cli_weights_read(const char *input, const struct rt_features_spec *spec,
-                               const char *dataset, int64_t rows, float **out);
+                               const char *dataset, int64_t first, int64_t rows,
+                               float **out);
 
 /* ---- purchase logs (log_options.c) ----------------------------------------- */
 
@@ -240,6 +244,13 @@ int cmd_baskets(int argc, char **argv);
 int cmd_clv_fit(int argc, char **argv);
 int cmd_clv_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+
+/* ranks.c: running under mpirun (MPI build). start: before anything else;
+** finish: with the exit code, last; allow: false (and says why) for a
+** command that does not run distributed yet. */
+int cli_ranks_start(int *argc, char ***argv);
+int cli_ranks_finish(int rc);
+bool cli_ranks_allow(const char *group, const char *name);
 
 /* ---- lifetime value (clv_common.c): clv predict, features, score ---------- */
 

@@ -3,10 +3,12 @@
 ** reads the feature matrix (and optional sample weights and initial
 ** centroids), fits a k-means model (src/kmeans), saves it
 ** (src/io/kmeans_model.c), optionally writes the training rows' segments,
-** and prints a segment profile or a JSON summary.
+** and prints a segment profile or a JSON summary. Under mpirun each rank
+** reads and fits on its own rows (the sums meet in core/dist.c).
 */
 #include "cli.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "io/atomic.h"
 #include "io/features.h"
@@ -193,6 +195,14 @@ static int check_options(const cli_command *cmd, const cli_common *common, const
                                    "each other");
         p->init = RETAIN_KMEANS_INIT_GIVEN;
     }
+    if (rt_dist_size() > 1) {
+        const char *alone = p->algorithm == RETAIN_KMEANS_MINIBATCH ? "--algorithm minibatch"
+                            : p->init == RETAIN_KMEANS_INIT_RANDOM  ? "--init random"
+                                                                    : NULL;
+        if (alone)
+            return cli_usage_error(cmd, common, "%s does not run under MPI yet; run it as "
+                                   "one process, without mpirun", alone);
+    }
     const char *inputs[2] = {input, o->init_centroids};
     retain_status s = rt_output_check_not_input(o->output, inputs, o->init_centroids ? 2 : 1);
     if (!s && o->labels_out)
@@ -264,6 +274,10 @@ int cmd_kmeans_fit(int argc, char **argv)
         "in chunks when larger than its memory; k-means++ seeding, empty clusters\n"
         "and the stopping test stay on the CPU. The inertia matches the CPU's to\n"
         "1e-4 relative; the same run twice gives the same bits.\n\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain kmeans fit ...` fits on P ranks,\n"
+        "each reading its own rows (and writing them to --labels-out): the same\n"
+        "model as one process (lloyd and hamerly; minibatch and --init random run\n"
+        "as one process).\n\n"
         "example: retain kmeans fit users.h5 -k 6 -o segments.h5 --labels-out seg.h5\n"
         "         retain kmeans fit big.h5 -k 6 --algorithm minibatch -o segments.h5\n"
         "         retain kmeans fit users.h5 -k 64 -o segments.h5 --device auto",
@@ -299,17 +313,20 @@ int cmd_kmeans_fit(int argc, char **argv)
     if (!s && rt_features_rows(f) == 0)
         s = rt_error(RETAIN_ERR_DATA, "%s: %s has no rows; k-means needs at least %lld", input,
                      rt_features_source(f), (long long)p.k);
+    int64_t first = 0; /* this rank's rows (all of them in one process) */
     if (!s && !stream)
-        s = rt_features_read_all(f, &x);
+        s = rt_features_read_rank(f, &x, &first);
     if (!s && !stream && o.weights) {
-        if (!(weights = malloc((size_t)x.rows * sizeof *weights)))
+        if (!(weights = malloc((size_t)(x.rows ? x.rows : 1) * sizeof *weights)))
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
                          (long long)x.rows);
         else
-            s = read_file_weights(&fr, 0, x.rows, weights);
+            s = read_file_weights(&fr, first, x.rows, weights);
+        s = rt_dist_agree(s);
     }
     if (!s && o.init_centroids &&
-        !(s = read_centroids(o.init_centroids, p.k, rt_features_cols(f), &given)))
+        !(s = rt_dist_agree(read_centroids(o.init_centroids, p.k, rt_features_cols(f),
+                                           &given))))
         p.init_centroids = given.data;
     if (!s && stream) {
         retain_row_source src = {rt_features_rows(f), rt_features_cols(f), o.weights != NULL,

@@ -4,10 +4,12 @@
 ** features in the model's order, and writes /user_id (when the input has
 ** ids), /segment and /segment_distance, streaming the input in row batches
 ** so memory stays bounded. The writer is shared with `kmeans fit
-** --labels-out`.
+** --labels-out`. Under mpirun every rank writes its own rows of the one
+** output file (created together through MPI-IO; rank 0 commits it).
 */
 #include "cli.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "io/atomic.h"
 #include "io/features.h"
@@ -71,10 +73,12 @@ static retain_status copy_ids(segment_out *o, rt_features *f, int64_t first, int
     return s;
 }
 
+/* Predicts and writes this rank's rows (all of them in one process). */
 static retain_status write_batches(segment_out *o, rt_features *f, const retain_kmeans_model *m,
                                    cli_progress *progress)
 {
-    int64_t n = rt_features_rows(f), d = rt_features_cols(f);
+    int64_t d = rt_features_cols(f), start, n;
+    rt_dist_rows(rt_features_rows(f), &start, &n);
     int64_t batch = BATCH_BYTES / (d * 4);
     batch = batch < 1 ? 1 : batch > n ? n : batch;
     float *x = NULL, *dist = malloc((size_t)batch * sizeof *dist);
@@ -84,8 +88,8 @@ static retain_status write_batches(segment_out *o, rt_features *f, const retain_
     retain_status s = (!dist || !seg || !ids || !strings)
                           ? rt_error(RETAIN_ERR_INTERNAL, "out of memory for a batch of rows")
                           : retain_malloc((size_t)(batch * d) * sizeof *x, (void **)&x);
-    for (int64_t first = 0; !s && first < n; first += batch) {
-        int64_t cnt = n - first < batch ? n - first : batch;
+    for (int64_t first = start; !s && first < start + n; first += batch) {
+        int64_t cnt = start + n - first < batch ? start + n - first : batch;
         retain_matrix view = {x, cnt, d, d};
         if ((s = rt_features_read(f, first, cnt, x)) ||
             (s = retain_kmeans_predict(m, &view, seg, dist)) ||
@@ -93,7 +97,7 @@ static retain_status write_batches(segment_out *o, rt_features *f, const retain_
             (s = rt_h5_write_rows(o->segment, H5T_NATIVE_INT32, first, cnt, 0, seg)) ||
             (s = rt_h5_write_rows(o->distance, H5T_NATIVE_FLOAT, first, cnt, 0, dist)))
             break;
-        cli_progress_report(progress, "predict", first + cnt, n);
+        cli_progress_report(progress, "predict", first + cnt - start, n);
     }
     retain_free(x);
     free(dist);
@@ -107,28 +111,30 @@ retain_status cli_kmeans_write_segments(const char *out_path, rt_features *f,
                                         const retain_kmeans_model *m, const char *model_path,
                                         const char *input_path, cli_progress *progress)
 {
+    if (rt_dist_size() > 1 && rt_features_user_ids_are_strings(f)) /* the same on all ranks */
+        return rt_error(RETAIN_ERR_USAGE, "%s: string user ids cannot be written by several "
+                        "MPI ranks (parallel HDF5 writes no variable-length strings); run "
+                        "`retain kmeans predict` as one process", out_path);
     rt_output out;
     const char *inputs[2] = {input_path, model_path};
-    retain_status s = rt_output_begin(&out, out_path, inputs, 2);
+    retain_status s = rt_output_begin_shared(&out, out_path, inputs, 2);
     if (s)
         return s;
     segment_out o = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
-    s = rt_h5_create(out.tmp_path, &o.file);
+    s = rt_h5_create_shared(out.tmp_path, &o.file);
     if (!s)
-        s = create_outputs(&o, f, model_path, input_path, retain_kmeans_model_k(m));
+        s = rt_dist_agree(create_outputs(&o, f, model_path, input_path,
+                                         retain_kmeans_model_k(m)));
     if (!s)
         s = write_batches(&o, f, m, progress);
+    s = rt_dist_agree(s); /* under MPI: every rank's rows are written, or none commits */
     hid_t *sets[3] = {&o.ids, &o.segment, &o.distance};
     for (int i = 0; i < 3; i++)
         if (*sets[i] >= 0)
             H5Dclose(*sets[i]);
     if (o.file >= 0)
         s = rt_h5_close_file(o.file, out.tmp_path, s);
-    if (s) {
-        rt_output_abort(&out);
-        return s;
-    }
-    return rt_output_commit(&out);
+    return rt_output_end_shared(&out, s);
 }
 
 int cmd_kmeans_predict(int argc, char **argv)
@@ -153,7 +159,9 @@ int cmd_kmeans_predict(int argc, char **argv)
         "/segment_distance (float32, Euclidean distance to the segment centroid in\n"
         "the model's scaled units), with attributes naming the model and input.\n"
         "The input must have the model's feature names in the model's order;\n"
-        "otherwise the difference is listed. Rows stream in batches of 16 MiB.\n\n"
+        "otherwise the difference is listed. Rows stream in batches of 16 MiB.\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain kmeans predict ...` has each rank\n"
+        "predict and write its own rows of OUT (not with string user ids).\n\n"
         "example: retain kmeans predict segments.h5 users.h5 -o scored.h5\n"
         "         retain kmeans predict segments.h5 users.h5 -o scored.h5 --device cuda",
         opts, 2, 2};
@@ -177,7 +185,8 @@ int cmd_kmeans_predict(int argc, char **argv)
     double t0 = rt_seconds();
     retain_kmeans_model *m;
     char **model_names;
-    if ((s = rt_kmeans_model_load(model_path, &m, &model_names)))
+    /* under MPI every rank loads it; one that cannot stops all */
+    if ((s = rt_dist_agree(rt_kmeans_model_load(model_path, &m, &model_names))))
         return cli_fail(&cmd, &common, s);
     retain_kmeans_model_set_device(m, dev);
     int64_t model_d = retain_kmeans_model_d(m);

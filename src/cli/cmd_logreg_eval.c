@@ -61,7 +61,8 @@ int cmd_logreg_eval(int argc, char **argv)
     retain_matrix_owned x = {0};
     double *y = NULL, *prob = NULL;
     retain_logreg_metrics r;
-    s = cli_logreg_read(input, &spec, &f, &x, &y);
+    int64_t first;
+    s = cli_logreg_read(input, &spec, &f, &x, &y, &first);
     if (!s)
         s = rt_features_check_names(model_path, (const char *const *)model_names, model_d,
                                      input, rt_features_names(f), rt_features_cols(f));

@@ -3,10 +3,12 @@
 ** MODEL.h5`: reads the features and the 0/1 label, fits the churn model
 ** (src/logreg), saves it (src/io/logreg_model.c), and prints the
 ** coefficient table sorted by size, training metrics and, with --cv K,
-** cross-validated metrics; or all of it as JSON.
+** cross-validated metrics; or all of it as JSON. Under mpirun each rank
+** reads and fits on its own rows (the sums meet in core/dist.c).
 */
 #include "cli.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "io/atomic.h"
 #include "io/features.h"
@@ -201,6 +203,25 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     json_end(&j);
 }
 
+/* Training metrics over every row: ranks' probabilities and labels meet
+** first under MPI (the ranking metrics need all of them in one place). */
+static retain_status train_metrics(retain_status s, const double *y, const double *prob,
+                                   int64_t n, double threshold, retain_logreg_metrics *out)
+{
+    if (rt_dist_size() == 1)
+        return s ? s : retain_logreg_evaluate(y, prob, n, threshold, out);
+    double *all = malloc((size_t)(2 * n + 1) * sizeof *all);
+    if (!all && !s)
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld labels and probabilities",
+                     (long long)n);
+    s = rt_dist_gather_rows_f64(s, y, n, all);
+    s = rt_dist_gather_rows_f64(s, prob, n, all ? all + n : NULL);
+    if (!s)
+        s = retain_logreg_evaluate(all, all + n, n, threshold, out);
+    free(all);
+    return s;
+}
+
 int cmd_logreg_fit(int argc, char **argv)
 {
     retain_logreg_params p;
@@ -255,7 +276,9 @@ int cmd_logreg_fit(int argc, char **argv)
         "reported as a warning (and in --json \"warnings\"). Labels must be 0/1.\n"
         "Same data, options and --seed give the same model for any --threads.\n"
         "--device cuda runs the loss and gradient pass on the GPU (same objective\n"
-        "to 1e-6 relative); the solver's steps stay on the CPU.\n\n"
+        "to 1e-6 relative); the solver's steps stay on the CPU.\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain logreg fit ...` fits on P ranks,\n"
+        "each reading its own rows (same model within 1e-12; --cv runs as one process).\n\n"
         "example: retain logreg fit users.h5 --label /churned -o churn.h5 --cv 5\n"
         "         retain logreg fit users.h5 -o churn.h5 --device auto",
         opts, 1, 1};
@@ -271,6 +294,9 @@ int cmd_logreg_fit(int argc, char **argv)
         (rc = parse_names(&cmd, &common, &o, &p)) ||
         (rc = cli_device(&cmd, &common, o.device, &p.device)))
         return rc;
+    if (o.cv && rt_dist_size() > 1)
+        return cli_usage_error(&cmd, &common, "--cv does not run under MPI yet: fit with "
+                               "mpirun without --cv, and cross-validate as one process");
     retain_status s = rt_output_check_not_input(o.output, &input, 1);
     if (s)
         return cli_fail(&cmd, &common, s);
@@ -287,17 +313,20 @@ int cmd_logreg_fit(int argc, char **argv)
     cli_progress_start(&progress, &common);
     p.progress = cli_progress_report;
     p.progress_user = &progress;
-    s = cli_logreg_read(input, &o.spec, &f, &x, &y);
+    int64_t first = 0;
+    s = cli_logreg_read(input, &o.spec, &f, &x, &y, &first);
     if (!s && o.weights)
-        s = cli_weights_read(input, &o.spec, o.weights, x.rows, &weights);
+        s = cli_weights_read(input, &o.spec, o.weights, first, x.rows, &weights);
     retain_matrix view = retain_matrix_view(&x);
     if (!s && (s = retain_logreg_fit(&view, y, weights, &p, &m)))
         rt_error_context(s, "%s", input);
     if (!s && !(prob = malloc((size_t)x.rows * sizeof *prob)))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld probabilities",
                      (long long)x.rows);
-    if (!s && !(s = retain_logreg_predict(m, &view, prob)))
-        s = retain_logreg_evaluate(y, prob, x.rows, o.threshold, &train);
+    if (!s)
+        s = retain_logreg_predict(m, &view, prob);
+    if (!s || rt_dist_size() > 1) /* under MPI every rank takes part, failed or not */
+        s = train_metrics(s, y, prob, f ? rt_features_rows(f) : 0, o.threshold, &train);
     if (!s && o.cv) {
         if (!(cv = malloc((size_t)o.cv * sizeof *cv)))
             s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld folds", (long long)o.cv);

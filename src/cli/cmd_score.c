@@ -211,7 +211,9 @@ int cmd_score(int argc, char **argv)
         "x >= 0, 0 <= t_x <= T) stop the job naming the first, unless --skip-invalid.\n"
         "Prints users, share, mean churn probability and expected churners per segment\n"
         "and risk tier, and with --clv users and expected purchases per P(alive) band\n"
-        "and the total CLV (--json: the same as JSON).\n\n"
+        "and the total CLV (--json: the same as JSON).\n"
+        "Built with RETAIN_MPI, `mpirun -np P retain score ...` scores on P ranks, each\n"
+        "reading and writing its own rows of one OUT (not with string user ids).\n\n"
         "example: retain score --segments segments.h5 --churn churn.h5 users.h5 -o scored.h5\n"
         "         retain features log.csv --asof 2025-07-01 --with-clv clv.h5 -o feat.h5\n"
         "         retain score --churn churn.h5 --clv clv.h5 --horizon 39w feat.h5 -o s.h5",

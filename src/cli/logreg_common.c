@@ -3,9 +3,11 @@
 ** reading features with their label, metrics as text tables and as JSON,
 ** the cross-validation summary (mean and spread of every metric) and the
 ** warnings of a fit.
+** Under MPI each rank reads its own rows of features and labels.
 */
 #include "cli.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "io/features.h"
 
@@ -13,19 +15,19 @@
 #include <stdlib.h>
 
 retain_status cli_logreg_read(const char *input, const rt_features_spec *spec, rt_features **f,
-                              retain_matrix_owned *x, double **y)
+                              retain_matrix_owned *x, double **y, int64_t *first)
 {
     *y = NULL;
     retain_status s = rt_features_open(input, spec, f);
     if (!s)
-        s = rt_features_read_all(*f, x);
-    if (!s && x->rows == 0)
+        s = rt_features_read_rank(*f, x, first);
+    if (!s && rt_features_rows(*f) == 0)
         s = rt_error(RETAIN_ERR_DATA, "%s: %s has no rows", input, rt_features_source(*f));
-    if (!s && !(*y = malloc((size_t)x->rows * sizeof **y)))
+    if (!s && !(*y = malloc((size_t)(x->rows ? x->rows : 1) * sizeof **y)))
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld labels", (long long)x->rows);
-    if (!s && (s = rt_features_read_label(*f, 0, x->rows, *y)))
+    if (!s && (s = rt_features_read_label(*f, *first, x->rows, *y)))
         rt_error_context(s, "%s: label %s", input, spec->label);
-    return s;
+    return rt_dist_agree(s);
 }
 
 void cli_logreg_print_metrics(const char *title, const retain_logreg_metrics *m, bool tables)

@@ -50,9 +50,8 @@ static void usage(FILE *out)
     fprintf(out, "\n%s\n", retain_build_info());
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-    rt_output_install_signal_cleanup();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
@@ -66,9 +65,12 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].group) != 0)
             continue;
         group_known = true;
+        bool named = commands[i].name && argc >= 3 && strcmp(argv[2], commands[i].name) == 0;
+        if ((!commands[i].name || named) && !cli_ranks_allow(commands[i].group, commands[i].name))
+            return 1;
         if (!commands[i].name)
             return commands[i].run(argc - 2, argv + 2);
-        if (argc >= 3 && strcmp(argv[2], commands[i].name) == 0)
+        if (named)
             return commands[i].run(argc - 3, argv + 3);
     }
     if (!group_known) {
@@ -87,4 +89,11 @@ int main(int argc, char **argv)
     else
         fprintf(stderr, "retain %s: needs a subcommand: %s\n", argv[1], choices);
     return 1;
+}
+
+int main(int argc, char **argv)
+{
+    rt_output_install_signal_cleanup();
+    int rc = cli_ranks_start(&argc, &argv);
+    return cli_ranks_finish(rc ? rc : run_command(argc, argv));
 }

@@ -7,6 +7,7 @@
 */
 #include "cli.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "io/features.h"
 
@@ -30,7 +31,8 @@ retain_status cli_weights_range(rt_features *f, const char *input, const char *d
 }
 
 retain_status cli_weights_read(const char *input, const rt_features_spec *spec,
-                               const char *dataset, int64_t rows, float **out)
+                               const char *dataset, int64_t first, int64_t rows,
+                               float **out)
 {
     rt_features_spec ws = *spec;
     ws.label = dataset;
@@ -39,14 +41,15 @@ retain_status cli_weights_read(const char *input, const rt_features_spec *spec,
     retain_status s = rt_features_open(input, &ws, &f);
     if (s)
         return rt_error_context(s, "--sample-weight %s", dataset);
-    double *scratch = malloc((size_t)rows * sizeof *scratch);
-    float *w = malloc((size_t)rows * sizeof *w);
+    double *scratch = malloc((size_t)(rows ? rows : 1) * sizeof *scratch);
+    float *w = malloc((size_t)(rows ? rows : 1) * sizeof *w);
     if (!scratch || !w)
         s = rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld sample weights",
                      (long long)rows);
     else
-        s = cli_weights_range(f, input, dataset, 0, rows, scratch, w);
+        s = cli_weights_range(f, input, dataset, first, rows, scratch, w);
     free(scratch);
+    s = rt_dist_agree(s);
     rt_features_close(f);
     if (s)
         free(w);

@@ -1,6 +1,7 @@
 /*
 ** src/core/build_info.c: version string and the one-line build description
-** (version, instruction set, threads, CUDA, HDF5) for `retain info` and logs.
+** (version, instruction set, threads, CUDA, HDF5, MPI when built with it)
+** for `retain info` and logs.
 */
 #include "retain.h"
 
@@ -16,6 +17,11 @@
 #else
 #define CUDA_STATE "no cuda"
 #endif
+#ifdef RETAIN_WITH_MPI
+#define MPI_STATE "; mpi, parallel hdf5"
+#else
+#define MPI_STATE ""
+#endif
 
 const char *retain_version(void) { return RETAIN_VERSION_STRING; }
 
@@ -23,8 +29,8 @@ const char *retain_build_info(void)
 {
     static _Thread_local char line[256];
     snprintf(line, sizeof line,
-             "retain %s; isa %s; openmp %d threads; %s; hdf5 %s",
+             "retain %s; isa %s; openmp %d threads; %s; hdf5 %s%s",
              RETAIN_VERSION_STRING, retain_isa_name(), rt_threads(), CUDA_STATE,
-             RETAIN_HDF5_VERSION);
+             RETAIN_HDF5_VERSION, MPI_STATE);
     return line;
 }

@@ -10,11 +10,13 @@
 ** projected onto the orthant of the current one, so coefficients reach
 ** exact zeros. Pairs (s, y) use the smooth gradients; a pair with s.y <= 0
 ** is skipped. Stops when the largest pseudo-gradient entry is <= tol.
-** Deterministic: plain loops in a fixed order.
+** Deterministic: plain loops in a fixed order. Under MPI (logreg fit) every
+** rank runs the same steps on fg's sums across ranks.
 */
 #include "minimise.h"
 
 #include "clock.h"
+#include "dist.h"
 #include "error.h"
 #include "mem.h"
 
@@ -112,7 +114,13 @@ retain_status rt_minimise(rt_fg_fn fg, void *ctx, const rt_minimiser *o,
     size_t doubles = (size_t)(7 * n + m + 2 * m * n + m);
     retain_status s = retain_calloc(doubles, sizeof(double), (void **)&block);
     if (s)
-        return rt_error_context(s, "solver workspace");
+        rt_error_context(s, "solver workspace");
+    /* under MPI every rank runs the same steps (fg sums across ranks): one
+    ** without its workspace must stop the others before the first fg */
+    if ((s = rt_dist_agree(s))) {
+        retain_free(block);
+        return s;
+    }
     w.g = block;
     w.pg = w.g + n;
     w.dir = w.pg + n;

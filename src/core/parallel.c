@@ -2,8 +2,7 @@
 ** src/core/parallel.c: the thread count behind retain_threads_set(), the
 ** block-ordered reductions (including rt_reduce_rows, the parallel pass
 ** over row blocks every algorithm uses) and per-thread scratch. Under MPI
-** (a later build option) the reduction is where ranks' partial sums meet;
-** nothing above it needs to change.
+** the ranks' span partials meet in core/dist.c (rt_dist_reduce_rows).
 */
 #include "parallel.h"
 
@@ -54,18 +53,17 @@ int64_t rt_reduce_span(int64_t n, int64_t width)
     return span < 1 ? 1 : span;
 }
 
-retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx, double *out)
+retain_status rt_reduce_spans(int64_t n, int64_t width, int64_t span, rt_block_fn fn,
+                              void *ctx, double *spans)
 {
     int threads = rt_threads();
-    int64_t nblocks = rt_block_count(n), span = rt_reduce_span(n, width);
-    int64_t nspans = (nblocks + span - 1) / span;
-    double *spans;
-    retain_status s = retain_malloc((size_t)((nspans + threads) * width) * sizeof(double),
-                                    (void **)&spans);
+    int64_t nblocks = rt_block_count(n), nspans = (nblocks + span - 1) / span;
+    double *block_partials;
+    retain_status s = retain_malloc((size_t)(threads * width) * sizeof(double),
+                                    (void **)&block_partials);
     if (s)
-        return rt_error_context(s, "row-block partials (%lld x %lld)",
-                                (long long)(nspans + threads), (long long)width);
-    double *block_partials = spans + nspans * width;
+        return rt_error_context(s, "row-block partials (%d x %lld)", threads,
+                                (long long)width);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nspans > 1)
     for (int64_t sp = 0; sp < nspans; sp++) {
         int t = omp_get_thread_num();
@@ -80,9 +78,24 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
                 mine[j] += block[j];
         }
     }
-    rt_reduce_blocks_f64(spans, nspans, width, out);
-    retain_free(spans);
+    retain_free(block_partials);
     return RETAIN_OK;
+}
+
+retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx, double *out)
+{
+    int64_t span = rt_reduce_span(n, width);
+    int64_t nspans = (rt_block_count(n) + span - 1) / span;
+    double *spans;
+    retain_status s = retain_malloc((size_t)(nspans * width + 1) * sizeof(double),
+                                    (void **)&spans);
+    if (s)
+        return rt_error_context(s, "row-span partials (%lld x %lld)", (long long)nspans,
+                                (long long)width);
+    if (!(s = rt_reduce_spans(n, width, span, fn, ctx, spans)))
+        rt_reduce_blocks_f64(spans, nspans, width, out);
+    retain_free(spans);
+    return s;
 }
 
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)

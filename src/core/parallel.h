@@ -46,6 +46,11 @@ typedef void (*rt_block_fn)(void *ctx, int thread, int64_t first, int64_t rows,
 int64_t rt_reduce_span(int64_t n, int64_t width);
 retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx,
                              double *out);
+/* Its first half: the partials of the spans of `span` blocks of n rows into
+** spans (width each, ceil(blocks / span) of them), for a caller that adds
+** them with other spans (core/dist.c: the spans of every MPI rank). */
+retain_status rt_reduce_spans(int64_t n, int64_t width, int64_t span, rt_block_fn fn,
+                              void *ctx, double *spans);
 
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
 ** threads; rt_thread_scratch_free releases them. */

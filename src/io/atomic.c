@@ -1,10 +1,13 @@
 /*
 ** src/io/atomic.c: atomic output files (see atomic.h). Live temporaries are
 ** kept in a small table so the signal handler can unlink them with
-** async-signal-safe calls only.
+** async-signal-safe calls only. A file every MPI rank writes (its rows) is
+** begun and ended by rank 0 alone, the others told its temporary's name
+** and the outcome (rt_output_begin_shared, rt_output_end_shared).
 */
 #include "atomic.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 
 #include <dirent.h>
@@ -253,4 +256,30 @@ void rt_output_abort(rt_output *out)
     if (live && out->final_path[0] && !names_path(retain_last_error(), out->final_path))
         rt_error_context(RETAIN_ERR_IO, "%s was not written (any earlier file of that "
                          "name is untouched)", out->final_path);
+}
+
+retain_status rt_output_begin_shared(rt_output *out, const char *final_path,
+                                     const char *const *inputs, int ninputs)
+{
+    memset(out, 0, sizeof *out);
+    retain_status s = rt_dist_rank() == 0 ? rt_output_begin(out, final_path, inputs, ninputs)
+                                          : RETAIN_OK;
+    s = rt_dist_bcast(s, out, sizeof *out, 0);
+    if (s && rt_dist_rank() == 0)
+        rt_output_abort(out);
+    if (rt_dist_rank() > 0)
+        out->stream = NULL;
+    return s;
+}
+
+retain_status rt_output_end_shared(rt_output *out, retain_status written)
+{
+    retain_status s = rt_dist_agree(written);
+    if (rt_dist_rank() == 0) {
+        if (s)
+            rt_output_abort(out);
+        else
+            s = rt_output_commit(out);
+    }
+    return rt_dist_agree(s);
 }

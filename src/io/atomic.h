@@ -48,4 +48,14 @@ retain_status rt_output_check_not_input(const char *path,
 ** ignores SIGXFSZ so an exceeded file-size limit is a write error. */
 void rt_output_install_signal_cleanup(void);
 
+/* The same for one HDF5 file that every MPI rank writes part of (one
+** process: begin, then commit or abort). Every rank calls begin: rank 0
+** checks, cleans and creates the temporary, and all learn its name in
+** out->tmp_path or rank 0's failure. Every rank calls end with its
+** status once it has closed the file: rank 0 commits (fsync, rename) when
+** all succeeded, else removes the temporary; all return the outcome. */
+retain_status rt_output_begin_shared(rt_output *out, const char *final_path,
+                                     const char *const *inputs, int ninputs);
+retain_status rt_output_end_shared(rt_output *out, retain_status written);
+
 #endif

@@ -9,9 +9,13 @@
 ** the file stores (rt_h5_check_stored_shared, one slack for all datasets
 ** used), so a damaged or never-filled file claiming 10^15 values is refused
 ** at open instead of read for days.
+** Under MPI the file is opened by every rank through the MPI-IO driver
+** (rt_h5_open_read_shared) and each reads its own rows (features_read.c
+** reads hyperslabs of rows, so nothing passes through one rank).
 */
 #include "features_impl.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "h5.h"
@@ -831,7 +835,7 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
                                            : (size_t)64 << 20;
     f->slack = RT_H5_CLAIM_SLACK;
     snprintf(f->path, sizeof f->path, "%s", path);
-    retain_status s = rt_h5_open_read(path, &f->file);
+    retain_status s = rt_h5_open_read_shared(path, &f->file);
     if (s) {
         free(f);
         return s;
@@ -875,7 +879,8 @@ retain_status rt_features_open(const char *path, const rt_features_spec *spec,
     }
     if (!s)
         s = open_ids(f, spec);
-    if (s) {
+    /* under MPI the file is closed collectively: the ranks fail together */
+    if ((s = rt_dist_agree(s))) {
         rt_features_close(f);
         return s;
     }

@@ -80,6 +80,12 @@ retain_status rt_features_read_f64(rt_features *f, int64_t first, int64_t count,
 /* All rows into a new matrix; the size is checked before allocating. */
 retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out);
 
+/* This rank's rows (core/dist.h: all rows in one process) into a new
+** matrix, the first one's row number into *first. Under MPI every rank
+** must call it; a failure on one rank (a NaN in its rows, no memory) is
+** every rank's, and so is a file with fewer row blocks than ranks. */
+retain_status rt_features_read_rank(rt_features *f, retain_matrix_owned *out, int64_t *first);
+
 bool rt_features_has_label(const rt_features *f);
 const char *rt_features_label_name(const rt_features *f);
 /* Label values of rows [first, first + count) as doubles (bool -> 0/1). */

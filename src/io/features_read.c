@@ -16,8 +16,10 @@
 */
 #include "features_impl.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
+#include "core/parallel.h"
 #include "h5.h"
 #include "kernels/cpu/kernels.h"
 
@@ -328,6 +330,26 @@ retain_status rt_features_read_all(rt_features *f, retain_matrix_owned *out)
     ** not needed again soon: give them back while the data is held */
     H5garbage_collect();
     return s;
+}
+
+retain_status rt_features_read_rank(rt_features *f, retain_matrix_owned *out, int64_t *first)
+{
+    int64_t count, blocks = rt_block_count(f->rows);
+    rt_dist_rows(f->rows, first, &count);
+    /* the same test on every rank: all refuse together */
+    if (f->rows > 0 && blocks < rt_dist_size())
+        return rt_error(RETAIN_ERR_USAGE, "%s:%s: %lld rows make %lld blocks of %d rows, "
+                        "one rank's least share; run on at most %lld ranks", f->path,
+                        f->source, (long long)f->rows, (long long)blocks, RT_BLOCK_ROWS,
+                        (long long)(blocks > 1 ? blocks : 1));
+    retain_status s = retain_matrix_alloc(count, f->cols, out);
+    if (s)
+        rt_error_context(s, "%s:%s rows %lld..%lld", f->path, f->source, (long long)*first,
+                         (long long)(*first + count - 1));
+    else if ((s = rt_features_read(f, *first, count, out->data)))
+        retain_matrix_release(out);
+    H5garbage_collect();
+    return rt_dist_agree(s);
 }
 
 static retain_status check_ref_range(rt_features *f, column_ref *ref, const char *what,

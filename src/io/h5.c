@@ -11,6 +11,7 @@
 */
 #include "h5.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 
@@ -21,6 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#ifdef RETAIN_WITH_MPI
+#include <mpi.h>
+#endif
+
+static retain_status corrupt(const char *path, int64_t bytes)
+{
+    return rt_error(RETAIN_ERR_DATA, "%s: HDF5 file is truncated or corrupt and cannot be "
+                    "opened (%lld bytes); copy or write it again from its source", path,
+                    (long long)bytes);
+}
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 static void quiet_now(void)
@@ -58,37 +70,79 @@ static bool has_signature(const char *path, int64_t size)
     return found;
 }
 
-retain_status rt_h5_open_read(const char *path, hid_t *out)
+/* RETAIN_OK when path is a readable file with the HDF5 signature that
+** HDF5 takes for one; its size into *bytes. */
+static retain_status check_readable(const char *path, int64_t *bytes)
 {
-    rt_h5_quiet();
-    *out = H5I_INVALID_HID;
     struct stat st;
+    *bytes = 0;
     if (stat(path, &st) != 0)
         return rt_error(RETAIN_ERR_IO, "%s: %s; check the file name and folder", path,
                         strerror(errno));
     if (S_ISDIR(st.st_mode))
         return rt_error(RETAIN_ERR_IO, "%s: is a folder, not a file; give the .h5 file "
                         "inside it", path);
+    *bytes = (int64_t)st.st_size;
     FILE *probe = fopen(path, "rb");
     if (!probe)
         return rt_error(RETAIN_ERR_IO, "%s: %s; check the file's permissions", path,
                         strerror(errno));
     fclose(probe);
-    bool signature = has_signature(path, (int64_t)st.st_size);
-    htri_t is_h5 = signature ? H5Fis_hdf5(path) : 0;
-    if (!signature)
+    if (!has_signature(path, *bytes))
         return rt_error(RETAIN_ERR_DATA,
                         "%s: not an HDF5 file (%lld bytes, no HDF5 signature); "
                         "give an .h5 file written by retain, h5py or pandas",
-                        path, (long long)st.st_size);
-    hid_t f = is_h5 > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID;
-    if (f < 0)
-        return rt_error(RETAIN_ERR_DATA,
-                        "%s: HDF5 file is truncated or corrupt and cannot be "
-                        "opened (%lld bytes); copy or write it again from its source",
-                        path, (long long)st.st_size);
+                        path, (long long)*bytes);
+    return H5Fis_hdf5(path) > 0 ? RETAIN_OK : corrupt(path, *bytes);
+}
+
+/* Opens with the file access list fapl (H5P_DEFAULT: the sec2 driver);
+** every_rank: the checks are agreed among the ranks before the collective
+** H5Fopen of the MPI-IO driver and its outcome after, so a failure on one
+** rank stops all and none waits in H5Fopen for one that left. */
+static retain_status open_read(const char *path, hid_t fapl, bool every_rank, hid_t *out)
+{
+    rt_h5_quiet();
+    *out = H5I_INVALID_HID;
+    int64_t bytes;
+    retain_status s = check_readable(path, &bytes);
+    if (every_rank)
+        s = rt_dist_agree(s);
+    hid_t f = s ? H5I_INVALID_HID : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (!s && f < 0)
+        s = corrupt(path, bytes);
+    if (every_rank && (s = rt_dist_agree(s)) && f >= 0)
+        H5Fclose(f);
+    if (s)
+        return s;
     *out = f;
     return RETAIN_OK;
+}
+
+retain_status rt_h5_open_read(const char *path, hid_t *out)
+{
+    return open_read(path, H5P_DEFAULT, false, out);
+}
+
+retain_status rt_h5_open_read_shared(const char *path, hid_t *out)
+{
+#ifdef RETAIN_WITH_MPI
+    if (rt_dist_size() > 1) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        retain_status s = fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD,
+                                                        MPI_INFO_NULL) >= 0
+                              ? RETAIN_OK
+                              : rt_error(RETAIN_ERR_IO, "%s: cannot set up the MPI-IO driver "
+                                         "of parallel HDF5", path);
+        /* the ranks agree on each step; a rank stopped here tells the others */
+        if ((s = rt_dist_agree(s)) == RETAIN_OK)
+            s = open_read(path, fapl, true, out);
+        if (fapl >= 0)
+            H5Pclose(fapl);
+        return s;
+    }
+#endif
+    return open_read(path, H5P_DEFAULT, false, out);
 }
 
 bool rt_h5_exists(hid_t file, const char *path)

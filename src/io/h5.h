@@ -28,6 +28,11 @@ void rt_h5_quiet_thread(void);
 /* Opens an existing HDF5 file read-only. Missing or unreadable: IO error;
 ** not HDF5, truncated or corrupt: DATA error. */
 retain_status rt_h5_open_read(const char *path, hid_t *out);
+/* The same for a file every rank reads its own rows of: under MPI with
+** more than one rank, through the MPI-IO driver of parallel HDF5, opened
+** collectively (every rank must call it; a failure on one is every rank's
+** failure, core/dist.h); else rt_h5_open_read. */
+retain_status rt_h5_open_read_shared(const char *path, hid_t *out);
 
 /* True if every component of `path` exists under file. */
 bool rt_h5_exists(hid_t file, const char *path);

@@ -1,13 +1,21 @@
 /*
 ** src/io/h5write.c: HDF5 writing helpers (see h5write.h). Files are created
 ** with the 1.8 format bounds so h5py, pandas and older tools read them.
+** Under MPI a shared file is created by every rank through MPI-IO and
+** each writes its own rows (independent transfers).
 */
 #include "h5write.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "h5.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#ifdef RETAIN_WITH_MPI
+#include <mpi.h>
+#endif
 
 static retain_status write_failed(const char *what, const char *name)
 {
@@ -16,19 +24,38 @@ static retain_status write_failed(const char *what, const char *name)
                     "error)", what, name);
 }
 
-retain_status rt_h5_create(const char *path, hid_t *out)
+/* shared: every MPI rank creates the file together, through MPI-IO. */
+static retain_status create_file(const char *path, bool shared, hid_t *out)
 {
     rt_h5_quiet();
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+#ifdef RETAIN_WITH_MPI
+    if (shared)
+        H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
+#endif
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5Pset_obj_track_times(fcpl, 0); /* the root group, as for every object */
     *out = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
     H5Pclose(fcpl);
     H5Pclose(fapl);
-    if (*out < 0)
-        return rt_error(RETAIN_ERR_IO, "cannot create HDF5 file %s", path);
-    return RETAIN_OK;
+    retain_status s = *out < 0 ? rt_error(RETAIN_ERR_IO, "cannot create HDF5 file %s", path)
+                               : RETAIN_OK;
+    if (shared && (s = rt_dist_agree(s)) && *out >= 0) {
+        H5Fclose(*out);
+        *out = H5I_INVALID_HID;
+    }
+    return s;
+}
+
+retain_status rt_h5_create(const char *path, hid_t *out)
+{
+    return create_file(path, false, out);
+}
+
+retain_status rt_h5_create_shared(const char *path, hid_t *out)
+{
+    return create_file(path, rt_dist_size() > 1, out);
 }
 
 retain_status rt_h5_close_file(hid_t file, const char *path, retain_status prior)

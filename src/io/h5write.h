@@ -14,6 +14,10 @@
 
 /* Creates (truncating) an HDF5 file at path. */
 retain_status rt_h5_create(const char *path, hid_t *out);
+/* The same, under MPI with more than one rank by every rank together
+** through the MPI-IO driver (a failure on one is every rank's; objects
+** are then created by all ranks alike and rows written by each). */
+retain_status rt_h5_create_shared(const char *path, hid_t *out);
 
 /* Flushes and closes the file and returns the outcome of the whole write:
 ** `prior` (the status so far) if it is a failure, whose message is left as

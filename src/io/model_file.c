@@ -1,10 +1,12 @@
 /*
 ** src/io/model_file.c: the parts of a model file every model shares (see
 ** model_file.h): the /meta header, atomic saving, and the checks and
-** messages of loading.
+** messages of loading. Under MPI every rank calls the save with the same
+** model; rank 0 writes the file and the others wait to hear the outcome.
 */
 #include "model_file.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "h5.h"
 #include "h5write.h"
@@ -38,10 +40,10 @@ static retain_status write_file(hid_t f, const rt_model_kind *kind, const char *
     return s;
 }
 
-retain_status rt_model_save(const char *path, const rt_model_kind *kind,
-                            const char *const *names, int64_t d, const char *training_file,
-                            rt_model_body_fn body, const void *ctx,
-                            const char *const *inputs, int ninputs)
+static retain_status save_here(const char *path, const rt_model_kind *kind,
+                               const char *const *names, int64_t d, const char *training_file,
+                               rt_model_body_fn body, const void *ctx,
+                               const char *const *inputs, int ninputs)
 {
     rt_output out;
     retain_status s = rt_output_begin(&out, path, inputs, ninputs);
@@ -58,6 +60,18 @@ retain_status rt_model_save(const char *path, const rt_model_kind *kind,
         return rt_error_context(s, "saving the model %s", path);
     }
     return rt_output_commit(&out);
+}
+
+retain_status rt_model_save(const char *path, const rt_model_kind *kind,
+                            const char *const *names, int64_t d, const char *training_file,
+                            rt_model_body_fn body, const void *ctx,
+                            const char *const *inputs, int ninputs)
+{
+    /* every rank holds the same model: rank 0 writes it, all learn how it went */
+    retain_status s = rt_dist_rank() == 0 ? save_here(path, kind, names, d, training_file,
+                                                      body, ctx, inputs, ninputs)
+                                          : RETAIN_OK;
+    return rt_dist_agree(s);
 }
 
 retain_status rt_model_damaged(const char *path, const char *what)

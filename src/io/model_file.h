@@ -26,7 +26,8 @@ typedef struct rt_model_kind {
 typedef retain_status (*rt_model_body_fn)(hid_t file, hid_t meta, const void *ctx);
 
 /* Writes path atomically (not over one of the inputs): the shared /meta
-** attributes for d feature names, then body. */
+** attributes for d feature names, then body. Under MPI every rank calls it
+** with the same model; rank 0 writes, and its outcome is every rank's. */
 retain_status rt_model_save(const char *path, const rt_model_kind *kind,
                             const char *const *names, int64_t d, const char *training_file,
                             rt_model_body_fn body, const void *ctx,

@@ -1,10 +1,12 @@
 /*
 ** src/io/score_file.c: writing the output of `retain score` (score_file.h)
 ** on the shared HDF5 writer (h5write.c): chunked 1-D datasets filled block
-** by block, string ids as variable-length UTF-8.
+** by block, string ids as variable-length UTF-8. Under MPI every rank
+** creates the file together and writes its own blocks (no string ids).
 */
 #include "score_file.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "h5write.h"
 
@@ -63,13 +65,17 @@ retain_status rt_score_file_create(const char *path, const rt_score_column *cols
     if (ncols > MAX_COLUMNS)
         return rt_error(RETAIN_ERR_INTERNAL, "%d score columns; at most %d", ncols,
                         MAX_COLUMNS);
+    if (ids == RT_SCORE_IDS_STRING && rt_dist_size() > 1) /* the same on every rank */
+        return rt_error(RETAIN_ERR_USAGE, "string user ids cannot be written by several MPI "
+                        "ranks (parallel HDF5 writes no variable-length strings); score this "
+                        "input as one process, without mpirun");
     rt_score_file *f = calloc(1, sizeof *f);
     if (!f)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory");
     f->ids = H5I_INVALID_HID;
     f->id_kind = ids;
     f->path = path;
-    retain_status s = rt_h5_create(path, &f->file);
+    retain_status s = rt_h5_create_shared(path, &f->file);
     if (s) {
         free(f);
         return s;

@@ -10,9 +10,16 @@
 ** Mersenne Twister), so centres match scikit-learn's in distribution, not
 ** bit for bit. Sampling works on per-block sums in block order, so the
 ** choice does not depend on the thread count either.
+** Under MPI each rank holds its block-aligned rows (core/dist.h): the
+** blocks' sums are gathered, so every rank finds the block a draw lands
+** in from the same numbers in the same order as one process; the rank
+** holding it supplies the row, and the candidates' potentials are summed
+** across ranks (rt_dist_reduce_rows). Same seed, same centres as one
+** process.
 */
 #include "kmeans.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -27,6 +34,8 @@ typedef struct plusplus {
     double *block_sum; /* per block: sum of w * closest                    */
     const float *cand; /* ncand x d candidate rows                         */
     int64_t ncand;
+    int64_t n_all, first; /* rows of every rank; this rank's first one     */
+    double *all_sums;     /* block_sum of every rank's blocks, in order     */
 } plusplus;
 
 static double weight(const rt_kmeans_data *x, int64_t i) { return x->w ? x->w[i] : 1.0; }
@@ -51,31 +60,40 @@ static float sqdist8(const float *a, const float *b, int64_t d)
     return s + (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
 }
 
-/* Index i drawn with probability mass[i] / total, where mass is w * closest
-** (closest NULL: w alone) and block_sum holds its per-block sums. The first
-** index whose running sum reaches u * total, as numpy's searchsorted finds
-** it; past the end by rounding: the last row of positive mass. */
-static int64_t draw(const rt_kmeans_data *x, const float *closest, const double *block_sum,
-                    double total, double u)
+/* The row drawn with probability mass[i] / total, where mass is w *
+** closest (closest NULL: w alone) over every rank's rows and p->all_sums
+** holds its per-block sums: the first row whose running sum reaches u *
+** total, as numpy's searchsorted finds it. The blocks' sums find its block
+** on every rank; the rank holding that block finds the row and adds its
+** values to row (d doubles, zero elsewhere: the caller completes it across
+** ranks). Past the end by rounding, or past the block's rows: its block's
+** last row of positive mass. */
+static void draw(const plusplus *p, const float *closest, double total, double u,
+                 double *row)
 {
+    const rt_kmeans_data *x = p->x;
     double target = u * total, run = 0.0;
-    int64_t nblocks = rt_block_count(x->n);
-    for (int64_t b = 0; b < nblocks; b++) {
-        if (run + block_sum[b] < target) {
-            run += block_sum[b];
-            continue;
-        }
-        int64_t end = (b + 1) * RT_BLOCK_ROWS < x->n ? (b + 1) * RT_BLOCK_ROWS : x->n;
-        for (int64_t i = b * RT_BLOCK_ROWS; i < end; i++) {
-            run += weight(x, i) * (closest ? closest[i] : 1.0);
-            if (run >= target)
-                return i;
-        }
+    int64_t nblocks = rt_block_count(p->n_all), b = 0;
+    while (b < nblocks && run + p->all_sums[b] < target)
+        run += p->all_sums[b++];
+    if (b == nblocks) { /* rounding: the last block of positive mass */
+        target = INFINITY;
+        for (b = nblocks - 1; b > 0 && !(p->all_sums[b] > 0); b--)
+            ;
     }
-    for (int64_t i = x->n - 1; i > 0; i--)
-        if (weight(x, i) * (closest ? closest[i] : 1.0) > 0)
-            return i;
-    return 0;
+    int64_t lo = b * RT_BLOCK_ROWS - p->first;
+    if (lo < 0 || lo >= x->n)
+        return; /* another rank's block */
+    int64_t hi = lo + RT_BLOCK_ROWS < x->n ? lo + RT_BLOCK_ROWS : x->n, pick = lo;
+    for (int64_t i = lo; i < hi; i++) {
+        double mass = weight(x, i) * (closest ? closest[i] : 1.0);
+        run += mass;
+        pick = mass > 0 ? i : pick;
+        if (run >= target)
+            break;
+    }
+    for (int64_t j = 0; j < x->d; j++)
+        row[j] += x->z[pick * x->stride + j];
 }
 
 /* Per-block sums of w (closest NULL) or w * closest, in row order. */
@@ -128,16 +146,36 @@ static void add_centre(plusplus *p, const float *c, bool first)
     }
 }
 
-static double ordered_total(const double *block_sum, int64_t nblocks)
-{
-    double total;
-    rt_reduce_blocks_f64(block_sum, nblocks, 1, &total);
-    return total;
-}
-
 static void copy_row(const rt_kmeans_data *x, int64_t i, float *dst)
 {
     memcpy(dst, x->z + i * x->stride, (size_t)x->d * sizeof *dst);
+}
+
+/* The sum of w * closest over every rank's rows, from this rank's block
+** sums: all blocks' sums gathered into p->all_sums, added in block order
+** (the same bits as one process). */
+static retain_status ordered_total(plusplus *p, double *total)
+{
+    retain_status s = rt_dist_gather_blocks_f64(RETAIN_OK, p->block_sum, p->n_all,
+                                                p->all_sums);
+    if (!s)
+        rt_reduce_blocks_f64(p->all_sums, rt_block_count(p->n_all), 1, total);
+    return s;
+}
+
+/* Draws rows for every u[t], t < count, into cand (count x d floats): each
+** from the rank holding it, through one sum across ranks. */
+static retain_status draw_rows(plusplus *p, const float *closest, double total,
+                               const double *u, int64_t count, double *buf, float *cand)
+{
+    int64_t d = p->x->d;
+    memset(buf, 0, (size_t)(count * d) * sizeof *buf);
+    for (int64_t t = 0; t < count; t++)
+        draw(p, closest, total, u[t], buf + t * d);
+    retain_status s = rt_dist_sum_f64(RETAIN_OK, buf, count * d);
+    for (int64_t v = 0; !s && v < count * d; v++)
+        cand[v] = (float)buf[v];
+    return s;
 }
 
 retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
@@ -145,37 +183,48 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng
                                       float *centers)
 {
     int64_t d = x->d, nblocks = rt_block_count(x->n);
-    int64_t trials = 2 + (int64_t)log((double)k);
-    plusplus p = {x, NULL, NULL, NULL, 0};
+    int64_t trials = 2 + (int64_t)log((double)k), count;
+    plusplus p = {x, NULL, NULL, NULL, 0, 0, 0, NULL};
     float *cand = NULL;
-    double *pot = NULL;
+    double *pot = NULL, *buf = NULL, u[64], current;
     retain_status s = rt_mem_check_claim(x->n * (int64_t)sizeof(float),
                                          "k-means++ distances (one float per row)",
                                          "use fewer rows");
     if (!s)
         s = retain_malloc((size_t)x->n * sizeof *p.closest, (void **)&p.closest);
     if (!s)
-        s = retain_malloc((size_t)nblocks * sizeof *p.block_sum, (void **)&p.block_sum);
+        s = retain_malloc((size_t)(nblocks + 1) * sizeof *p.block_sum, (void **)&p.block_sum);
     if (!s)
         s = retain_malloc((size_t)(trials * d) * sizeof *cand, (void **)&cand);
     if (!s)
-        s = retain_malloc((size_t)trials * sizeof *pot, (void **)&pot);
-    if (s)
+        s = retain_malloc((size_t)trials * (d + 1) * sizeof *pot, (void **)&pot);
+    /* under MPI: the ranks' row counts, and room for every rank's blocks */
+    if ((s = rt_dist_total_rows(s, x->n, &p.n_all)) == RETAIN_OK)
+        rt_dist_rows(p.n_all, &p.first, &count);
+    if (!s)
+        s = retain_malloc((size_t)(rt_block_count(p.n_all) + 1) * sizeof *p.all_sums,
+                          (void **)&p.all_sums);
+    if ((s = rt_dist_agree(s)))
         goto done;
     p.cand = cand;
+    buf = pot + trials;
 
     block_sums(x, NULL, p.block_sum);
-    int64_t first = draw(x, NULL, p.block_sum, ordered_total(p.block_sum, nblocks),
-                         rt_rng_uniform(rng));
-    copy_row(x, first, centers);
+    if ((s = ordered_total(&p, &current)))
+        goto done;
+    u[0] = rt_rng_uniform(rng);
+    if ((s = draw_rows(&p, NULL, current, u, 1, buf, centers)))
+        goto done;
     add_centre(&p, centers, true);
-    double current = ordered_total(p.block_sum, nblocks);
+    if ((s = ordered_total(&p, &current)))
+        goto done;
     for (int64_t c = 1; c < k; c++) {
         for (int64_t t = 0; t < trials; t++)
-            copy_row(x, draw(x, p.closest, p.block_sum, current, rt_rng_uniform(rng)),
-                     cand + t * d);
+            u[t] = rt_rng_uniform(rng);
         p.ncand = trials;
-        if ((s = rt_reduce_rows(x->n, trials, candidate_block, &p, pot)))
+        if ((s = draw_rows(&p, p.closest, current, u, trials, buf, cand)))
+            goto done;
+        if ((s = rt_dist_reduce_rows(RETAIN_OK, x->n, trials, candidate_block, &p, pot)))
             goto done;
         int64_t best = 0;
         for (int64_t t = 1; t < trials; t++)
@@ -183,13 +232,15 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng
                 best = t;
         memcpy(centers + c * d, cand + best * d, (size_t)d * sizeof *centers);
         add_centre(&p, centers + c * d, false);
-        current = ordered_total(p.block_sum, nblocks);
+        if ((s = ordered_total(&p, &current)))
+            goto done;
         if (progress)
             progress(user, "init", c + 1, k);
     }
 done:
     retain_free(p.closest);
     retain_free(p.block_sum);
+    retain_free(p.all_sums);
     retain_free(cand);
     retain_free(pot);
     return s;
@@ -198,6 +249,9 @@ done:
 retain_status rt_kmeans_init_random(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
                                     float *centers)
 {
+    if (rt_dist_size() > 1)
+        return rt_error(RETAIN_ERR_USAGE, "k-means: random initial rows are not drawn "
+                        "across MPI ranks yet; use k-means++ or given centroids");
     uint64_t cap = 16;
     while (cap < 2 * (uint64_t)k)
         cap *= 2;

@@ -48,12 +48,22 @@
 ** the centroid sums. Lloyd keeps no labels; Hamerly keeps a label and two
 ** bounds per row (12 bytes).
 **
+** MPI. Under mpirun x (and the weights) are the rank's rows, as
+** rt_dist_rows deals them (core/dist.h). Every sum over rows (scaler,
+** weight total, tol scale, each Lloyd or Hamerly pass, the final tally,
+** seeding potentials) is completed across ranks, the distinct-rows check
+** and empty-cluster relocation look at every rank's rows, and k-means++
+** draws its rows from the same global block sums as one process; so all
+** ranks take the same steps and hold the same model. Mini-batch and random
+** initial rows refuse to run across ranks for now.
+**
 ** This code never reads files and never prints; progress goes through the
 ** caller's callback, and src/io/kmeans_model.c saves and loads models.
 */
 #include "kmeans.h"
 
 #include "core/clock.h"
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -166,12 +176,15 @@ retain_status rt_kmeans_mean_variance(const rt_kmeans_data *x, double *out)
 static retain_status check_weights(const float *w, int64_t n)
 {
     double total = 0.0;
-    for (int64_t i = 0; i < n; i++) {
+    retain_status s = RETAIN_OK;
+    for (int64_t i = 0; i < n && !s; i++) {
         if (!(w[i] >= 0) || !isfinite(w[i]))
-            return rt_error(RETAIN_ERR_DATA, "retain_kmeans_fit: sample_weight[%lld] is %g; "
-                            "weights must be finite and >= 0", (long long)i, (double)w[i]);
+            s = rt_error(RETAIN_ERR_DATA, "retain_kmeans_fit: sample_weight[%lld] is %g; "
+                         "weights must be finite and >= 0", (long long)i, (double)w[i]);
         total += w[i];
     }
+    if ((s = rt_dist_sum_f64(s, &total, 1))) /* under MPI: every rank's weights */
+        return s;
     if (!(total > 0))
         return rt_error(RETAIN_ERR_DATA, "retain_kmeans_fit: the sample weights sum to 0");
     return RETAIN_OK;
@@ -239,10 +252,11 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
     rt_kmeans_result r = {0};
     struct rt_cuda_kmeans *gpu = NULL;
     retain_status s;
-    if ((s = open_device(data, p, &gpu)) ||
-        (s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) ||
-        (s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)) ||
-        (s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights)))
+    if (!(s = open_device(data, p, &gpu)) &&
+        !(s = retain_malloc((size_t)(k * d) * sizeof *centers, (void **)&centers)) &&
+        !(s = retain_malloc((size_t)k * sizeof *r.counts, (void **)&r.counts)))
+        s = retain_malloc((size_t)k * sizeof *r.weights, (void **)&r.weights);
+    if ((s = rt_dist_agree(s)))
         goto done;
     if (gpu) /* the model says what ran: Hamerly's bounds stay on the CPU */
         m->algorithm = RETAIN_KMEANS_LLOYD;
@@ -339,27 +353,34 @@ retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weig
                         !out ? "out" : !x ? "x" : "params");
     *out = NULL;
     retain_status s;
-    if ((s = retain_kmeans_params_check(p)) ||
-        (s = rt_kmeans_check_matrix(x, "retain_kmeans_fit")) ||
-        (sample_weight && (s = check_weights(sample_weight, x->rows))) ||
-        (s = check_given(p, x->cols)))
+    if ((s = retain_kmeans_params_check(p)) || (s = check_given(p, x->cols)))
         return s;
+    if ((s = rt_dist_agree(rt_kmeans_check_matrix(x, "retain_kmeans_fit"))) ||
+        (sample_weight && (s = check_weights(sample_weight, x->rows))))
+        return s;
+    if (p->algorithm == RETAIN_KMEANS_MINIBATCH && rt_dist_size() > 1)
+        return rt_error(RETAIN_ERR_USAGE, "k-means: mini-batch does not run across MPI "
+                        "ranks yet; use lloyd or hamerly");
     if (p->algorithm == RETAIN_KMEANS_MINIBATCH) {
         memory_rows mem = {x, sample_weight};
         retain_row_source src = {x->rows, x->cols, sample_weight != NULL, read_memory, &mem};
         return retain_kmeans_fit_source(&src, p, out);
     }
     int64_t k = p->k, d = x->cols;
-    retain_kmeans_model *m;
-    if ((s = new_model(p, d, &m)))
+    retain_kmeans_model *m = NULL;
+    if ((s = rt_dist_agree(new_model(p, d, &m)))) {
+        retain_kmeans_free(m); /* held by the ranks that did not fail */
         return s;
-    m->train_rows = x->rows;
+    }
     float *copy = NULL;
     double *best_w = NULL;
     int64_t distinct;
-    if ((s = rt_scaler_fit(x, sample_weight, p->scale, m->offset, m->spread)))
+    if ((s = rt_dist_total_rows(RETAIN_OK, x->rows, &m->train_rows)) ||
+        (s = rt_scaler_fit(x, sample_weight, p->scale, m->offset, m->spread)))
         goto fail;
-    if (p->scale != RETAIN_SCALE_NONE && (s = scaled_copy(x, m, &copy)))
+    if (p->scale != RETAIN_SCALE_NONE)
+        s = scaled_copy(x, m, &copy);
+    if ((s = rt_dist_agree(s)))
         goto fail;
     rt_kmeans_data data = {copy ? copy : x->data, x->rows, d, copy ? d : x->row_stride,
                            sample_weight};
@@ -369,14 +390,14 @@ retain_status retain_kmeans_fit(const retain_matrix *x, const float *sample_weig
         s = rt_error(RETAIN_ERR_DATA, "k = %lld segments but the data has only %lld distinct "
                      "rows%s (of %lld); ask for at most %lld segments",
                      (long long)k, (long long)distinct,
-                     sample_weight ? " of positive weight" : "", (long long)x->rows,
+                     sample_weight ? " of positive weight" : "", (long long)m->train_rows,
                      (long long)distinct);
         goto fail;
     }
     m->tol_scale = 0.0;
     if (p->tol > 0 && (s = rt_kmeans_mean_variance(&data, &m->tol_scale)))
         goto fail;
-    if ((s = retain_malloc((size_t)k * sizeof *best_w, (void **)&best_w)) ||
+    if ((s = rt_dist_agree(retain_malloc((size_t)k * sizeof *best_w, (void **)&best_w))) ||
         (s = fit_runs(&data, p, m, best_w)) ||
         (s = rt_kmeans_model_canonical(m, best_w)))
         goto fail;

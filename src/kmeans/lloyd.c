@@ -15,9 +15,13 @@
 ** On a GPU (kernels/cuda/kmeans.cu) the two passes, step and final, run
 ** there and return the same sums; relocation, averaging and the stopping
 ** test stay here, so both devices follow one rule.
+** Under MPI x is the rank's rows: each pass's sums are completed across
+** ranks (rt_dist_reduce_rows), so relocation, averaging and the stopping test
+** see every row and all ranks take the same steps.
 */
 #include "kmeans.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -110,6 +114,8 @@ static retain_status gpu_relocate(struct rt_cuda_kmeans *gpu, const rt_kmeans_da
     if (!s)
         s = rt_cuda_kmeans_labels(gpu, *labels, NULL);
 #endif
+    /* under MPI every rank relocates together (acc is every rank's) */
+    s = rt_dist_agree(s);
     return s ? s : rt_kmeans_relocate_empty(x, *labels, c, acc, acc + kd, moved);
 }
 
@@ -130,19 +136,18 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
     float *next = NULL;
     retain_status s = rt_kmeans_centers_alloc(k, d, &c);
     if (s)
-        return s;
+        return rt_dist_agree(s);
     int64_t assign_bytes = hamerly ? rt_kmeans_bounds_scratch_bytes(d)
                                    : rt_kmeans_assign_scratch_bytes(&c);
     int64_t scratch = RT_BLOCK_ROWS * (int64_t)sizeof(int32_t) + assign_bytes;
-    if (hamerly &&
-        ((s = rt_kmeans_bounds_alloc(x->n, k, &hb)) ||
-         (s = rt_mem_check_claim(x->n * (int64_t)sizeof *p.labels, "Hamerly's labels (one "
-                                 "int32 per row)", "use --algorithm lloyd or fewer rows")) ||
-         (s = retain_malloc((size_t)x->n * sizeof *p.labels, (void **)&p.labels))))
-        goto done;
-    if ((s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) ||
-        (s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)) ||
-        (s = retain_malloc((size_t)kd * sizeof *next, (void **)&next)))
+    if (hamerly && !(s = rt_kmeans_bounds_alloc(x->n, k, &hb)) &&
+        !(s = rt_mem_check_claim(x->n * (int64_t)sizeof *p.labels, "Hamerly's labels (one "
+                                 "int32 per row)", "use --algorithm lloyd or fewer rows")))
+        s = retain_malloc((size_t)x->n * sizeof *p.labels, (void **)&p.labels);
+    if (!s && !(s = rt_thread_scratch_alloc(scratch, &p.scratch, &nscratch)) &&
+        !(s = retain_malloc((size_t)(kd + 2 * k + 1) * sizeof *acc, (void **)&acc)))
+        s = retain_malloc((size_t)kd * sizeof *next, (void **)&next);
+    if ((s = rt_dist_agree(s))) /* under MPI: a rank without room stops all */
         goto done;
     out->converged = false;
     out->n_iter = 0;
@@ -150,8 +155,10 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        if ((s = gpu ? gpu_pass(gpu, centers, acc, acc + kd, NULL)
-                     : rt_reduce_rows(x->n, kd + k, step_block, &p, acc)))
+        s = gpu ? rt_dist_reduce_rows(gpu_pass(gpu, centers, acc, acc + kd, NULL), x->n,
+                                      kd + k, NULL, NULL, acc)
+                : rt_dist_reduce_rows(RETAIN_OK, x->n, kd + k, step_block, &p, acc);
+        if (s)
             break;
         hb.ready = hamerly;
         hb.pending = false;
@@ -180,8 +187,9 @@ retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_it
         rt_kmeans_centers_set(&c, centers);
         if (hamerly)
             rt_kmeans_bounds_centres(&hb, &c);
-        s = gpu ? gpu_pass(gpu, centers, NULL, NULL, acc)
-                : rt_reduce_rows(x->n, 1 + 2 * k, final_block, &p, acc);
+        s = gpu ? rt_dist_reduce_rows(gpu_pass(gpu, centers, NULL, NULL, acc), x->n,
+                                      1 + 2 * k, NULL, NULL, acc)
+                : rt_dist_reduce_rows(RETAIN_OK, x->n, 1 + 2 * k, final_block, &p, acc);
     }
     if (!s) {
         out->inertia = acc[0];

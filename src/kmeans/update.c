@@ -3,10 +3,12 @@
 ** per cluster in float64 (one partial per row block, combined in block
 ** order by rt_reduce_rows), scikit-learn's relocation of empty clusters, and the
 ** division that gives the new centres with the squared shift that the
-** convergence test reads.
+** convergence test reads. Under MPI the sums are every rank's and the
+** farthest rows are chosen among every rank's rows.
 */
 #include "kmeans.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "kernels/cpu/kernels.h"
@@ -34,6 +36,66 @@ void rt_kmeans_farthest_offer(rt_kmeans_farthest *f, int64_t row, float dist, in
     f->row[at] = row;
     f->dist[at] = dist;
     f->label[at] = label;
+}
+
+/* Moves the farthest rows (this rank's f; under MPI every rank's, merged
+** in rank order, which is row order, so ties stay with the lower row as
+** in one process) into the empty clusters. Each candidate travels as its
+** distance, label, weight and values, so every rank applies the same moves
+** to the global sums. */
+static retain_status move_farthest(retain_status s, const rt_kmeans_data *x,
+                                   const rt_kmeans_farthest *f, double *sums, double *wsum,
+                                   int64_t k, int64_t *moved)
+{
+    int64_t d = x->d, m = f->m, item = 3 + d, width = 1 + m * item;
+    int ranks = rt_dist_size();
+    double *mine = calloc((size_t)(width * (ranks + 1)), sizeof *mine);
+    rt_kmeans_farthest g = {m, 0, malloc((size_t)m * sizeof *g.row),
+                            malloc((size_t)m * sizeof *g.dist),
+                            malloc((size_t)m * sizeof *g.label)};
+    if (!s && !(mine && g.row && g.dist && g.label))
+        s = rt_error(RETAIN_ERR_INTERNAL, "out of memory relocating empty clusters");
+    double *all = mine ? mine + width : NULL;
+    if (!s) {
+        mine[0] = (double)f->found;
+        for (int64_t t = 0; t < f->found; t++) {
+            double *it = mine + 1 + t * item;
+            int64_t i = f->row[t];
+            it[0] = f->dist[t];
+            it[1] = f->label[t];
+            it[2] = x->w ? x->w[i] : 1.0;
+            for (int64_t j = 0; j < d; j++)
+                it[3 + j] = x->z[i * x->stride + j];
+        }
+    }
+    if (!(s = rt_dist_allgather_f64(s, mine, width, all)))
+        for (int r = 0; r < ranks; r++)
+            for (int64_t t = 0; t < (int64_t)all[r * width]; t++) {
+                const double *it = all + r * width + 1 + t * item;
+                rt_kmeans_farthest_offer(&g, r * width + 1 + t * item, (float)it[0],
+                                         (int32_t)it[1]);
+            }
+    int64_t next = 0;
+    for (int64_t l = 0; !s && l < k && next < g.found; l++) {
+        if (wsum[l] != 0)
+            continue;
+        const double *it = all + g.row[next];
+        int64_t from = g.label[next];
+        next++;
+        double w = it[2];
+        for (int64_t j = 0; j < d; j++) {
+            sums[from * d + j] -= w * it[3 + j];
+            sums[l * d + j] = w * it[3 + j];
+        }
+        wsum[from] -= w;
+        wsum[l] = w;
+        (*moved)++;
+    }
+    free(mine);
+    free(g.row);
+    free(g.dist);
+    free(g.label);
+    return s;
 }
 
 retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *labels,
@@ -73,22 +135,7 @@ retain_status rt_kmeans_relocate_empty(const rt_kmeans_data *x, const int32_t *l
                     block[r]);
         }
     }
-    int64_t next = 0;
-    for (int64_t l = 0; !s && l < k && next < f.found; l++) {
-        if (wsum[l] != 0)
-            continue;
-        int64_t i = f.row[next], from = f.label[next];
-        next++;
-        const float *xi = x->z + i * x->stride;
-        double w = x->w ? x->w[i] : 1.0;
-        for (int64_t j = 0; j < d; j++) {
-            sums[from * d + j] -= w * xi[j];
-            sums[l * d + j] = w * xi[j];
-        }
-        wsum[from] -= w;
-        wsum[l] = w;
-        (*moved)++;
-    }
+    s = move_farthest(s, x, &f, sums, wsum, k, moved); /* meets the other ranks */
     free(f.row);
     free(f.dist);
     free(f.label);

@@ -85,7 +85,7 @@ retain_status retain_logreg_cv(const retain_matrix *x, const double *y,
     double *ys = NULL, *prob = NULL;
     uint8_t *check = NULL;
     if ((s = retain_malloc((size_t)n, (void **)&check)) ||
-        (s = rt_logreg_labels(y, n, check)))
+        (s = rt_logreg_labels(y, n, 0, check)))
         goto done;
     if (!rt_mul_size(n, d * (int64_t)sizeof *xs, &bytes)) {
         s = rt_error(RETAIN_ERR_DATA, "retain_logreg_cv: %lld x %lld floats overflow",

@@ -34,11 +34,18 @@
 ** REPRODUCIBILITY. Every sum over rows goes through rt_reduce_rows: same
 ** data and params, same bits for any thread count.
 **
+** MPI. Under mpirun x, y and the weights are the rank's rows (core/dist.h);
+** every sum over rows (counts, scaler, weight total, each objective pass,
+** the separability test) is completed across ranks right after it, so
+** every rank runs the same solver steps on the same numbers. A failure on
+** one rank is agreed at those points and returned by all.
+**
 ** This code never reads files and never prints; src/io/logreg_model.c
 ** saves and loads models, src/cli the commands.
 */
 #include "logreg.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -149,7 +156,7 @@ retain_status rt_logreg_check_matrix(const retain_matrix *x, const char *who)
     return RETAIN_OK;
 }
 
-retain_status rt_logreg_labels(const double *y, int64_t n, uint8_t *y01)
+retain_status rt_logreg_labels(const double *y, int64_t n, int64_t first, uint8_t *y01)
 {
     double bad[5];
     int64_t nbad = 0, first_bad = -1, count_bad = 0;
@@ -175,8 +182,8 @@ retain_status rt_logreg_labels(const double *y, int64_t n, uint8_t *y01)
                  bad[k]);
     return rt_error(RETAIN_ERR_DATA, "labels must be 0 or 1, but %lld of %lld are not "
                     "(first at row %lld; values found besides 0/1: %s%s); recode the label "
-                    "as 0/1", (long long)count_bad, (long long)n, (long long)first_bad, list,
-                    count_bad > nbad && nbad == 5 ? ", ..." : "");
+                    "as 0/1", (long long)count_bad, (long long)n, (long long)(first + first_bad),
+                    list, count_bad > nbad && nbad == 5 ? ", ..." : "");
 }
 
 retain_status rt_logreg_model_alloc(int64_t d, retain_logreg_model **out)
@@ -259,22 +266,37 @@ static retain_status row_weights(const uint8_t *y, const float *sw, int64_t n,
                                  const retain_logreg_params *p, retain_logreg_model *m,
                                  double *w)
 {
-    int64_t rows[2] = {0, 0}, weighted[2] = {0, 0};
+    double counts[4] = {0, 0, 0, 0}; /* rows of class 0, 1; of positive weight */
     for (int64_t i = 0; i < n; i++) {
-        rows[y[i]]++;
-        weighted[y[i]] += !sw || sw[i] > 0;
+        counts[y[i]]++;
+        counts[2 + y[i]] += !sw || sw[i] > 0;
     }
+    retain_status s = rt_dist_sum_f64(RETAIN_OK, counts, 4); /* every rank's rows */
+    if (s)
+        return s;
+    int64_t rows[2] = {(int64_t)counts[0], (int64_t)counts[1]};
+    int64_t weighted[2] = {(int64_t)counts[2], (int64_t)counts[3]};
+    m->train_rows = rows[0] + rows[1];
     m->train_positives = rows[1];
     if (weighted[0] == 0 || weighted[1] == 0)
         return rt_error(RETAIN_ERR_DATA, "the labels hold one class only (every row%s is %d); "
                         "a churn model needs both churners (1) and non-churners (0)",
                         sw ? " of positive weight" : "", weighted[0] == 0 ? 1 : 0);
     for (int c = 0; c < 2; c++)
-        m->class_weight[c] = p->class_weight_balanced ? (double)n / (2.0 * (double)rows[c])
+        m->class_weight[c] = p->class_weight_balanced
+                                 ? (double)m->train_rows / (2.0 * (double)rows[c])
                                                       : p->class_weight[c];
     for (int64_t i = 0; i < n; i++)
         w[i] = (sw ? (double)sw[i] : 1.0) * m->class_weight[y[i]];
     return RETAIN_OK;
+}
+
+/* partial[0]: the block's sum of row weights (ctx). */
+static void weight_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
+{
+    const double *w = ctx;
+    for (int64_t i = first; i < first + rows; i++)
+        partial[0] += w[i];
 }
 
 /* True when every row of positive weight lies on its label's side. */
@@ -302,9 +324,12 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     *out = NULL;
     double started = rt_seconds();
     retain_status s;
-    if ((s = retain_logreg_params_check(p)) ||
-        (s = rt_logreg_check_matrix(x, "retain_logreg_fit")) ||
-        (sample_weight && (s = check_weights(sample_weight, x->rows))))
+    if ((s = retain_logreg_params_check(p)))
+        return s;
+    s = rt_logreg_check_matrix(x, "retain_logreg_fit");
+    if (!s && sample_weight)
+        s = check_weights(sample_weight, x->rows);
+    if ((s = rt_dist_agree(s)))
         return s;
     int64_t n = x->rows, d = x->cols;
     retain_logreg_model *m = NULL;
@@ -313,29 +338,34 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
 #ifdef RETAIN_WITH_CUDA
     struct rt_cuda_logreg *gpu = NULL;
 #endif
-    if ((s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
-                                "use fewer rows")) ||
-        (s = retain_malloc((size_t)n, (void **)&y01)) ||
-        (s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) ||
-        (s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) ||
-        (s = rt_logreg_model_alloc(d, &m)) ||
-        (s = retain_calloc((size_t)(2 * (p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX)),
-                           sizeof *m->trace, (void **)&m->trace)))
-        goto done;
-    m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
-    l1 = theta + d + 1;
-    if ((s = rt_logreg_labels(y, n, y01)) ||
-        (s = row_weights(y01, sample_weight, n, p, m, w)))
+    s = rt_mem_check_claim(n * 9, "logistic regression labels and row weights",
+                           "use fewer rows");
+    if (!s && !(s = retain_malloc((size_t)n, (void **)&y01)) &&
+        !(s = retain_malloc((size_t)n * sizeof *w, (void **)&w)) &&
+        !(s = retain_calloc((size_t)(2 * (d + 1)), sizeof *theta, (void **)&theta)) &&
+        !(s = rt_logreg_model_alloc(d, &m)) &&
+        !(s = retain_calloc((size_t)(2 * (p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX)),
+                            sizeof *m->trace, (void **)&m->trace))) {
+        m->trace_len = p->max_iter < TRACE_MAX ? p->max_iter + 1 : TRACE_MAX;
+        l1 = theta + d + 1;
+    }
+    /* under MPI: the rank's first row, for messages (its rows are dealt so) */
+    int64_t n_all, first = 0, count;
+    if (!(s = rt_dist_total_rows(s, n, &n_all))) {
+        rt_dist_rows(n_all, &first, &count);
+        s = rt_logreg_labels(y, n, first, y01);
+    }
+    /* under MPI each call below meets the other ranks, failed or not */
+    if ((s = rt_dist_agree(s)) || (s = row_weights(y01, sample_weight, n, p, m, w)))
         goto done;
     m->params = *p;
     m->params.progress = NULL;
     m->params.progress_user = NULL;
-    m->train_rows = n;
     if ((s = rt_scaler_fit(x, NULL, p->scale, m->mean, m->scale)))
         goto done;
-    double wsum = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        wsum += w[i];
+    double wsum;
+    if ((s = rt_dist_reduce_rows(RETAIN_OK, n, 1, weight_block, w, &wsum)))
+        goto done;
     if (!(wsum > 0)) {
         s = rt_error(RETAIN_ERR_DATA, "retain_logreg_fit: the row weights sum to 0");
         goto done;
@@ -343,14 +373,14 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     rt_logreg_data data = {x->data, n, d, x->row_stride, y01, w, m->mean, m->scale, NULL};
     retain_device device;
     char why[8];
-    if ((s = retain_device_resolve(p->device, &device, why, sizeof why)))
-        goto done;
+    s = retain_device_resolve(p->device, &device, why, sizeof why);
 #ifdef RETAIN_WITH_CUDA
-    if (device == RETAIN_DEVICE_CUDA &&
-        (s = rt_cuda_logreg_open(x->data, n, d, x->row_stride, y01, w, &gpu)))
-        goto done;
+    if (!s && device == RETAIN_DEVICE_CUDA)
+        s = rt_cuda_logreg_open(x->data, n, d, x->row_stride, y01, w, &gpu);
     data.gpu = gpu;
 #endif
+    if ((s = rt_dist_agree(s))) /* under MPI: a rank without its device stops all */
+        goto done;
     double r = p->penalty == RETAIN_LOGREG_ELASTICNET ? p->l1_ratio
                : p->penalty == RETAIN_LOGREG_L1      ? 1.0
                                                      : 0.0;
@@ -383,8 +413,13 @@ retain_status retain_logreg_fit(const retain_matrix *x, const double *y,
     if (!sol.converged)
         m->warnings |= sol.stalled ? RETAIN_LOGREG_WARN_STALLED : RETAIN_LOGREG_WARN_MAX_ITER;
     rt_logreg_model_unscale(m);
-    if (p->penalty == RETAIN_LOGREG_NONE && separated(m, x, y01, w))
-        m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
+    if (p->penalty == RETAIN_LOGREG_NONE) {
+        double mixed = !separated(m, x, y01, w); /* ranks whose rows are not */
+        if ((s = rt_dist_sum_f64(RETAIN_OK, &mixed, 1)))
+            goto done;
+        if (mixed == 0)
+            m->warnings |= RETAIN_LOGREG_WARN_SEPARABLE;
+    }
     m->fit_seconds = rt_seconds() - started;
 done:
 #ifdef RETAIN_WITH_CUDA

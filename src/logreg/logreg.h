@@ -68,8 +68,9 @@ void rt_logreg_margins(const retain_logreg_model *m, const float *x, int64_t row
 
 /* Checks a view as fit and predict need it; `who` starts the message. */
 retain_status rt_logreg_check_matrix(const retain_matrix *x, const char *who);
-/* Labels into y01, or RETAIN_ERR_DATA listing the values that are not 0/1. */
-retain_status rt_logreg_labels(const double *y, int64_t n, uint8_t *y01);
+/* Labels into y01, or RETAIN_ERR_DATA listing the values that are not 0/1;
+** y[0] is row `first` of the data in messages (under MPI, the rank's first). */
+retain_status rt_logreg_labels(const double *y, int64_t n, int64_t first, uint8_t *y01);
 /* "l2", "l1", "elasticnet", "none"; and back (-1 for an unknown name). */
 const char *rt_logreg_penalty_name(retain_logreg_penalty p);
 int rt_logreg_penalty_parse(const char *name);

@@ -121,7 +121,7 @@ retain_status retain_logreg_evaluate(const double *y, const double *p, int64_t n
     retain_status s = retain_malloc((size_t)n, (void **)&y01);
     if (s)
         return s;
-    s = rt_logreg_labels(y, n, y01);
+    s = rt_logreg_labels(y, n, 0, y01);
     retain_free(y01);
     if (s)
         return s;

@@ -8,9 +8,12 @@
 ** order by rt_reduce_rows, so the result has the same bits for any thread
 ** count and no thread waits for another's block. With data->gpu the same
 ** pass runs on the GPU (kernels/cuda/logreg.cu) into the same d + 2 sums.
+** Under MPI data holds the rank's rows and the sums are completed across
+** ranks (rt_dist_reduce_rows), so every rank sees the same objective.
 */
 #include "logreg.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -57,16 +60,17 @@ retain_status rt_logreg_loss_grad(const rt_logreg_data *data, const double *thet
     double *v, *acc;
     retain_status s;
     if ((s = retain_malloc((size_t)(2 * d + 2) * sizeof *v, (void **)&v)))
-        return s;
+        return rt_dist_reduce_rows(s, data->n, d + 2, NULL, NULL, NULL); /* ranks learn it */
     acc = v + d;
     pass_ctx c = {data, v, raw_coefficients(theta, data->mean, data->scale, d, v),
                   rt_kernels_get()->logreg_pass};
 #ifdef RETAIN_WITH_CUDA
     if (data->gpu)
-        s = rt_cuda_logreg_pass(data->gpu, v, c.b, acc);
+        s = rt_dist_reduce_rows(rt_cuda_logreg_pass(data->gpu, v, c.b, acc), data->n, d + 2,
+                                NULL, NULL, acc);
     else
 #endif
-        s = rt_reduce_rows(data->n, d + 2, pass_block, &c, acc);
+        s = rt_dist_reduce_rows(RETAIN_OK, data->n, d + 2, pass_block, &c, acc);
     if (!s) {
         double gsum = acc[d + 1];
         for (int64_t j = 0; j < d; j++)

@@ -7,9 +7,12 @@
 ** Sums are float64, two-pass, block-ordered (rt_reduce_rows). Rows that
 ** stream in pieces (mini-batch from a file) are fitted piece by piece, each
 ** piece's two-pass moments merged in order.
+** Under MPI x is the rank's share of the rows: rt_scaler_fit and
+** rt_column_moments complete every sum (and the extremes) across ranks.
 */
 #include "scale.h"
 
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/parallel.h"
 
@@ -52,20 +55,29 @@ static void dev_block(void *ctx, int thread, int64_t first, int64_t rows, double
     }
 }
 
-retain_status rt_column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
-                                const float *w, double *mean, double *var, double *weight)
+/* The moments of rows that are all here (across_ranks false: pieces of
+** one process's stream) or this rank's share of the rows (true): each
+** pass's sums are completed across ranks before the next uses them. */
+static retain_status moments_of(const float *x, int64_t n, int64_t d, int64_t stride,
+                                const float *w, bool across_ranks, double *mean, double *var,
+                                double *weight)
 {
     double *acc = malloc((size_t)(d + 1) * sizeof *acc);
-    if (!acc)
-        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for column moments");
+    retain_status s = acc ? RETAIN_OK : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
+                                                 "column moments");
     moments m = {x, d, stride, w, mean};
-    retain_status s = rt_reduce_rows(n, d + 1, sum_block, &m, acc);
+    if (across_ranks)
+        s = rt_dist_reduce_rows(s, n, d + 1, sum_block, &m, acc);
+    else if (!s)
+        s = rt_reduce_rows(n, d + 1, sum_block, &m, acc);
     if (!s) {
         for (int64_t j = 0; j < d; j++)
             mean[j] = acc[j] / acc[d];
         if (weight)
             *weight = acc[d];
-        s = rt_reduce_rows(n, d, dev_block, &m, acc); /* acc[d] stays */
+        /* acc[d] stays */
+        s = across_ranks ? rt_dist_reduce_rows(s, n, d, dev_block, &m, acc)
+                         : rt_reduce_rows(n, d, dev_block, &m, acc);
     }
     if (!s)
         for (int64_t j = 0; j < d; j++)
@@ -74,12 +86,44 @@ retain_status rt_column_moments(const float *x, int64_t n, int64_t d, int64_t st
     return s;
 }
 
+retain_status rt_column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
+                                const float *w, double *mean, double *var, double *weight)
+{
+    return moments_of(x, n, d, stride, w, true, mean, var, weight);
+}
+
 /* The standard deviation as a spread: 1 for a constant column, whose
 ** float64 mean may be off by rounding and leave a few ulps rather than 0. */
 static double spread_of(double var, double mean)
 {
     double sd = sqrt(var);
     return sd <= 10 * DBL_EPSILON * (fabs(mean) > 1 ? fabs(mean) : 1) ? 1.0 : sd;
+}
+
+/* lo, hi (d each): this rank's column extremes in, the range over every
+** rank's rows out as offset lo and spread hi - lo (1 where 0). */
+static retain_status global_range(int64_t d, double *lo, double *hi)
+{
+    int ranks = rt_dist_size();
+    double *all = malloc((size_t)(2 * d * (ranks + 1)) * sizeof *all);
+    retain_status s = all ? RETAIN_OK : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
+                                                 "the scaler's ranges");
+    double *mine = all ? all + 2 * d * ranks : NULL;
+    if (mine) {
+        memcpy(mine, lo, (size_t)d * sizeof *mine);
+        memcpy(mine + d, hi, (size_t)d * sizeof *mine);
+    }
+    if (!(s = rt_dist_allgather_f64(s, mine, 2 * d, all)))
+        for (int64_t j = 0; j < d; j++) {
+            for (int r = 0; r < ranks; r++) {
+                lo[j] = fmin(lo[j], all[2 * d * r + j]);
+                hi[j] = fmax(hi[j], all[2 * d * r + d + j]);
+            }
+            double range = hi[j] - lo[j];
+            hi[j] = range > 0 ? range : 1.0;
+        }
+    free(all);
+    return s;
 }
 
 retain_status rt_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
@@ -103,11 +147,7 @@ retain_status rt_scaler_fit(const retain_matrix *x, const float *w, retain_scale
                 offset[j] = v < offset[j] ? v : offset[j];
                 spread[j] = v > spread[j] ? v : spread[j];
             }
-        for (int64_t j = 0; j < d; j++) {
-            double range = spread[j] - offset[j];
-            spread[j] = range > 0 ? range : 1.0;
-        }
-        return RETAIN_OK;
+        return global_range(d, offset, spread);
     }
     double *var = malloc((size_t)d * sizeof *var);
     if (!var)
@@ -171,12 +211,12 @@ retain_status rt_scaler_acc_add(rt_scaler_acc *a, const float *x, int64_t rows,
     double *lo = a->buf + 4 * d, *hi = a->buf + 5 * d, *pm = a->buf + 6 * d,
            *pv = a->buf + 7 * d;
     double pw;
-    retain_status s = rt_column_moments(x, rows, d, d, NULL, pm, pv, &pw);
+    retain_status s = moments_of(x, rows, d, d, NULL, false, pm, pv, &pw);
     if (s)
         return s;
     merge_moments(d, &a->count, umean, um2, pw, pm, pv);
     if (w && a->scale == RETAIN_SCALE_STANDARD) {
-        if ((s = rt_column_moments(x, rows, d, d, w, pm, pv, &pw)))
+        if ((s = moments_of(x, rows, d, d, w, false, pm, pv, &pw)))
             return s;
         merge_moments(d, &a->weight, mean, m2, pw, pm, pv);
     }

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 /* Fits the scaler on x (weights: NULL, or one >= 0 per row): offset and
-** spread, d each, spread 1 for constant columns and for RETAIN_SCALE_NONE. */
+** spread, d each, spread 1 for constant columns and for RETAIN_SCALE_NONE.
+** Under MPI, x is this rank's rows and the fit is over every rank's. */
 retain_status rt_scaler_fit(const retain_matrix *x, const float *w, retain_scale scale,
                             double *offset, double *spread);
 /* dst (rows x d, contiguous) = (src - offset) / spread, rounded to float. */
@@ -19,7 +20,8 @@ void rt_scale_rows(const float *src, int64_t rows, int64_t d, int64_t stride,
                    const double *offset, const double *spread, float *dst);
 /* Weighted (w NULL: unweighted) mean and population variance of the columns
 ** of x (n x d, row stride) into mean and var, float64, two passes in block
-** order; the total weight into *weight unless NULL (0: mean and var NaN). */
+** order; the total weight into *weight unless NULL (0: mean and var NaN).
+** Under MPI, over every rank's rows (each rank passes its own). */
 retain_status rt_column_moments(const float *x, int64_t n, int64_t d, int64_t stride,
                                 const float *w, double *mean, double *var, double *weight);
 

@@ -10,12 +10,18 @@
 ** The input is opened once per kind of column: the models' features
 ** (float32, selected by the models' names) and the lifetime-value summary
 ** (float64, as stored, so that predictions equal `retain clv predict`'s).
+** Under MPI each rank runs the pipeline over its own rows (core/dist.h)
+** into the one output file, which every rank opened through MPI-IO; the
+** ranks meet only before and after it (agreeing on failures, summing the
+** summary), and rank 0 commits the file once all have closed it.
 */
 #include "score.h"
 
 #include "core/clock.h"
+#include "core/dist.h"
 #include "core/error.h"
 #include "core/mem.h"
+#include "core/parallel.h"
 #include "io/atomic.h"
 #include "io/h5.h"
 #include "io/kmeans_model.h"
@@ -52,6 +58,7 @@ typedef struct job {
     retain_kmeans_model *segments;
     retain_logreg_model *churn;
     int64_t n, d, block_rows, nblocks;
+    int64_t first, count; /* this rank's rows of the n (all of them in one process) */
     rt_score_ids id_kind;
     rt_score_column cols[MAX_COLS];
     int ncols, segment_col, churn_col, clv_col; /* first column of each model, or -1 */
@@ -350,6 +357,7 @@ static retain_status open_inputs(job *j)
     int64_t d = seg_names ? seg_d : churn_d, block_rows = 0, cache = 0;
     if (!s)
         s = plan_blocks(p, d, &block_rows, &cache);
+    s = rt_dist_agree(s); /* under MPI the input is opened by every rank together */
     if (models && p->clv)
         cache /= 2; /* two views of IN share the chunk-cache budget */
     rt_features *every = NULL;
@@ -383,8 +391,9 @@ static retain_status open_inputs(job *j)
         return s;
     j->n = rt_features_rows(j->f);
     j->d = d;
-    j->block_rows = block_rows < j->n ? block_rows : j->n > 0 ? j->n : 1;
-    j->nblocks = (j->n + j->block_rows - 1) / j->block_rows;
+    rt_dist_rows(j->n, &j->first, &j->count);
+    j->block_rows = block_rows < j->count ? block_rows : j->count > 0 ? j->count : 1;
+    j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;
     j->id_kind = !rt_features_has_user_ids(j->f)           ? RT_SCORE_IDS_ROW
                  : rt_features_user_ids_are_strings(j->f) ? RT_SCORE_IDS_STRING
                                                           : RT_SCORE_IDS_INT64;
@@ -455,8 +464,9 @@ static retain_status read_clv_inputs(job *j, slot *sl)
 static retain_status read_block(job *j, int64_t b)
 {
     slot *sl = &j->slots[b % SLOTS];
-    sl->first = b * j->block_rows;
-    sl->rows = j->n - sl->first < j->block_rows ? j->n - sl->first : j->block_rows;
+    int64_t end = j->first + j->count;
+    sl->first = j->first + b * j->block_rows;
+    sl->rows = end - sl->first < j->block_rows ? end - sl->first : j->block_rows;
     retain_status s = j->d ? rt_features_read(j->f, sl->first, sl->rows, sl->x) : RETAIN_OK;
     if (!s && j->clv_in)
         s = read_clv_inputs(j, sl);
@@ -633,10 +643,10 @@ static retain_status run_pipeline(job *j)
         if (s)
             break;
         if (j->p->progress)
-            j->p->progress(j->p->progress_user, "score", (b + 1) * j->block_rows < j->n
+            j->p->progress(j->p->progress_user, "score", (b + 1) * j->block_rows < j->count
                                                              ? (b + 1) * j->block_rows
-                                                             : j->n,
-                           j->n);
+                                                             : j->count,
+                           j->count);
     }
     pthread_join(io, NULL);
     if (!s && j->io_status)
@@ -696,6 +706,59 @@ static retain_status write_attrs(job *j, double seconds)
     return RETAIN_OK;
 }
 
+/* The summary over every rank's rows (one process: as it is). Ranks hold
+** rows in order, so the first skipped row is the first rank's that has one. */
+static retain_status sum_summary(rt_score_summary *sum)
+{
+    int64_t cells = sum->segments * sum->tiers, width = 2 * cells + 2 * RT_CLV_BANDS + 3;
+    int ranks = rt_dist_size();
+    if (ranks == 1)
+        return RETAIN_OK;
+    double *v = calloc((size_t)(width * (ranks + 1)), sizeof *v);
+    retain_status s = v ? RETAIN_OK : rt_error(RETAIN_ERR_INTERNAL, "out of memory for the "
+                                               "summary");
+    double *all = v ? v + width : NULL;
+    if (v) {
+        for (int64_t c = 0; c < cells; c++) {
+            v[c] = (double)sum->users[c];
+            v[cells + c] = sum->churners[c];
+        }
+        for (int b = 0; b < RT_CLV_BANDS; b++) {
+            v[2 * cells + b] = (double)sum->band_users[b];
+            v[2 * cells + RT_CLV_BANDS + b] = sum->band_expected[b];
+        }
+        v[width - 3] = (double)sum->skipped;
+        v[width - 2] = sum->expected_purchases;
+        v[width - 1] = sum->clv;
+    }
+    if (!(s = rt_dist_allgather_f64(s, v, width, all)))
+        rt_reduce_blocks_f64(all, ranks, width, v); /* in rank order */
+    /* the first skipped row: the first rank's with any, sent by that rank */
+    int64_t first_skipped = -1;
+    for (int r = 0; !s && r < ranks; r++)
+        if (all[r * width + width - 3] > 0) {
+            first_skipped = sum->first_skipped;
+            s = rt_dist_bcast(s, &first_skipped, sizeof first_skipped, r);
+            break;
+        }
+    if (!s) {
+        for (int64_t c = 0; c < cells; c++) {
+            sum->users[c] = (int64_t)v[c];
+            sum->churners[c] = v[cells + c];
+        }
+        for (int b = 0; b < RT_CLV_BANDS; b++) {
+            sum->band_users[b] = (int64_t)v[2 * cells + b];
+            sum->band_expected[b] = v[2 * cells + RT_CLV_BANDS + b];
+        }
+        sum->skipped = (int64_t)v[width - 3];
+        sum->expected_purchases = v[width - 2];
+        sum->clv = v[width - 1];
+        sum->first_skipped = first_skipped;
+    }
+    free(v);
+    return s;
+}
+
 static retain_status write_output(job *j, double t0)
 {
     const rt_score_params *p = j->p;
@@ -703,21 +766,23 @@ static retain_status write_output(job *j, double t0)
                              p->churn_path ? p->churn_path : p->input,
                              p->clv_path ? p->clv_path : p->input};
     rt_output out;
-    retain_status s = rt_output_begin(&out, p->output, inputs, 4);
+    retain_status s = rt_output_begin_shared(&out, p->output, inputs, 4);
     if (s)
         return s;
     s = rt_score_file_create(out.tmp_path, j->cols, j->ncols, j->n, j->id_kind, &j->out);
     if (!s)
         s = run_pipeline(j);
+    /* under MPI: every rank's rows are written; the summary and the
+    ** attributes (written by all ranks alike) are everyone's */
+    if (!(s = rt_dist_agree(s)))
+        s = sum_summary(j->sum);
+    double seconds = rt_seconds() - t0;
+    s = rt_dist_bcast(s, &seconds, sizeof seconds, 0);
     if (!s)
-        s = write_attrs(j, rt_seconds() - t0);
-    s = rt_score_file_close(j->out, s);
+        s = write_attrs(j, seconds);
+    s = rt_score_file_close(j->out, rt_dist_agree(s));
     j->out = NULL;
-    if (s) {
-        rt_output_abort(&out);
-        return s;
-    }
-    return rt_output_commit(&out);
+    return rt_output_end_shared(&out, s);
 }
 
 retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out)
