@@ -2,7 +2,9 @@
 with ctest's skip code (77) and says why: a missing Python package (pass the
 ImportError) or no RETAIN binary; retain_binary() is that binary; Checks
 prints one `ok`/`FAIL` line per check and gives the exit code; scratch() is
-a temporary folder under $TMPROOT (the build's), removed afterwards."""
+a temporary folder under $TMPROOT (the build's), removed afterwards. CDNOW
+is the shared CDNOW sample; cdnow_log() writes it as the CSV purchase log
+the clv commands read."""
 import os
 import sys
 import tempfile
@@ -34,6 +36,27 @@ class Checks:
         if self.failed:
             print(f"{len(self.failed)} check(s) failed")
         return 1 if self.failed else 0
+
+
+CDNOW = os.path.join(os.environ.get("SHARED", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                            "..", "shared")),
+                     "datasets", "CDNOW_sample.txt")
+
+
+def cdnow_log(d):
+    """CDNOW_sample.txt as a CSV purchase log (user_id, timestamp: the date,
+    amount; sorted by time) in folder d: its path and the frame read (the
+    file's columns master, user_id, date, cds, amount, and day as a
+    timestamp)."""
+    import pandas as pd
+    log = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={"date": str},
+                      names=["master", "user_id", "date", "cds", "amount"])
+    log["day"] = pd.to_datetime(log["date"], format="%Y%m%d")
+    log["timestamp"] = log["day"].dt.strftime("%Y-%m-%d")
+    log = log.sort_values(["timestamp", "user_id"], kind="stable")
+    path = os.path.join(d, "cdnow.csv")
+    log[["user_id", "timestamp", "amount"]].to_csv(path, index=False)
+    return path, log
 
 
 def scratch():

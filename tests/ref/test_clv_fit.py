@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 
-from common import Checks, retain_binary, scratch, skip
+from common import CDNOW as DATA, Checks, cdnow_log, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -32,9 +32,6 @@ except ImportError as e:
     skip(e)
 
 RETAIN = retain_binary()
-DATA = os.path.join(os.environ.get("SHARED", os.path.join(os.path.dirname(__file__), "..", "..",
-                                                           "..", "shared")),
-                    "datasets", "CDNOW_sample.txt")
 check = Checks()
 
 
@@ -52,12 +49,7 @@ def cdnow(d):
     if not os.path.exists(DATA):
         print(f"skip (CDNOW part): {DATA} is absent")
         return
-    log = pd.read_csv(DATA, sep=r"\s+", header=None, names=["master", "user_id", "date", "cds",
-                                                           "amount"], dtype={"date": str})
-    log["timestamp"] = pd.to_datetime(log["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
-    log = log.sort_values(["timestamp", "user_id"], kind="stable")
-    path = os.path.join(d, "cdnow.csv")
-    log[["user_id", "timestamp", "amount"]].to_csv(path, index=False)
+    path, _ = cdnow_log(d)
     rc, s = fit(path, "--calibration-end", "1997-09-30", "-o", os.path.join(d, "cdnow.h5"))
     if not check(rc == 0, f"clv fit on CDNOW: {s if rc else 'ok'}"):
         return

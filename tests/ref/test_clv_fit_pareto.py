@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from common import Checks, scratch, skip
+from common import Checks, cdnow_log, scratch, skip
 
 try:
     import h5py
@@ -34,12 +34,7 @@ def cdnow(d):
     if not os.path.exists(DATA):
         print(f"skip (CDNOW part): {DATA} is absent")
         return
-    log = pd.read_csv(DATA, sep=r"\s+", header=None, names=["master", "user_id", "date", "cds",
-                                                           "amount"], dtype={"date": str})
-    log["timestamp"] = pd.to_datetime(log["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
-    log = log.sort_values(["timestamp", "user_id"], kind="stable")
-    path = os.path.join(d, "cdnow.csv")
-    log[["user_id", "timestamp", "amount"]].to_csv(path, index=False)
+    path, _ = cdnow_log(d)
     out = os.path.join(d, "pareto.h5")
     rc, s = fit(path, "--calibration-end", "1997-09-30", "--model", "pareto", "-o", out)
     if not check(rc == 0, f"clv fit --model pareto on CDNOW: {s if rc else 'ok'}"):

@@ -44,7 +44,7 @@ import shutil
 import subprocess
 import sys
 
-from common import Checks, retain_binary, scratch, skip
+from common import CDNOW as DATA, Checks, cdnow_log, retain_binary, scratch, skip
 
 try:
     import h5py
@@ -57,9 +57,6 @@ except ImportError as e:
 
 RETAIN = retain_binary()
 TOOL = os.environ.get("CLV_TOOL") or skip("CLV_TOOL is not set (run the test under ctest)")
-DATA = os.path.join(os.environ.get("SHARED", os.path.join(os.path.dirname(__file__), "..", "..",
-                                                           "..", "shared")),
-                    "datasets", "CDNOW_sample.txt")
 MONTH_DAYS = 365.25 / 12
 check = Checks()
 
@@ -147,14 +144,9 @@ def clv_loop(p, h_units, period_units, rate, x, tx, T, spend, mbg=False):
 
 # ---- CDNOW ------------------------------------------------------------------------
 
-def cdnow_log(d):
-    log = pd.read_csv(DATA, sep=r"\s+", header=None, names=["master", "user_id", "date", "cds",
-                                                           "amount"], dtype={"date": str})
-    log["day"] = pd.to_datetime(log["date"], format="%Y%m%d")
-    log["timestamp"] = log["day"].dt.strftime("%Y-%m-%d")
-    log = log.sort_values(["timestamp", "user_id"], kind="stable")
-    path = os.path.join(d, "cdnow.csv")
-    log[["user_id", "timestamp", "amount"]].to_csv(path, index=False)
+def cdnow_days(d):
+    """The CDNOW log written for retain, and its customer-days (amounts summed)."""
+    path, log = cdnow_log(d)
     return path, log.groupby(["user_id", "day"], as_index=False)["amount"].sum()
 
 
@@ -319,7 +311,7 @@ def cdnow(d):
     if not os.path.exists(DATA):
         print(f"skip (CDNOW part): {DATA} is absent")
         return
-    path, days = cdnow_log(d)
+    path, days = cdnow_days(d)
     fitted = cdnow_holdout(d, path, days)
     if fitted:
         cdnow_predict(d, path, days, *fitted)
