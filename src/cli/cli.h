@@ -247,10 +247,13 @@ int cmd_score(int argc, char **argv);
 
 /* ranks.c: running under mpirun (MPI build). start: before anything else;
 ** finish: with the exit code, last; allow: false (and says why) for a
-** command that does not run distributed yet. */
+** command that does not run distributed yet. json: under mpirun, the
+** "mpi" object of a --json summary (ranks, seconds in collectives: rank
+** 0's and the most of any rank); nothing otherwise. Every rank calls it. */
 int cli_ranks_start(int *argc, char ***argv);
 int cli_ranks_finish(int rc);
 bool cli_ranks_allow(const char *group, const char *name);
+void cli_ranks_json(cli_json *j);
 
 /* ---- lifetime value (clv_common.c): clv predict, features, score ---------- */
 

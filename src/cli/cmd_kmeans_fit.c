@@ -145,6 +145,7 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
     }
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
+    cli_ranks_json(&j);
     json_string(&j, "init", rt_kmeans_init_name(m->params.init));
     json_string(&j, "scale", rt_kmeans_scale_name(m->params.scale));
     json_int(&j, "seed", common->seed);

@@ -182,6 +182,7 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     json_array_end(&j);
     json_string(&j, "isa", retain_isa_name());
     json_int(&j, "threads", retain_threads_get());
+    cli_ranks_json(&j);
     json_int(&j, "seed", common->seed);
     json_double(&j, "intercept", m->intercept);
     json_double(&j, "intercept_original", m->intercept_original);

@@ -5,7 +5,7 @@
 ** stderr go to /dev/null), and refuses the commands that do not run
 ** distributed yet, rather than have every rank run the whole job and race
 ** for the same output file. Without MPI, or as one process, nothing
-** changes.
+** changes. --json summaries report the seconds spent communicating.
 */
 #include "cli.h"
 
@@ -52,4 +52,16 @@ bool cli_ranks_allow(const char *group, const char *name)
         fprintf(stderr, "%s %s", i ? "," : "", distributed[i]);
     fprintf(stderr, "\n");
     return false;
+}
+
+void cli_ranks_json(cli_json *j)
+{
+    double mine, most;
+    if (!rt_dist_comm_seconds(&mine, &most))
+        return;
+    json_object(j, "mpi");
+    json_int(j, "ranks", rt_dist_size());
+    json_double(j, "communication_seconds", mine);
+    json_double(j, "communication_seconds_max", most);
+    json_object_end(j);
 }

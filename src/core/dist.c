@@ -15,10 +15,12 @@
 ** gives the same bits, and the result differs from one process in the last
 ** bits only. Each collective carries the ranks' statuses next to the
 ** data, so agreeing on a failure costs no extra round trip when all went
-** well.
+** well. Every collective goes through TIMED, which adds its wall time to
+** the seconds rt_dist_comm_seconds reports.
 */
 #include "dist.h"
 
+#include "clock.h"
 #include "error.h"
 #include "parallel.h"
 
@@ -63,6 +65,11 @@ retain_status rt_dist_total_rows(retain_status local, int64_t mine, int64_t *tot
 #ifndef RETAIN_WITH_MPI
 
 retain_status rt_dist_init(int *argc, char ***argv) { return RETAIN_OK; }
+bool rt_dist_comm_seconds(double *mine, double *most)
+{
+    *mine = *most = 0;
+    return false;
+}
 void rt_dist_finalize(void) {}
 retain_status rt_dist_agree(retain_status local) { return local; }
 
@@ -105,6 +112,15 @@ retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine,
 #else
 
 static int started;
+
+/* Seconds inside MPI calls so far; one thread at a time calls MPI here. */
+static double comm_seconds, comm_start;
+static int timed_end(int rc)
+{
+    comm_seconds += rt_seconds() - comm_start;
+    return rc;
+}
+#define TIMED(call) (comm_start = rt_seconds(), timed_end(call))
 
 /* True when a launcher (mpirun, mpiexec, srun) started this process. */
 static bool launched(void)
@@ -156,7 +172,7 @@ static retain_status settle(const int *statuses, retain_status local)
     char message[2048];
     if (dist_rank == failed)
         snprintf(message, sizeof message, "%s", retain_last_error());
-    if (MPI_Bcast(message, (int)sizeof message, MPI_CHAR, failed, MPI_COMM_WORLD) !=
+    if (TIMED(MPI_Bcast(message, (int)sizeof message, MPI_CHAR, failed, MPI_COMM_WORLD)) !=
         MPI_SUCCESS)
         snprintf(message, sizeof message, "(its message was lost)");
     message[sizeof message - 1] = '\0';
@@ -193,7 +209,7 @@ retain_status rt_dist_agree(retain_status local)
     if (dist_size == 1)
         return local;
     int mine = (int)local, *all = collective_alloc((size_t)dist_size * sizeof *all);
-    int rc = MPI_Allgather(&mine, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+    int rc = TIMED(MPI_Allgather(&mine, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD));
     retain_status s = rc == MPI_SUCCESS ? settle(all, local) : mpi_failed("Allgather", rc);
     free(all);
     return s;
@@ -219,8 +235,8 @@ retain_status rt_dist_allgather_f64(retain_status local, const double *mine, int
     if (!local && width)
         memcpy(send, mine, (size_t)width * sizeof *send);
     send[width] = (double)local;
-    int rc = MPI_Allgather(send, (int)slot, MPI_DOUBLE, recv, (int)slot, MPI_DOUBLE,
-                           MPI_COMM_WORLD);
+    int rc = TIMED(MPI_Allgather(send, (int)slot, MPI_DOUBLE, recv, (int)slot, MPI_DOUBLE,
+                           MPI_COMM_WORLD));
     retain_status s;
     if (rc != MPI_SUCCESS) {
         s = mpi_failed("Allgather", rc);
@@ -301,8 +317,8 @@ retain_status rt_dist_reduce_rows(retain_status local, int64_t n, int64_t width,
     double *spans = collective_alloc((size_t)counts[dist_rank] * sizeof *spans);
     s = rt_reduce_spans(n, width, span, fn, ctx, spans);
     spans[counts[dist_rank] - 1] = (double)s;
-    int rc = MPI_Allgatherv(spans, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
-                            MPI_DOUBLE, MPI_COMM_WORLD);
+    int rc = TIMED(MPI_Allgatherv(spans, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
+                            MPI_DOUBLE, MPI_COMM_WORLD));
     int *statuses = collective_alloc((size_t)dist_size * sizeof *statuses);
     if (rc != MPI_SUCCESS) {
         s = mpi_failed("Allgatherv", rc);
@@ -331,7 +347,7 @@ retain_status rt_dist_bcast(retain_status local, void *buf, size_t bytes, int ro
     retain_status s = rt_dist_agree(local);
     if (s || dist_size == 1)
         return s;
-    int rc = MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, MPI_COMM_WORLD);
+    int rc = TIMED(MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, MPI_COMM_WORLD));
     return rc == MPI_SUCCESS ? RETAIN_OK : mpi_failed("Bcast", rc);
 }
 
@@ -354,8 +370,8 @@ static retain_status gather_ranges(retain_status local, const double *mine, int6
             counts[r] = (int)(per_block ? rt_block_count(count) : count);
             offsets[r] = (int)(per_block ? first / RT_BLOCK_ROWS : first);
         }
-        int rc = MPI_Allgatherv(mine, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
-                                MPI_DOUBLE, MPI_COMM_WORLD);
+        int rc = TIMED(MPI_Allgatherv(mine, counts[dist_rank], MPI_DOUBLE, all, counts, offsets,
+                                MPI_DOUBLE, MPI_COMM_WORLD));
         if (rc != MPI_SUCCESS)
             s = mpi_failed("Allgatherv", rc);
     }
@@ -377,6 +393,21 @@ retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine,
     if (dist_size == 1)
         return rt_dist_allgather_f64(local, mine, rt_block_count(n), all);
     return gather_ranges(local, mine, n, true, all);
+}
+
+bool rt_dist_comm_seconds(double *mine, double *most)
+{
+    *mine = *most = comm_seconds;
+    if (!started)
+        return false;
+    if (dist_size > 1) {
+        double *all = collective_alloc((size_t)dist_size * sizeof *all);
+        if (!rt_dist_allgather_f64(RETAIN_OK, mine, 1, all))
+            for (int r = 0; r < dist_size; r++)
+                *most = all[r] > *most ? all[r] : *most;
+        free(all);
+    }
+    return true;
 }
 
 #endif

@@ -20,6 +20,7 @@
 #include "parallel.h"
 #include "retain.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,5 +85,12 @@ retain_status rt_dist_gather_blocks_f64(retain_status local, const double *mine,
 /* The number of rows of every rank together, given this rank's; agreed as
 ** rt_dist_sum_f64 is. */
 retain_status rt_dist_total_rows(retain_status local, int64_t mine, int64_t *total);
+
+/* Wall seconds this rank has spent inside MPI collectives so far (waiting
+** for slower ranks included) into *mine, and the most of any rank into
+** *most. A collective: every rank calls it. False, and nothing is
+** exchanged, when the process runs without MPI (no MPI build, or no
+** launcher). */
+bool rt_dist_comm_seconds(double *mine, double *most);
 
 #endif

@@ -4,7 +4,8 @@
 # one process's order); on 1.1M rows with 2 ranks, whose shares do not
 # start on the reduction's spans, the ranks' totals are added in rank order
 # instead: coefficients, scaler, objective and metrics within 1e-12
-# relative, and the same bytes twice. What is not distributed yet is refused.
+# relative, and the same bytes twice. Under mpirun --json reports the
+# seconds in collectives. What is not distributed yet is refused.
 set -u
 . "$(dirname "$0")/lib.sh" mpi_logreg
 
@@ -26,6 +27,18 @@ with h5py.File("np4.h5") as m:
     meta = m["meta"].attrs
     assert meta["train_rows"] == 30000, meta["train_rows"]
     assert 0.6 < meta["train_roc_auc"] < 1, meta["train_roc_auc"]
+PY
+# --json under mpirun reports the seconds in collectives; one process does not
+np 2 logreg fit users.h5 -o json2.h5 --json >json2.json || fail "-np 2 logreg fit --json"
+"$REFERENCE" logreg fit users.h5 -o json1.h5 --json >json1.json || fail "one-process --json"
+"$PYTHON" - <<'PY' || fail "the mpi object of --json"
+import json
+one, two = json.load(open("json1.json")), json.load(open("json2.json"))
+assert "mpi" not in one, one["mpi"]
+m = two["mpi"]
+assert m["ranks"] == 2, m
+assert 0 < m["communication_seconds"] <= min(m["communication_seconds_max"], two["seconds"]), \
+    (m, two["seconds"])
 PY
 # weighted and balanced fits meet the same sums
 "$REFERENCE" logreg fit users.h5 --class-weight balanced --penalty l1 -o one_l1.h5 --quiet ||
