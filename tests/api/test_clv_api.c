@@ -13,6 +13,8 @@
 */
 #include <retain.h>
 
+#include "expect.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,14 +23,6 @@
 
 #define N 5000
 
-static int failures;
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                      \
-    } while (0)
 
 static uint64_t state = 12345;
 static double uniform(void)
@@ -149,7 +143,5 @@ int main(void)
     p.kind = (retain_clv_kind)7;
     EXPECT(retain_clv_fit(&s, &p, &none) == RETAIN_ERR_USAGE &&
            strstr(retain_last_error(), "kind"));
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    EXPECT_DONE();
 }

@@ -9,19 +9,13 @@
 */
 #include <retain.h>
 
+#include "expect.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                      \
-    } while (0)
 
 int main(void)
 {
@@ -99,7 +93,5 @@ int main(void)
     lp.device = RETAIN_DEVICE_CUDA;
     EXPECT(gpu || retain_logreg_fit(&lx, ys, NULL, &lp, &lm) == RETAIN_ERR_DEVICE);
 
-    if (failures)
-        fprintf(stderr, "%d failure(s)\n", failures);
-    return failures != 0;
+    EXPECT_DONE();
 }
