@@ -11,6 +11,7 @@
 #include "clv/clv.h"
 #include "core/datetime.h"
 #include "core/error.h"
+#include "core/mem.h"
 #include "core/sort.h"
 #include "io/atomic.h"
 #include "io/clv_model.h"
@@ -300,6 +301,7 @@ int cmd_clv_predict(int argc, char **argv)
         return cli_fail(&cmd, &common, rt_error(RETAIN_ERR_INTERNAL, "out of memory for the "
                                                 "predictions of %lld customers", (long long)n));
     }
+    rt_mem_hugepages(buf, (size_t)(ncols * n) * sizeof *buf);
     r.p = (rt_clv_predictions){buf, buf + n, m.has_spend ? buf + 2 * n : NULL,
                                m.has_spend ? buf + 3 * n : NULL};
     rt_clv_summary sum = {n, r.t.x, r.t.tx, r.t.T, r.t.m, NULL};

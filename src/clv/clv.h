@@ -22,6 +22,7 @@
 
 #include "retain.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -147,10 +148,26 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
 /* ---- predict.c -------------------------------------------------------------- */
 
 /* BG/NBD, MBG/NBD or Pareto/NBD: the probability that a customer with (x, tx, T) is
-** still alive, and the expected repeat occasions in the next t. */
+** still alive, and the expected repeat occasions in the next t: the
+** product of rt_clv_alive_expected (the occasions expected of a customer
+** alive at T, which do not depend on tx) and P(alive). */
 double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double tx, double T);
 double rt_clv_expected(rt_clv_model model, const double *params, double t, double x, double tx,
                        double T);
+double rt_clv_alive_expected(rt_clv_model model, const double *params, double t, double x,
+                             double T);
+/* BG/NBD or MBG/NBD P(alive) given log_T = ln(alpha + T) and log_tx =
+** ln(alpha + tx) (rt_clv_p_alive calls it; inline for value.c's loop over
+** customers, who have the logarithms cached). */
+static inline double rt_clv_bg_p_alive(rt_clv_model model, const double *params, double x,
+                                       double log_T, double log_tx)
+{
+    double r = params[0], a = params[2], b = params[3];
+    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
+    if (x == 0 && k == 0)
+        return 1.0;
+    return 1.0 / (1.0 + a / (b + x - 1 + k) * exp((r + x) * (log_T - log_tx)));
+}
 /* Gamma-Gamma: the expected mean spend of a customer with x repeat
 ** occasions of mean m (the population mean p v / (q - 1) for x = 0). */
 double rt_clv_expected_spend(const double *params, double x, double m);
@@ -173,17 +190,21 @@ typedef struct rt_clv_horizon {
 ** lifetimes package's customer_lifetime_value counts them: the sum over
 ** k = 1 .. ceil(length / period) of (E[Y(t_k)] - E[Y(t_{k-1})]) /
 ** (1 + rate)^(t_k / period), t_k = min(k period, length), t_0 = 0. With
-** rate 0 it is E[Y(length)]. CLV = this times the expected spend. */
+** rate 0 it is E[Y(length)]. CLV = this times the expected spend. As
+** E[Y(t)] is, it is P(alive) times the same sum over
+** rt_clv_alive_expected, which rt_clv_discounted_alive gives. */
 double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_horizon *h,
                          double x, double tx, double T);
+double rt_clv_discounted_alive(rt_clv_model model, const double *params,
+                               const rt_clv_horizon *h, double x, double T);
 
 /* Every customer's P(alive), expected occasions over the horizon and,
 ** when spend (Gamma-Gamma p, q, v) is given, expected mean spend and CLV
-** (spend and value NULL otherwise). The count model's predictions are
-** computed once per distinct (x, tx, T) and copied to its customers (the
-** same bits as customer by customer), the spend per customer. In
-** parallel; the same bits for any thread count. RETAIN_ERR_INTERNAL when
-** out of memory. */
+** (spend and value NULL otherwise): the same bits as the per-customer
+** functions above. The factors of x and T are computed once per distinct
+** (x, T), the logarithms of the BG/NBD P(alive) once per time, and the
+** Pareto/NBD P(alive) once per distinct (x, tx, T). In parallel; the same
+** bits for any thread count. RETAIN_ERR_INTERNAL when out of memory. */
 typedef struct rt_clv_predictions {
     double *p_alive, *expected, *spend, *value;
 } rt_clv_predictions;

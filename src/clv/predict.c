@@ -14,24 +14,16 @@
 ** the bracket over s - 1 tending to ln(1 + t / (be+T)) as s -> 1; NaN where
 ** the series of pareto.c does not converge. Gamma-Gamma (Fader, Hardie and
 ** Lee 2005, "RFM and CLV"): E[M | x, m] = p (v + x m) / (p x + q - 1).
+** Each E[Y(t)] is P(alive) times a factor of x and T alone (what the
+** customer would buy if alive), which rt_clv_alive_expected computes; the
+** BG/NBD P(alive) takes its two logarithms from the caller, who may have
+** them already (value.c caches them per time).
 */
 #include "clv.h"
 
 #include "core/special.h"
 
 #include <math.h>
-
-/* a / (b + x - 1 + k) ((al + T) / (al + tx))^(r + x), the odds of having
-** dropped out, or 0 for a BG/NBD customer without repeat purchases. */
-static double dropout_odds(rt_clv_model model, const double *params, double x, double tx,
-                           double T)
-{
-    double r = params[0], al = params[1], a = params[2], b = params[3];
-    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
-    if (x == 0 && k == 0)
-        return 0.0;
-    return a / (b + x - 1 + k) * exp((r + x) * (log(al + T) - log(al + tx)));
-}
 
 static double pareto_p_alive(const double *params, double x, double tx, double T)
 {
@@ -41,32 +33,36 @@ static double pareto_p_alive(const double *params, double x, double tx, double T
     return 1.0 / (1.0 + exp(t.gone - t.alive));
 }
 
-static double pareto_expected(const double *params, double t, double x, double tx, double T)
-{
-    double r = params[0], al = params[1], s = params[2], be = params[3];
-    double span = log1p(t / (be + T));
-    double rate = s == 1 ? span : -expm1(-(s - 1) * span) / (s - 1);
-    return (r + x) * (be + T) / (al + T) * rate * pareto_p_alive(params, x, tx, T);
-}
-
 double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double tx, double T)
 {
     if (model == RT_CLV_PARETO)
         return pareto_p_alive(params, x, tx, T);
-    return 1.0 / (1.0 + dropout_odds(model, params, x, tx, T));
+    double al = params[1];
+    return rt_clv_bg_p_alive(model, params, x, log(al + T), log(al + tx));
+}
+
+double rt_clv_alive_expected(rt_clv_model model, const double *params, double t, double x,
+                             double T)
+{
+    double r = params[0], al = params[1];
+    if (model == RT_CLV_PARETO) {
+        double s = params[2], be = params[3];
+        double span = log1p(t / (be + T));
+        double rate = s == 1 ? span : -expm1(-(s - 1) * span) / (s - 1);
+        return (r + x) * (be + T) / (al + T) * rate;
+    }
+    double a = params[2], b = params[3];
+    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
+    double c = a + b + x - 1 + k;
+    double hyp = rt_hyp2f1(r + x, b + x + k, c, t / (al + T + t));
+    double decay = exp((r + x) * (log(al + T) - log(al + T + t)));
+    return c / (a - 1) * (1.0 - decay * hyp);
 }
 
 double rt_clv_expected(rt_clv_model model, const double *params, double t, double x, double tx,
                        double T)
 {
-    if (model == RT_CLV_PARETO)
-        return pareto_expected(params, t, x, tx, T);
-    double r = params[0], al = params[1], a = params[2], b = params[3];
-    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
-    double c = a + b + x - 1 + k;
-    double hyp = rt_hyp2f1(r + x, b + x + k, c, t / (al + T + t));
-    double decay = exp((r + x) * (log(al + T) - log(al + T + t)));
-    return c / (a - 1) * (1.0 - decay * hyp) * rt_clv_p_alive(model, params, x, tx, T);
+    return rt_clv_alive_expected(model, params, t, x, T) * rt_clv_p_alive(model, params, x, tx, T);
 }
 
 double rt_clv_expected_spend(const double *params, double x, double m)

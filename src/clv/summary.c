@@ -26,6 +26,7 @@
 
 #include "core/error.h"
 #include "core/keymap.h"
+#include "core/mem.h"
 #include "core/sort.h"
 #include "io/eventlog.h"
 
@@ -70,6 +71,7 @@ static retain_status customer_found(void *ctx, int64_t id, int64_t zero, int64_t
         if (!g)
             return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld customers",
                             (long long)k + 1);
+        rt_mem_hugepages(g, (size_t)next * sizeof *g);
         all->c = g;
         all->cap = next;
     }

@@ -4,9 +4,12 @@
 ** discounting, the P(alive) bands summaries count customers in, and a new
 ** customer's expected occasions (the tracking curve
 ** of holdout.c sums them). Per-customer formulas are predict.c's; this file
-** only combines them, so any model predict.c knows works here. Customers
-** with equal (x, tx, T) share their count predictions: these are computed
-** once per distinct summary (rt_clv_distinct of collapse.c groups them).
+** only combines them, so any model predict.c knows works here. Millions
+** of customers share few distinct (x, T) and times: the factors of (x, T)
+** and the logarithms of times are cached per thread (core/memo.h), so a
+** customer costs one exp; the Pareto/NBD P(alive), a series in (x, tx,
+** T), is computed once per distinct summary (rt_clv_distinct of
+** collapse.c groups them).
 **
 ** Unconditional expected repeat occasions in (0, t] after the trial:
 **   BG/NBD (FHL 2005, eq. 9):
@@ -21,10 +24,12 @@
 #include "clv.h"
 
 #include "core/error.h"
+#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 
 double rt_clv_expected_new(rt_clv_model model, const double *params, double t)
@@ -42,19 +47,106 @@ double rt_clv_expected_new(rt_clv_model model, const double *params, double t)
     return lead * (1.0 - decay * rt_hyp2f1(r, b + k, a + b - 1 + k, t / (al + t)));
 }
 
-double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_horizon *h,
-                         double x, double tx, double T)
+double rt_clv_discounted_alive(rt_clv_model model, const double *params,
+                               const rt_clv_horizon *h, double x, double T)
 {
     /* a horizon within 1e-9 periods of a whole number of them is that number */
     int64_t steps = (int64_t)ceil(h->length / h->period - 1e-9);
     double sum = 0.0, before = 0.0;
     for (int64_t k = 1; k <= steps; k++) {
         double t = k == steps ? h->length : (double)k * h->period;
-        double e = rt_clv_expected(model, params, t, x, tx, T);
+        double e = rt_clv_alive_expected(model, params, t, x, T);
         sum += (e - before) / pow(1.0 + h->rate, t / h->period);
         before = e;
     }
     return sum;
+}
+
+double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_horizon *h,
+                         double x, double tx, double T)
+{
+    return rt_clv_discounted_alive(model, params, h, x, T) *
+           rt_clv_p_alive(model, params, x, tx, T);
+}
+
+/* Per thread: ln(alpha + t) by time t, and the factors of (x, T). Sizes
+** hold a year of days, and the (x, T) of a few hundred counts by a year of
+** days (a slot is 32 bytes: 64 KiB and 1 MiB). */
+#define TIMES_BITS 12
+#define FACTORS_BITS 15
+
+typedef struct predict_job {
+    rt_clv_model model;
+    const double *params, *spend;
+    const rt_clv_horizon *h;
+    const rt_clv_summary *s;
+    const rt_clv_predictions *out;
+    const int64_t *group;   /* Pareto/NBD: each customer's distinct summary */
+    const double *p_group;  /* and its P(alive) */
+} predict_job;
+
+static inline double cached_log(const rt_memo *m, double al, double t)
+{
+    bool hit;
+    rt_memo_slot *slot = rt_memo_find(m, t, 0.0, &hit);
+    if (!hit) {
+        slot->value[0] = log(al + t);
+        rt_memo_fill(slot, t, 0.0);
+    }
+    return slot->value[0];
+}
+
+/* Customers [first, first + n) with this thread's memos. */
+static void predict_rows(const predict_job *j, rt_memo *times, rt_memo *factors, int64_t first,
+                         int64_t n)
+{
+    const rt_clv_summary *s = j->s;
+    const rt_clv_predictions *out = j->out;
+    double al = j->params[1];
+    for (int64_t i = first; i < first + n; i++) {
+        double x = s->x[i], tx = s->tx[i], T = s->T[i];
+        /* a BG/NBD customer without repeat purchases needs no logarithms */
+        bool logs = !j->group && (x != 0 || j->model == RT_CLV_MBGNBD);
+        double p = j->group ? j->p_group[j->group[i]]
+                            : rt_clv_bg_p_alive(j->model, j->params, x,
+                                                logs ? cached_log(times, al, T) : 0.0,
+                                                logs ? cached_log(times, al, tx) : 0.0);
+        bool hit;
+        rt_memo_slot *f = rt_memo_find(factors, x, T, &hit);
+        if (!hit) {
+            f->value[0] = rt_clv_alive_expected(j->model, j->params, j->h->length, x, T);
+            f->value[1] = j->spend ? rt_clv_discounted_alive(j->model, j->params, j->h, x, T)
+                                   : 0.0;
+            rt_memo_fill(f, x, T);
+        }
+        out->p_alive[i] = p;
+        out->expected[i] = f->value[0] * p;
+        if (j->spend) {
+            out->spend[i] = rt_clv_expected_spend(j->spend, x, s->m[i]);
+            out->value[i] = out->spend[i] * (f->value[1] * p);
+        }
+    }
+}
+
+/* Pareto/NBD: the P(alive) of each distinct (x, tx, T) (a hypergeometric
+** series each), and each customer's group. */
+static retain_status pareto_groups(const double *params, const rt_clv_summary *s,
+                                   int64_t *group, double **p_group)
+{
+    rt_clv_groups g = {0};
+    retain_status st = rt_clv_distinct(s, &g, group);
+    int64_t m = g.s.n;
+    if (!st && !(*p_group = malloc((size_t)(m > 0 ? m : 1) * sizeof **p_group)))
+        st = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the predictions of %lld "
+                      "distinct summaries", (long long)m);
+    if (!st) {
+        double *p = *p_group;
+#pragma omp parallel for schedule(dynamic, 256) num_threads(rt_threads())
+        for (int64_t k = 0; k < m; k++)
+            p[k] = rt_clv_p_alive(RT_CLV_PARETO, params, g.s.x[k], g.s.tx[k], g.s.T[k]);
+    }
+    rt_clv_groups_free(&g);
+    return st;
 }
 
 retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
@@ -62,40 +154,38 @@ retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
                                  const rt_clv_summary *s, const rt_clv_predictions *out)
 {
     int64_t n = s->n;
-    int64_t *group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group);
-    rt_clv_groups g = {0};
-    double *per = NULL;
-    retain_status st = group ? rt_clv_distinct(s, &g, group)
-                             : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict for "
-                                        "%lld customers", (long long)n);
-    int64_t m = g.s.n;
-    if (!st && !(per = malloc((size_t)(3 * (m > 0 ? m : 1)) * sizeof *per)))
-        st = rt_error(RETAIN_ERR_INTERNAL, "out of memory for the predictions of %lld "
-                      "distinct summaries", (long long)m);
-    if (!st) {
-        double *p_alive = per, *expected = per + m, *discounted = per + 2 * m;
-#pragma omp parallel for schedule(dynamic, 256) num_threads(rt_threads())
-        for (int64_t k = 0; k < m; k++) {
-            double x = g.s.x[k], tx = g.s.tx[k], T = g.s.T[k];
-            p_alive[k] = rt_clv_p_alive(model, params, x, tx, T);
-            expected[k] = rt_clv_expected(model, params, h->length, x, tx, T);
-            if (spend)
-                discounted[k] = rt_clv_discounted(model, params, h, x, tx, T);
-        }
-#pragma omp parallel for schedule(static) num_threads(rt_threads())
-        for (int64_t i = 0; i < n; i++) {
-            int64_t k = group[i];
-            out->p_alive[i] = p_alive[k];
-            out->expected[i] = expected[k];
-            if (spend) {
-                out->spend[i] = rt_clv_expected_spend(spend, s->x[i], s->m[i]);
-                out->value[i] = out->spend[i] * discounted[k];
-            }
+    int threads = rt_threads();
+    predict_job job = {model, params, spend, h, s, out, NULL, NULL};
+    int64_t *group = NULL;
+    double *p_group = NULL;
+    rt_memo *memos = calloc((size_t)(2 * threads), sizeof *memos);
+    retain_status st = memos ? RETAIN_OK
+                             : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict");
+    for (int t = 0; !st && t < threads; t++)
+        if (!(st = rt_memo_init(&memos[2 * t], TIMES_BITS)))
+            st = rt_memo_init(&memos[2 * t + 1], FACTORS_BITS);
+    if (!st && model == RT_CLV_PARETO) {
+        if (!(group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group)))
+            st = rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict for %lld customers",
+                          (long long)n);
+        else if (!(st = pareto_groups(params, s, group, &p_group))) {
+            job.group = group;
+            job.p_group = p_group;
         }
     }
-    free(per);
+    if (!st) {
+#pragma omp parallel num_threads(threads)
+        {
+            int t = omp_get_thread_num(), count = omp_get_num_threads();
+            int64_t first = n * t / count, last = n * (t + 1) / count;
+            predict_rows(&job, &memos[2 * t], &memos[2 * t + 1], first, last - first);
+        }
+    }
+    for (int t = 0; memos && t < 2 * threads; t++)
+        rt_memo_free(&memos[t]);
+    free(memos);
     free(group);
-    rt_clv_groups_free(&g);
+    free(p_group);
     return st;
 }
 

@@ -7,6 +7,7 @@
 #include "keymap.h"
 
 #include "core/error.h"
+#include "core/mem.h"
 
 #include <stdlib.h>
 
@@ -24,6 +25,7 @@ static retain_status resize(rt_keymap *m, int64_t cap)
     if (!slots)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for a table of %lld keys",
                         (long long)cap);
+    rt_mem_hugepages(slots, (size_t)cap * sizeof *slots);
     for (int64_t i = 0; i < cap; i++)
         slots[i].index = -1;
     for (int64_t i = 0; i < m->cap; i++) {

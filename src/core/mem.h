@@ -31,6 +31,14 @@ retain_status rt_mem_check_claim(int64_t bytes, const char *what, const char *ad
 /* Test hook: make the n-th allocation from now fail (0 disables). */
 void rt_mem_fail_after(int64_t n);
 
+/* Asks the kernel to back the 2 MiB-aligned pages inside [p, p + bytes)
+** with huge pages (transparent huge pages, "madvise" mode). First touches
+** of fresh memory cost ten times less so (a page fault per 2 MiB instead of
+** per 4 KiB), and a large table's random accesses miss the TLB less. For
+** blocks of many MiB that will be written whole: a block touched sparsely
+** would be charged 2 MiB per touch. Does nothing where unsupported. */
+void rt_mem_hugepages(void *p, size_t bytes);
+
 /* Formats a byte count as "1.5 GiB" into buf (at least 32 bytes). */
 const char *rt_mem_format(int64_t bytes, char *buf, size_t cap);
 

@@ -5,13 +5,18 @@
 ** block-ordered reductions (rt_reduce_rows: the documented order, the same
 ** bits for any thread count, every block once), the special functions
 ** against closed forms, and the keymap look-ahead against a brute-force
-** numbering by first appearance.
+** numbering by first appearance, and the memo of core/memo.h against the
+** function it caches: every lookup of a stream of repeating arguments
+** returns the function's own value, arguments are told apart by their bits
+** (0 from -0, both halves of a pair), a pair just filled is found, and
+** arguments with the empty slot's bits are never found.
 */
 #include "check.h"
 
 #include "core/error.h"
 #include "core/keymap.h"
 #include "core/mem.h"
+#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
@@ -293,6 +298,68 @@ static void test_keymap_ahead(void)
     }
 }
 
+/* What the memo caches in test_memo: a function of both arguments' bits. */
+static double memo_value(double u, double v)
+{
+    return u * 1000.0 + v + (signbit(u) ? 0.5 : 0.0) + (signbit(v) ? 0.25 : 0.0);
+}
+
+/* Looks (u, v) up, filling a miss; counts the misses. */
+static double memo_lookup(rt_memo *m, double u, double v, int64_t *misses)
+{
+    bool hit;
+    rt_memo_slot *slot = rt_memo_find(m, u, v, &hit);
+    if (!hit) {
+        ++*misses;
+        slot->value[0] = memo_value(u, v);
+        slot->value[1] = -memo_value(u, v);
+        rt_memo_fill(slot, u, v);
+    }
+    CHECK(slot->value[1] == -slot->value[0], "the slot's two values stay together");
+    return slot->value[0];
+}
+
+static void test_memo(void)
+{
+    rt_memo m;
+    CHECK(rt_memo_init(&m, 6) == RETAIN_OK, "a memo of 64 slots");
+    int64_t misses = 0, wrong = 0;
+    uint64_t state = 7;
+    for (int i = 0; i < 20000; i++) { /* 400 pairs in 64 slots: many evictions */
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)((state >> 33) % 20) / 7.0, v = (double)((state >> 45) % 20);
+        wrong += memo_lookup(&m, u, v, &misses) != memo_value(u, v);
+    }
+    CHECK(wrong == 0, "%lld lookups returned another pair's value", (long long)wrong);
+    CHECK(misses > 400 && misses < 20000, "%lld misses: evictions happened and hits too",
+          (long long)misses);
+    misses = 0;
+    /* pairs the stream above never drew (its v are whole, its u sevenths) */
+    double zero = memo_lookup(&m, 0.0, 0.5, &misses), neg = memo_lookup(&m, -0.0, 0.5, &misses);
+    double zero_v = memo_lookup(&m, 0.5, 0.0, &misses), neg_v = memo_lookup(&m, 0.5, -0.0,
+                                                                             &misses);
+    CHECK(zero != neg && zero_v != neg_v && misses == 4, "0 and -0 are different arguments");
+    /* a pair just filled is found */
+    misses = 0;
+    for (int round = 0; round < 3; round++)
+        for (double u = 0; u < 3000; u++) {
+            memo_lookup(&m, u, 5.5, &misses);
+            memo_lookup(&m, u, 5.5, &misses);
+        }
+    CHECK(misses == 3 * 3000, "%lld misses for a repeated lookup (want one per new pair)",
+          (long long)misses);
+    uint64_t empty_bits = RT_MEMO_EMPTY;
+    double empty;
+    memcpy(&empty, &empty_bits, sizeof empty);
+    bool hit;
+    rt_memo fresh;
+    CHECK(rt_memo_init(&fresh, 4) == RETAIN_OK, "a memo of 16 slots");
+    rt_memo_find(&fresh, empty, 0.0, &hit);
+    CHECK(!hit, "the empty slot's bits are never found");
+    rt_memo_free(&fresh);
+    rt_memo_free(&m);
+}
+
 int main(void)
 {
     test_errors();
@@ -302,6 +369,7 @@ int main(void)
     test_reduce_rows();
     test_special();
     test_keymap_ahead();
+    test_memo();
     CHECK(strstr(retain_build_info(), retain_version()) != NULL, "build info has version");
     CHECK_DONE();
 }
