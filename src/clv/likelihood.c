@@ -18,11 +18,14 @@
 ** lifetimes package fits), per customer with x > 0 and mean spend m:
 **   ln L = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
 **          - (px+q) ln(v + x m).
-** Gradients use digamma (core/special.c).
+** Gradients use digamma (core/special.c). What depends on x alone is
+** computed once per x, what depends on T once per distinct T (core/memo.h),
+** so a customer costs an exp and a log1p.
 */
 #include "clv.h"
 
 #include "core/error.h"
+#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
@@ -46,6 +49,10 @@ typedef struct per_x {
     double psi_abx, psi_b_A, psi_b_B; /* psi(a+b+x+k), psi(b+x+k), psi(b+x-1+k) */
 } per_x;
 
+/* ln(alpha + T) and 1 / (alpha + T) per thread for this many times (a
+** slot is 32 bytes): T takes few values (days of a calendar). */
+#define TIMES_BITS 12
+
 /* Counts are whole numbers, mostly small: past this many distinct values
 ** (or with a fractional x) each customer computes its own. */
 #define TABLE_MAX 65536
@@ -56,6 +63,7 @@ typedef struct lik_ctx {
     const double *p;
     const per_x *table; /* per_x of x = 0 .. table_len - 1, or NULL */
     int64_t table_len;
+    rt_memo *times; /* per thread: ln(alpha + T) and 1 / (alpha + T) */
 } lik_ctx;
 
 static void fill_per_x(rt_clv_model model, const double *p, double x, per_x *out)
@@ -76,13 +84,14 @@ static void fill_per_x(rt_clv_model model, const double *p, double x, per_x *out
 /* The table's entry for x, or x's values computed into *own. */
 static const per_x *lookup(const lik_ctx *c, double x, per_x *own)
 {
-    if (c->table && x < (double)c->table_len && x == floor(x))
+    if (c->table && x >= 0 && x < (double)c->table_len && x == (double)(int64_t)x)
         return &c->table[(int64_t)x];
     fill_per_x(c->model, c->p, x, own);
     return own;
 }
 
-/* partial: log-likelihood, then the gradient (4). */
+/* partial: log-likelihood, then the gradient (4). Sums in locals, added
+** to partial once (a store a row would chain the rows through memory). */
 static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
 {
     const lik_ctx *c = ctx;
@@ -90,29 +99,48 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     double r = c->p[0], al = c->p[1], a = c->p[2], b = c->p[3];
     double lb_ab = rt_lbeta(a, b), lg_r = rt_lgamma(r), psi_r = rt_digamma(r),
            psi_a = rt_digamma(a), psi_b = rt_digamma(b), psi_ab = rt_digamma(a + b),
-           psi_a1 = rt_digamma(a + 1), l_al = log(al);
-    double last_tx = NAN, ltx = 0; /* collapsed rows come in runs of equal tx */
+           psi_a1 = rt_digamma(a + 1), l_al = log(al), r_al = r / al;
+    double last_tx = NAN, ltx = 0, inv_tx = 0; /* collapsed rows come in runs of equal tx */
+    double last_T = NAN, lT = 0, inv_T = 0;    /* and of equal T when uncollapsed */
+    double ll = 0, d_r = 0, d_al = 0, d_a = 0, d_b = 0;
     for (int64_t i = first; i < first + rows; i++) {
         double x = s->x[i], tx = s->tx[i], T = s->T[i], w = s->w ? s->w[i] : 1.0;
         per_x own;
         const per_x *v = lookup(c, x, &own);
         if (tx != last_tx) {
             ltx = log(al + tx);
+            inv_tx = 1 / (al + tx);
             last_tx = tx;
         }
-        double rx = r + x, lT = log(al + T);
+        if (T != last_T) {
+            bool hit;
+            rt_memo_slot *m = rt_memo_find(&c->times[thread], T, 0.0, &hit);
+            if (!hit) {
+                m->value[0] = log(al + T);
+                m->value[1] = 1 / (al + T);
+                rt_memo_fill(m, T, 0.0);
+            }
+            lT = m->value[0];
+            inv_T = m->value[1];
+            last_T = T;
+        }
+        double rx = r + x;
         double A = v->lb_A - rx * lT, B = v->lb_B - rx * ltx;
         /* ln(e^A + e^B) and the shares e^A, e^B of the sum, from one exp */
-        double e = exp(-fabs(A - B)), lse = (A > B ? A : B) + log(1 + e);
-        double wa = A >= B ? 1 / (1 + e) : e / (1 + e), wb = A >= B ? e / (1 + e) : 1 / (1 + e);
-        partial[0] += w * (v->lg_rx - lg_r + r * l_al - lb_ab + lse);
-        partial[1] += w * (v->psi_rx - psi_r + l_al - wa * lT - wb * ltx);
-        partial[2] += w * (r / al - rx * (wa / (al + T) + wb / (al + tx)));
-        partial[3] += w * (-(psi_a - psi_ab) + wa * (psi_a - v->psi_abx) +
-                           wb * (psi_a1 - v->psi_abx));
-        partial[4] += w * (-(psi_b - psi_ab) + wa * (v->psi_b_A - v->psi_abx) +
-                           wb * (v->psi_b_B - v->psi_abx));
+        double e = exp(-fabs(A - B)), lse = (A > B ? A : B) + log1p(e), share = 1 / (1 + e);
+        double wa = A >= B ? share : e * share, wb = A >= B ? e * share : share;
+        ll += w * (v->lg_rx - lg_r + r * l_al - lb_ab + lse);
+        d_r += w * (v->psi_rx - psi_r + l_al - wa * lT - wb * ltx);
+        d_al += w * (r_al - rx * (wa * inv_T + wb * inv_tx));
+        d_a += w * (-(psi_a - psi_ab) + wa * (psi_a - v->psi_abx) + wb * (psi_a1 - v->psi_abx));
+        d_b += w * (-(psi_b - psi_ab) + wa * (v->psi_b_A - v->psi_abx) +
+                    wb * (v->psi_b_B - v->psi_abx));
     }
+    partial[0] += ll;
+    partial[1] += d_r;
+    partial[2] += d_al;
+    partial[3] += d_a;
+    partial[4] += d_b;
 }
 
 /* partial: log-likelihood, then the gradient (4); a customer whose series
@@ -197,7 +225,15 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
                             "parameter must be finite and > 0", j, params[j]);
     if (model == RT_CLV_GAMMA_GAMMA && !s->m)
         return rt_error(RETAIN_ERR_USAGE, "Gamma-Gamma needs the mean repeat spend m");
-    lik_ctx c = {model, s, params, NULL, 0};
+    int threads = rt_threads();
+    bool counts = model == RT_CLV_BGNBD || model == RT_CLV_MBGNBD;
+    rt_memo *times = counts ? calloc((size_t)threads, sizeof *times) : NULL;
+    retain_status st = !counts || times ? RETAIN_OK
+                                        : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
+                                                   "the likelihood's caches");
+    for (int t = 0; !st && times && t < threads; t++)
+        st = rt_memo_init(&times[t], TIMES_BITS);
+    lik_ctx c = {model, s, params, NULL, 0, times};
     per_x *table = model == RT_CLV_GAMMA_GAMMA ? NULL
                                                : make_table(model, s, params, &c.table_len);
     c.table = table;
@@ -205,8 +241,12 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
     rt_block_fn block = model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
                         : model == RT_CLV_PARETO    ? pareto_block
                                                     : bgnbd_block;
-    retain_status st = rt_reduce_rows(s->n, np + 1, block, &c, acc);
+    if (!st)
+        st = rt_reduce_rows(s->n, np + 1, block, &c, acc);
     free(table);
+    for (int t = 0; times && t < threads; t++)
+        rt_memo_free(&times[t]);
+    free(times);
     if (st)
         return st;
     *ll = acc[0];
