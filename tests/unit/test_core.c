@@ -5,7 +5,9 @@
 ** block-ordered reductions (rt_reduce_rows: the documented order, the same
 ** bits for any thread count, every block once), the special functions
 ** against closed forms, and the keymap look-ahead against a brute-force
-** numbering by first appearance, and the memo of core/memo.h against the
+** numbering by first appearance, its array mode for dense ids (entered,
+** widened below and above, left for a table when ids spread or pairs
+** come) against the same, and the memo of core/memo.h against the
 ** function it caches: every lookup of a stream of repeating arguments
 ** returns the function's own value, arguments are told apart by their bits
 ** (0 from -0, both halves of a pair), a pair just filled is found, and
@@ -319,6 +321,78 @@ static double memo_lookup(rt_memo *m, double u, double v, int64_t *misses)
     return slot->value[0];
 }
 
+/* The keymap's two modes against a brute-force numbering: each stream's
+** keys are put twice over (the second time all found) and must get the
+** index of their first appearance, get must find them and nothing else,
+** and keys must list them by index; the mode each stream should end in is
+** checked too. */
+static void keymap_stream(const char *what, const int64_t *a, const int64_t *b, int64_t n,
+                          bool direct)
+{
+    rt_keymap m;
+    rt_keymap_init(&m);
+    int64_t *first_a = malloc((size_t)n * sizeof *first_a), distinct = 0, wrong = 0;
+    int64_t *first_b = malloc((size_t)n * sizeof *first_b);
+    int64_t *got_a = malloc((size_t)n * sizeof *got_a), *got_b = malloc((size_t)n * sizeof *got_b);
+    for (int pass = 0; pass < 2; pass++)
+        for (int64_t i = 0; i < n; i++) {
+            int64_t k, bi = b ? b[i] : 0;
+            bool added;
+            CHECK(rt_keymap_put(&m, a[i], bi, &k, &added) == RETAIN_OK, "%s: put", what);
+            if (added) {
+                wrong += pass == 1 || k != distinct;
+                first_a[distinct] = a[i];
+                first_b[distinct++] = bi;
+            } else {
+                wrong += k < 0 || k >= distinct || first_a[k] != a[i] || first_b[k] != bi;
+            }
+            wrong += rt_keymap_get(&m, a[i], bi) != k;
+        }
+    CHECK(wrong == 0 && m.count == distinct, "%s: %lld wrong indices; %lld keys of %lld", what,
+          (long long)wrong, (long long)m.count, (long long)distinct);
+    rt_keymap_keys(&m, got_a, got_b);
+    for (int64_t k = 0; k < distinct; k++)
+        wrong += got_a[k] != first_a[k] || got_b[k] != first_b[k];
+    CHECK(wrong == 0, "%s: rt_keymap_keys lists %lld keys wrong", what, (long long)wrong);
+    CHECK(rt_keymap_get(&m, INT64_MIN, 0) == -1 && rt_keymap_get(&m, INT64_MAX, 1) == -1,
+          "%s: keys never put are not found", what);
+    CHECK((m.direct != NULL) == direct, "%s: ends %s, want %s", what,
+          m.direct ? "direct" : "hashed", direct ? "direct" : "hashed");
+    rt_keymap_free(&m);
+    free(first_a);
+    free(first_b);
+    free(got_a);
+    free(got_b);
+}
+
+static void test_keymap_modes(void)
+{
+    enum { N = 200000 };
+    int64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    uint64_t state = 99;
+    for (int64_t i = 0; i < N; i++) { /* ids 1000 .. 1000 + N / 2 in random order */
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        a[i] = 1000 + (int64_t)((state >> 33) % (N / 2));
+        b[i] = (int64_t)(state >> 60);
+    }
+    keymap_stream("dense ids", a, NULL, N, true);
+    for (int64_t i = N / 2; i < N; i++) /* later ids below and above the range: it widens */
+        a[i] = i % 2 ? 1000 - (i - N / 2) / 4 : 1000 + N / 2 + (i - N / 2) / 4;
+    keymap_stream("dense ids, then lower and higher ones", a, NULL, N, true);
+    for (int64_t i = N - 100; i < N; i++) /* a few ids far away: back to a table */
+        a[i] = INT64_MAX - i;
+    keymap_stream("dense ids, then far ones", a, NULL, N, false);
+    for (int64_t i = 0; i < N; i++) /* negative dense ids */
+        a[i] = -(a[i] % 50000) - 5;
+    keymap_stream("negative dense ids", a, NULL, N, true);
+    keymap_stream("pairs", a, b, N, false);
+    for (int64_t i = 0; i < N; i++) /* ids spread over 2^40 */
+        a[i] = (int64_t)(((uint64_t)i * 0x9E3779B97F4A7C15ULL) >> 24);
+    keymap_stream("sparse ids", a, NULL, N, false);
+    free(a);
+    free(b);
+}
+
 static void test_memo(void)
 {
     rt_memo m;
@@ -369,6 +443,7 @@ int main(void)
     test_reduce_rows();
     test_special();
     test_keymap_ahead();
+    test_keymap_modes();
     test_memo();
     CHECK(strstr(retain_build_info(), retain_version()) != NULL, "build info has version");
     CHECK_DONE();
