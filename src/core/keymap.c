@@ -83,7 +83,8 @@ static int64_t table_for(int64_t count)
 }
 
 /* The array over [lo, lo + span) holding the keys the map has (either
-** mode); false (nothing changed) where the range is too large to index. */
+** mode); *done false, and nothing changed, when there are too many keys
+** for 4-byte indices. */
 static retain_status redirect(rt_keymap *m, int64_t lo, int64_t span, bool *done)
 {
     *done = false;
@@ -133,8 +134,8 @@ static retain_status make_room(rt_keymap *m, int64_t a, int64_t b)
     retain_status s = RETAIN_OK;
     if (m->direct && dense) {
         int64_t first = m->lo, last = m->lo + (m->span - 1); /* the array's ids */
-        if (a >= first && a <= last)
-            return RETAIN_OK;
+        if (a >= first && a <= last && m->count < (int64_t)UINT32_MAX - 1)
+            return RETAIN_OK; /* else redirect refuses: a table takes over */
         first = a < first ? a : first;
         last = a > last ? a : last;
         int64_t extra = (last - first + 1) / 8, widened;
