@@ -1,13 +1,12 @@
 /*
 ** src/clv/api.c: the public lifetime-value API of include/retain.h over
 ** the module's parts: checks the arguments, collapses the summary for the
-** count models (collapse.c), fits (fit.c) and predicts per row
-** (predict.c). The model holds only its estimates.
+** count models (collapse.c), fits (fit.c) and predicts per row (value.c,
+** predict.c). The model holds only its estimates.
 */
 #include "clv.h"
 
 #include "core/error.h"
-#include "core/parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -128,16 +127,19 @@ retain_status retain_clv_predict(const retain_clv_model *m, const retain_clv_sum
                         horizon);
     if ((st = internal_summary("retain_clv_predict", s, false, &sum)))
         return st;
-    const double *params = m->fit.params;
-#pragma omp parallel for schedule(dynamic, 4096) num_threads(rt_threads())
-    for (int64_t i = 0; i < sum.n; i++) {
-        if (p_alive)
-            p_alive[i] = rt_clv_p_alive(m->kind, params, sum.x[i], sum.tx[i], sum.T[i]);
-        if (expected)
-            expected[i] = rt_clv_expected(m->kind, params, horizon, sum.x[i], sum.tx[i],
-                                          sum.T[i]);
-    }
-    return RETAIN_OK;
+    /* value.c's pass over every customer, into scratch where an output is
+    ** not wanted */
+    double *scratch = NULL;
+    if ((!p_alive || !expected) &&
+        (st = retain_malloc((size_t)(sum.n > 0 ? sum.n : 1) * sizeof *scratch,
+                            (void **)&scratch)))
+        return st;
+    const rt_clv_horizon h = {horizon, 1.0, 0.0};
+    const rt_clv_predictions out = {p_alive ? p_alive : scratch, expected ? expected : scratch,
+                                    NULL, NULL};
+    st = rt_clv_predict_all(m->kind, m->fit.params, NULL, &h, &sum, &out);
+    retain_free(scratch);
+    return st;
 }
 
 retain_status retain_clv_predict_spend(const retain_clv_model *m, const retain_clv_summary *s,
