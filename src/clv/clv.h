@@ -22,6 +22,8 @@
 
 #include "retain.h"
 
+#include "core/memo.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,6 +47,23 @@ typedef enum rt_clv_model {
 int rt_clv_nparams(rt_clv_model model);
 /* Its name as the papers write it: "BG/NBD", "Pareto/NBD", ... */
 const char *rt_clv_title(rt_clv_model model);
+
+/* ln(alpha + t) and 1 / (alpha + t) (value[0], value[1]) of a time t,
+** from a per-thread memo of RT_CLV_TIMES_BITS (core/memo.h): times take few
+** values (days of a calendar), and the likelihood and the predictions need
+** these for every customer. */
+#define RT_CLV_TIMES_BITS 12
+static inline const rt_memo_slot *rt_clv_time_terms(const rt_memo *m, double al, double t)
+{
+    bool hit;
+    rt_memo_slot *slot = rt_memo_find(m, t, 0.0, &hit);
+    if (!hit) {
+        slot->value[0] = log(al + t);
+        slot->value[1] = 1 / (al + t);
+        rt_memo_fill(slot, t, 0.0);
+    }
+    return slot;
+}
 
 /* ---- summary.c --------------------------------------------------------------- */
 

@@ -25,7 +25,6 @@
 #include "clv.h"
 
 #include "core/error.h"
-#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
@@ -48,10 +47,6 @@ typedef struct per_x {
     double lb_A, lb_B;                /* lnB(a, b+x+k), lnB(a+1, b+x-1+k)  */
     double psi_abx, psi_b_A, psi_b_B; /* psi(a+b+x+k), psi(b+x+k), psi(b+x-1+k) */
 } per_x;
-
-/* ln(alpha + T) and 1 / (alpha + T) per thread for this many times (a
-** slot is 32 bytes): T takes few values (days of a calendar). */
-#define TIMES_BITS 12
 
 /* Counts are whole numbers, mostly small: past this many distinct values
 ** (or with a fractional x) each customer computes its own. */
@@ -113,13 +108,7 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
             last_tx = tx;
         }
         if (T != last_T) {
-            bool hit;
-            rt_memo_slot *m = rt_memo_find(&c->times[thread], T, 0.0, &hit);
-            if (!hit) {
-                m->value[0] = log(al + T);
-                m->value[1] = 1 / (al + T);
-                rt_memo_fill(m, T, 0.0);
-            }
+            const rt_memo_slot *m = rt_clv_time_terms(&c->times[thread], al, T);
             lT = m->value[0];
             inv_T = m->value[1];
             last_T = T;
@@ -232,7 +221,7 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
                                         : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
                                                    "the likelihood's caches");
     for (int t = 0; !st && times && t < threads; t++)
-        st = rt_memo_init(&times[t], TIMES_BITS);
+        st = rt_memo_init(&times[t], RT_CLV_TIMES_BITS);
     lik_ctx c = {model, s, params, NULL, 0, times};
     per_x *table = model == RT_CLV_GAMMA_GAMMA ? NULL
                                                : make_table(model, s, params, &c.table_len);

@@ -24,7 +24,6 @@
 #include "clv.h"
 
 #include "core/error.h"
-#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
@@ -69,10 +68,8 @@ double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_
            rt_clv_p_alive(model, params, x, tx, T);
 }
 
-/* Per thread: ln(alpha + t) by time t, and the factors of (x, T). Sizes
-** hold a year of days, and the (x, T) of a few hundred counts by a year of
-** days (a slot is 32 bytes: 64 KiB and 1 MiB). */
-#define TIMES_BITS 12
+/* Per thread, beside the time terms: the factors of (x, T), sized for the
+** (x, T) of a few hundred counts by a year of days (32-byte slots: 1 MiB). */
 #define FACTORS_BITS 15
 
 typedef struct predict_job {
@@ -84,17 +81,6 @@ typedef struct predict_job {
     const int64_t *group;   /* Pareto/NBD: each customer's distinct summary */
     const double *p_group;  /* and its P(alive) */
 } predict_job;
-
-static inline double cached_log(const rt_memo *m, double al, double t)
-{
-    bool hit;
-    rt_memo_slot *slot = rt_memo_find(m, t, 0.0, &hit);
-    if (!hit) {
-        slot->value[0] = log(al + t);
-        rt_memo_fill(slot, t, 0.0);
-    }
-    return slot->value[0];
-}
 
 /* Customers [first, first + n) with this thread's memos. */
 static void predict_rows(const predict_job *j, rt_memo *times, rt_memo *factors, int64_t first,
@@ -109,8 +95,10 @@ static void predict_rows(const predict_job *j, rt_memo *times, rt_memo *factors,
         bool logs = !j->group && (x != 0 || j->model == RT_CLV_MBGNBD);
         double p = j->group ? j->p_group[j->group[i]]
                             : rt_clv_bg_p_alive(j->model, j->params, x,
-                                                logs ? cached_log(times, al, T) : 0.0,
-                                                logs ? cached_log(times, al, tx) : 0.0);
+                                                logs ? rt_clv_time_terms(times, al, T)->value[0]
+                                                     : 0.0,
+                                                logs ? rt_clv_time_terms(times, al, tx)->value[0]
+                                                     : 0.0);
         bool hit;
         rt_memo_slot *f = rt_memo_find(factors, x, T, &hit);
         if (!hit) {
@@ -162,7 +150,7 @@ retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
     retain_status st = memos ? RETAIN_OK
                              : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict");
     for (int t = 0; !st && t < threads; t++)
-        if (!(st = rt_memo_init(&memos[2 * t], TIMES_BITS)))
+        if (!(st = rt_memo_init(&memos[2 * t], RT_CLV_TIMES_BITS)))
             st = rt_memo_init(&memos[2 * t + 1], FACTORS_BITS);
     if (!st && model == RT_CLV_PARETO) {
         if (!(group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group)))
