@@ -132,6 +132,25 @@ RT_AND_POPCOUNT_DECL(scalar);
 RT_AND_POPCOUNT_DECL(avx2);
 RT_AND_POPCOUNT_DECL(avx512);
 
+/* P(alive) of n BG/NBD or MBG/NBD customers (Fader, Hardie and Lee 2005,
+** eq. 13; Batislam et al. 2007):
+**   p_i = 1 / (1 + a / (b_shifted + x_i) ((alpha + T_i) / (alpha + tx_i))^(r + x_i)),
+** b_shifted = b - 1 for BG/NBD, where p_i = 1 for x_i = 0 (bg set), and b
+** for MBG/NBD. The same bits in every variant and for any n (the loop of
+** clv_alive_loop.h, within a few ulps of the formula in libm). */
+typedef struct rt_clv_alive_params {
+    double r, alpha, a, b_shifted;
+    int bg; /* 1: BG/NBD (x = 0 is alive); 0: MBG/NBD */
+} rt_clv_alive_params;
+typedef void (*rt_clv_alive_fn)(const double *x, const double *tx, const double *T, int64_t n,
+                                const rt_clv_alive_params *par, double *p_alive);
+#define RT_CLV_ALIVE_DECL(isa)                                                            \
+    void rt_clv_alive_##isa(const double *x, const double *tx, const double *T, int64_t n, \
+                            const rt_clv_alive_params *par, double *p_alive)
+RT_CLV_ALIVE_DECL(scalar);
+RT_CLV_ALIVE_DECL(avx2);
+RT_CLV_ALIVE_DECL(avx512);
+
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
@@ -141,6 +160,7 @@ typedef struct rt_kernels {
     rt_label_sums_fn label_sums;
     rt_logreg_pass_fn logreg_pass;
     rt_and_popcount_fn and_popcount;
+    rt_clv_alive_fn clv_alive;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

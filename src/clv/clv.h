@@ -22,9 +22,8 @@
 
 #include "retain.h"
 
-#include "core/memo.h"
+#include "kernels/cpu/kernels.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,23 +46,6 @@ typedef enum rt_clv_model {
 int rt_clv_nparams(rt_clv_model model);
 /* Its name as the papers write it: "BG/NBD", "Pareto/NBD", ... */
 const char *rt_clv_title(rt_clv_model model);
-
-/* ln(alpha + t) and 1 / (alpha + t) (value[0], value[1]) of a time t,
-** from a per-thread memo of RT_CLV_TIMES_BITS (core/memo.h): times take few
-** values (days of a calendar), and the likelihood and the predictions need
-** these for every customer. */
-#define RT_CLV_TIMES_BITS 12
-static inline const rt_memo_slot *rt_clv_time_terms(const rt_memo *m, double al, double t)
-{
-    bool hit;
-    rt_memo_slot *slot = rt_memo_find(m, t, 0.0, &hit);
-    if (!hit) {
-        slot->value[0] = log(al + t);
-        slot->value[1] = 1 / (al + t);
-        rt_memo_fill(slot, t, 0.0);
-    }
-    return slot;
-}
 
 /* ---- summary.c --------------------------------------------------------------- */
 
@@ -175,18 +157,10 @@ double rt_clv_expected(rt_clv_model model, const double *params, double t, doubl
                        double T);
 double rt_clv_alive_expected(rt_clv_model model, const double *params, double t, double x,
                              double T);
-/* BG/NBD or MBG/NBD P(alive) given log_T = ln(alpha + T) and log_tx =
-** ln(alpha + tx) (rt_clv_p_alive calls it; inline for value.c's loop over
-** customers, who have the logarithms cached). */
-static inline double rt_clv_bg_p_alive(rt_clv_model model, const double *params, double x,
-                                       double log_T, double log_tx)
-{
-    double r = params[0], a = params[2], b = params[3];
-    double k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
-    if (x == 0 && k == 0)
-        return 1.0;
-    return 1.0 / (1.0 + a / (b + x - 1 + k) * exp((r + x) * (log_T - log_tx)));
-}
+/* The clv_alive kernel's coefficients for BG/NBD or MBG/NBD parameters
+** (rt_clv_p_alive and value.c's loop over customers both run that kernel,
+** so they give the same bits). */
+rt_clv_alive_params rt_clv_alive_coefficients(rt_clv_model model, const double *params);
 /* Gamma-Gamma: the expected mean spend of a customer with x repeat
 ** occasions of mean m (the population mean p v / (q - 1) for x = 0). */
 double rt_clv_expected_spend(const double *params, double x, double m);

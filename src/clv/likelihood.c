@@ -25,11 +25,27 @@
 #include "clv.h"
 
 #include "core/error.h"
+#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
 #include <math.h>
 #include <stdlib.h>
+
+/* ln(alpha + t) and 1 / (alpha + t) (value[0], value[1]) of a time t, from
+** a per-thread memo: times take few values (days of a calendar). */
+#define TIMES_BITS 12
+static inline const rt_memo_slot *time_terms(const rt_memo *m, double al, double t)
+{
+    bool hit;
+    rt_memo_slot *slot = rt_memo_find(m, t, 0.0, &hit);
+    if (!hit) {
+        slot->value[0] = log(al + t);
+        slot->value[1] = 1 / (al + t);
+        rt_memo_fill(slot, t, 0.0);
+    }
+    return slot;
+}
 
 int rt_clv_nparams(rt_clv_model model) { return model == RT_CLV_GAMMA_GAMMA ? 3 : 4; }
 
@@ -108,7 +124,7 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
             last_tx = tx;
         }
         if (T != last_T) {
-            const rt_memo_slot *m = rt_clv_time_terms(&c->times[thread], al, T);
+            const rt_memo_slot *m = time_terms(&c->times[thread], al, T);
             lT = m->value[0];
             inv_T = m->value[1];
             last_T = T;
@@ -221,7 +237,7 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
                                         : rt_error(RETAIN_ERR_INTERNAL, "out of memory for "
                                                    "the likelihood's caches");
     for (int t = 0; !st && times && t < threads; t++)
-        st = rt_memo_init(&times[t], RT_CLV_TIMES_BITS);
+        st = rt_memo_init(&times[t], TIMES_BITS);
     lik_ctx c = {model, s, params, NULL, 0, times};
     per_x *table = model == RT_CLV_GAMMA_GAMMA ? NULL
                                                : make_table(model, s, params, &c.table_len);

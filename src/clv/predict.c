@@ -15,9 +15,9 @@
 ** the series of pareto.c does not converge. Gamma-Gamma (Fader, Hardie and
 ** Lee 2005, "RFM and CLV"): E[M | x, m] = p (v + x m) / (p x + q - 1).
 ** Each E[Y(t)] is P(alive) times a factor of x and T alone (what the
-** customer would buy if alive), which rt_clv_alive_expected computes; the
-** BG/NBD P(alive) takes its two logarithms from the caller, who may have
-** them already (value.c caches them per time).
+** customer would buy if alive), which rt_clv_alive_expected computes.
+** The BG/NBD and MBG/NBD P(alive) is the clv_alive kernel's (its own log
+** and exp, vectorised over customers by value.c, one customer here).
 */
 #include "clv.h"
 
@@ -37,8 +37,17 @@ double rt_clv_p_alive(rt_clv_model model, const double *params, double x, double
 {
     if (model == RT_CLV_PARETO)
         return pareto_p_alive(params, x, tx, T);
-    double al = params[1];
-    return rt_clv_bg_p_alive(model, params, x, log(al + T), log(al + tx));
+    rt_clv_alive_params par = rt_clv_alive_coefficients(model, params);
+    double p;
+    rt_kernels_get()->clv_alive(&x, &tx, &T, 1, &par, &p);
+    return p;
+}
+
+rt_clv_alive_params rt_clv_alive_coefficients(rt_clv_model model, const double *params)
+{
+    bool bg = model == RT_CLV_BGNBD;
+    return (rt_clv_alive_params){params[0], params[1], params[2], bg ? params[3] - 1 : params[3],
+                                 bg};
 }
 
 double rt_clv_alive_expected(rt_clv_model model, const double *params, double t, double x,

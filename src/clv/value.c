@@ -5,11 +5,11 @@
 ** customer's expected occasions (the tracking curve
 ** of holdout.c sums them). Per-customer formulas are predict.c's; this file
 ** only combines them, so any model predict.c knows works here. Millions
-** of customers share few distinct (x, T) and times: the factors of (x, T)
-** and the logarithms of times are cached per thread (core/memo.h), so a
-** customer costs one exp; the Pareto/NBD P(alive), a series in (x, tx,
-** T), is computed once per distinct summary (rt_clv_distinct of
-** collapse.c groups them).
+** of customers share few distinct (x, T): their factors are cached per
+** thread (core/memo.h); the BG/NBD and MBG/NBD P(alive) is the clv_alive
+** kernel's, vectorised over blocks of customers; the Pareto/NBD P(alive),
+** a series in (x, tx, T), is computed once per distinct summary
+** (rt_clv_distinct of collapse.c groups them).
 **
 ** Unconditional expected repeat occasions in (0, t] after the trial:
 **   BG/NBD (FHL 2005, eq. 9):
@@ -24,6 +24,7 @@
 #include "clv.h"
 
 #include "core/error.h"
+#include "core/memo.h"
 #include "core/parallel.h"
 #include "core/special.h"
 
@@ -68,9 +69,12 @@ double rt_clv_discounted(rt_clv_model model, const double *params, const rt_clv_
            rt_clv_p_alive(model, params, x, tx, T);
 }
 
-/* Per thread, beside the time terms: the factors of (x, T), sized for the
-** (x, T) of a few hundred counts by a year of days (32-byte slots: 1 MiB). */
+/* Per thread: the factors of (x, T), sized for the (x, T) of a few hundred
+** counts by a year of days (32-byte slots: 1 MiB). */
 #define FACTORS_BITS 15
+/* Customers a step: P(alive) of a block in one kernel call, then its
+** factors, while the block is still in cache. */
+#define BLOCK 1024
 
 typedef struct predict_job {
     rt_clv_model model;
@@ -82,36 +86,36 @@ typedef struct predict_job {
     const double *p_group;  /* and its P(alive) */
 } predict_job;
 
-/* Customers [first, first + n) with this thread's memos. */
-static void predict_rows(const predict_job *j, rt_memo *times, rt_memo *factors, int64_t first,
-                         int64_t n)
+/* Customers [first, first + n) with this thread's memo of factors. */
+static void predict_rows(const predict_job *j, rt_memo *factors, int64_t first, int64_t n)
 {
     const rt_clv_summary *s = j->s;
     const rt_clv_predictions *out = j->out;
-    double al = j->params[1];
-    for (int64_t i = first; i < first + n; i++) {
-        double x = s->x[i], tx = s->tx[i], T = s->T[i];
-        /* a BG/NBD customer without repeat purchases needs no logarithms */
-        bool logs = !j->group && (x != 0 || j->model == RT_CLV_MBGNBD);
-        double p = j->group ? j->p_group[j->group[i]]
-                            : rt_clv_bg_p_alive(j->model, j->params, x,
-                                                logs ? rt_clv_time_terms(times, al, T)->value[0]
-                                                     : 0.0,
-                                                logs ? rt_clv_time_terms(times, al, tx)->value[0]
-                                                     : 0.0);
-        bool hit;
-        rt_memo_slot *f = rt_memo_find(factors, x, T, &hit);
-        if (!hit) {
-            f->value[0] = rt_clv_alive_expected(j->model, j->params, j->h->length, x, T);
-            f->value[1] = j->spend ? rt_clv_discounted_alive(j->model, j->params, j->h, x, T)
-                                   : 0.0;
-            rt_memo_fill(f, x, T);
-        }
-        out->p_alive[i] = p;
-        out->expected[i] = f->value[0] * p;
-        if (j->spend) {
-            out->spend[i] = rt_clv_expected_spend(j->spend, x, s->m[i]);
-            out->value[i] = out->spend[i] * (f->value[1] * p);
+    rt_clv_alive_fn alive = rt_kernels_get()->clv_alive;
+    rt_clv_alive_params par = rt_clv_alive_coefficients(j->model, j->params);
+    for (int64_t start = first; start < first + n; start += BLOCK) {
+        int64_t end = start + BLOCK < first + n ? start + BLOCK : first + n;
+        if (j->group)
+            for (int64_t i = start; i < end; i++)
+                out->p_alive[i] = j->p_group[j->group[i]];
+        else
+            alive(s->x + start, s->tx + start, s->T + start, end - start, &par,
+                  out->p_alive + start);
+        for (int64_t i = start; i < end; i++) {
+            double x = s->x[i], T = s->T[i], p = out->p_alive[i];
+            bool hit;
+            rt_memo_slot *f = rt_memo_find(factors, x, T, &hit);
+            if (!hit) {
+                f->value[0] = rt_clv_alive_expected(j->model, j->params, j->h->length, x, T);
+                f->value[1] = j->spend ? rt_clv_discounted_alive(j->model, j->params, j->h, x, T)
+                                       : 0.0;
+                rt_memo_fill(f, x, T);
+            }
+            out->expected[i] = f->value[0] * p;
+            if (j->spend) {
+                out->spend[i] = rt_clv_expected_spend(j->spend, x, s->m[i]);
+                out->value[i] = out->spend[i] * (f->value[1] * p);
+            }
         }
     }
 }
@@ -146,12 +150,11 @@ retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
     predict_job job = {model, params, spend, h, s, out, NULL, NULL};
     int64_t *group = NULL;
     double *p_group = NULL;
-    rt_memo *memos = calloc((size_t)(2 * threads), sizeof *memos);
+    rt_memo *memos = calloc((size_t)threads, sizeof *memos);
     retain_status st = memos ? RETAIN_OK
                              : rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict");
     for (int t = 0; !st && t < threads; t++)
-        if (!(st = rt_memo_init(&memos[2 * t], RT_CLV_TIMES_BITS)))
-            st = rt_memo_init(&memos[2 * t + 1], FACTORS_BITS);
+        st = rt_memo_init(&memos[t], FACTORS_BITS);
     if (!st && model == RT_CLV_PARETO) {
         if (!(group = malloc((size_t)(n > 0 ? n : 1) * sizeof *group)))
             st = rt_error(RETAIN_ERR_INTERNAL, "out of memory to predict for %lld customers",
@@ -166,10 +169,10 @@ retain_status rt_clv_predict_all(rt_clv_model model, const double *params,
         {
             int t = omp_get_thread_num(), count = omp_get_num_threads();
             int64_t first = n * t / count, last = n * (t + 1) / count;
-            predict_rows(&job, &memos[2 * t], &memos[2 * t + 1], first, last - first);
+            predict_rows(&job, &memos[t], first, last - first);
         }
     }
-    for (int t = 0; memos && t < 2 * threads; t++)
+    for (int t = 0; memos && t < threads; t++)
         rt_memo_free(&memos[t]);
     free(memos);
     free(group);

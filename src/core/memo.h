@@ -46,12 +46,14 @@ static inline rt_memo_slot *rt_memo_find(const rt_memo *m, double u, double v, b
     memcpy(&bv, &v, sizeof bv);
     uint64_t h = ((bu * 0x9E3779B97F4A7C15ULL) ^ bv) * 0xBF58476D1CE4E5B9ULL;
     rt_memo_slot *set = &m->slots[2 * (h >> m->shift)];
-    *hit = bu != RT_MEMO_EMPTY;
-    if (*hit && set[0].u == bu && set[0].v == bv)
-        return &set[0];
-    if (*hit && set[1].u == bu && set[1].v == bv)
-        return &set[1];
-    *hit = false;
+    /* Which slot holds a key is as good as random, so the slot is picked
+    ** without a branch (the second if it holds the key, else the first)
+    ** and only a miss, rare once warm, branches. */
+    uint64_t second = (set[1].u == bu) & (set[1].v == bv);
+    rt_memo_slot *slot = &set[second];
+    *hit = slot->u == bu && slot->v == bv && bu != RT_MEMO_EMPTY;
+    if (*hit)
+        return slot;
     set[1] = set[0];
     return &set[0];
 }

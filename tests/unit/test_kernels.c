@@ -8,7 +8,9 @@
 ** counts off the register tiles, misaligned x and centroids; on integer
 ** data, where exact ties must go to the lowest index, it must give the
 ** exact answer, and elsewhere a centroid within round-off of the nearest by
-** float64 distances. label_sums must match bit for bit.
+** float64 distances. label_sums must match bit for bit. clv_alive must
+** match bit for bit on every length, and the scalar reference must agree
+** with the formula in long double (powl) to 1e-12 relative.
 ** Also checks the RETAIN_ISA cap reported by the dispatcher.
 */
 #include "check.h"
@@ -192,6 +194,61 @@ static void check_label_sums(const rt_kernels *ref, const rt_kernels *k, rt_rng 
           "scalar label_sums: %g %g %g weight %g", want[12], want[13], want[14], want_w[4]);
 }
 
+/* Customers of every kind: no repeats (x = 0), last purchase at T (tx = T),
+** long silences after many purchases (P(alive) near 0, or exactly 0 below
+** e^-746), fractional x and t as weeks make them, large T. */
+static void clv_customers(double *x, double *tx, double *T, int64_t n, rt_rng *rng)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t kind = rt_rng_below(rng, 6);
+        T[i] = kind == 5 ? 1e5 * rt_rng_uniform(rng) : (double)rt_rng_below(rng, 400) / 7;
+        x[i] = kind == 0 ? 0 : kind == 4 ? (double)rt_rng_below(rng, 3000)
+                                         : (double)rt_rng_below(rng, 40);
+        tx[i] = x[i] == 0 ? 0 : kind == 1 ? T[i] : T[i] * rt_rng_uniform(rng);
+    }
+}
+
+/* P(alive) in long double, as FHL 2005 eq. 13 writes it. */
+static long double clv_alive_formula(const rt_clv_alive_params *par, double x, double tx,
+                                     double T)
+{
+    if (par->bg && x == 0)
+        return 1.0L;
+    long double q = ((long double)par->alpha + T) / ((long double)par->alpha + tx);
+    return 1.0L / (1.0L + (long double)par->a / ((long double)par->b_shifted + x) *
+                              powl(q, (long double)par->r + x));
+}
+
+static void check_clv_alive(const rt_kernels *ref, const rt_kernels *k, rt_rng *rng)
+{
+    enum { N = 613 };
+    static double x[N + 1], tx[N + 1], T[N + 1], want[N + 1], got[N + 1];
+    const rt_clv_alive_params cases[] = {{0.243, 4.414, 0.793, 2.426 - 1, 1},
+                                         {0.525, 6.183, 0.891, 1.614, 0},
+                                         {3.0, 0.5, 20.0, 0.05, 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        clv_customers(x + 1, tx + 1, T + 1, N, rng); /* + 1: misaligned */
+        for (int64_t n = 0; n <= N; n += 1 + n / 3) {
+            for (int64_t i = 0; i < N; i++)
+                want[i] = got[i] = -1;
+            ref->clv_alive(x + 1, tx + 1, T + 1, n, &cases[c], want);
+            k->clv_alive(x + 1, tx + 1, T + 1, n, &cases[c], got);
+            for (int64_t i = 0; i < N; i++)
+                CHECK(memcmp(&want[i], &got[i], sizeof want[i]) == 0 && (i < n || got[i] == -1),
+                      "%s clv_alive case %zu n %lld customer %lld: %.17g vs %.17g", k->name, c,
+                      (long long)n, (long long)i, got[i], want[i]);
+        }
+        ref->clv_alive(x + 1, tx + 1, T + 1, N, &cases[c], want);
+        for (int64_t i = 0; i < N && k == ref; i++) {
+            long double f = clv_alive_formula(&cases[c], x[i + 1], tx[i + 1], T[i + 1]);
+            double err = (double)fabsl(want[i] - f);
+            CHECK(err <= 1e-12 * (double)f || (f < 1e-300L && want[i] < 1e-300),
+                  "clv_alive case %zu x %g tx %.17g T %.17g: %.17g, formula %.17Lg", c,
+                  x[i + 1], tx[i + 1], T[i + 1], want[i], f);
+        }
+    }
+}
+
 int main(void)
 {
     const rt_kernels *ref = rt_kernels_for(RT_ISA_SCALAR);
@@ -201,6 +258,7 @@ int main(void)
     static float buf[200 * 90 + 1];
     int variants = 0;
     check_nearest_centroid(ref, ref, &rng);
+    check_clv_alive(ref, ref, &rng);
     for (int isa = RT_ISA_AVX2; isa < RT_ISA_COUNT; isa++) {
         const rt_kernels *k = rt_kernels_for((rt_isa)isa);
         if (!k) {
@@ -244,6 +302,7 @@ int main(void)
         }
         check_nearest_centroid(ref, k, &rng);
         check_label_sums(ref, k, &rng);
+        check_clv_alive(ref, k, &rng);
         float two[2] = {NAN, INFINITY};
         CHECK(k->first_nonfinite(two, 2) == 0, "%s first of two", k->name);
     }
