@@ -153,7 +153,7 @@ int cmd_score(int argc, char **argv)
     cli_common common = {0};
     rt_score_params p = {.clv_horizon_text = "12m"};
     cli_clv_discount discount = {CLI_CLV_DISCOUNT, "month"};
-    const char *memory = NULL, *cuts = NULL;
+    const char *memory = NULL, *cuts = NULL, *device = "cpu";
     cli_opt opts[] = {
         {"output", 'o', CLI_STRING, &p.output, "OUT.h5", "output file (required)", 1, 0},
         {"segments", 0, CLI_STRING, &p.segments_path, "SEG.h5", "k-means segment model "
@@ -177,6 +177,7 @@ int cmd_score(int argc, char **argv)
          "(default: /features, else the file's one pandas frame)", 1, 0},
         {"columns", 0, CLI_STRING, &p.spec.columns, "a,b,c", "feature columns, in the "
          "models' order (default: the models' own, by name)", 1, 0},
+        CLI_DEVICE_OPTION(&device),
         {0},
     };
     cli_command cmd = {
@@ -212,6 +213,8 @@ int cmd_score(int argc, char **argv)
         "Prints users, share, mean churn probability and expected churners per segment\n"
         "and risk tier, and with --clv users and expected purchases per P(alive) band\n"
         "and the total CLV (--json: the same as JSON).\n"
+        "--device cuda assigns the segments on the GPU (as `kmeans predict --device\n"
+        "cuda`, block by block); the churn and lifetime-value models run on the CPU.\n"
         "Built with RETAIN_MPI, `mpirun -np P retain score ...` scores on P ranks, each\n"
         "reading and writing its own rows of one OUT (not with string user ids).\n\n"
         "example: retain score --segments segments.h5 --churn churn.h5 users.h5 -o scored.h5\n"
@@ -226,7 +229,8 @@ int cmd_score(int argc, char **argv)
         return rc;
     p.input = pos[0];
     bool is_text;
-    if ((rc = cli_output_kind(&cmd, &common, p.output, ".h5", "HDF5", 0, &is_text)))
+    if ((rc = cli_output_kind(&cmd, &common, p.output, ".h5", "HDF5", 0, &is_text)) ||
+        (rc = cli_device(&cmd, &common, device, &p.device)))
         return rc;
     if (!p.segments_path && !p.churn_path && !p.clv_path)
         return cli_usage_error(&cmd, &common, "give --segments SEG.h5, --churn CHURN.h5, "
@@ -291,6 +295,7 @@ int cmd_score(int argc, char **argv)
         if (p.clv)
             json_clv_summary(&j, &p, &sum);
         json_string(&j, "isa", retain_isa_name());
+        json_string(&j, "device", retain_device_name(p.device));
         json_double(&j, "seconds", sum.seconds);
         json_end(&j);
     } else if (!common.quiet) {

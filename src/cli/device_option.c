@@ -1,6 +1,6 @@
 /*
 ** src/cli/device_option.c: --device cpu|cuda|auto for the commands that can
-** run on a GPU (kmeans fit, kmeans predict, logreg fit), resolved in one
+** run on a GPU (kmeans fit, kmeans predict, logreg fit, score), resolved in one
 ** place: cuda without a usable GPU fails with exit code 4 and CUDA's own
 ** words; auto says on stderr which device it took and why.
 */

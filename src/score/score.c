@@ -341,8 +341,10 @@ static retain_status open_inputs(job *j)
     int64_t seg_d = 0, churn_d = 0;
     retain_status s = RETAIN_OK;
     if (p->segments_path &&
-        !(s = rt_kmeans_model_load(p->segments_path, &j->segments, &seg_names)))
+        !(s = rt_kmeans_model_load(p->segments_path, &j->segments, &seg_names))) {
         seg_d = retain_kmeans_model_d(j->segments);
+        retain_kmeans_model_set_device(j->segments, p->device);
+    }
     if (!s && p->churn_path &&
         !(s = rt_logreg_model_load(p->churn_path, &j->churn, &churn_names)))
         churn_d = retain_logreg_model_d(j->churn);
