@@ -8,8 +8,8 @@ no usable GPU is present, or without h5py.
     (RETAIN_CUDA_CHUNK_ROWS forces chunks of 7000 rows), --scale standard,
     k = 256 x d = 32 (the per-block sums in large shared memory) and
     k = 512 x d = 64 (too large for shared memory: sums in global memory);
-    kmeans predict on the GPU gives the CPU's segments on >= 99.9% of rows
-    and distances within 1e-4 relative; the same GPU fit twice gives
+    kmeans predict and score on the GPU give the CPU's segments on >= 99.9%
+    of rows and distances within 1e-4 relative; the same GPU fit twice gives
     identical centroids, inertia and labels.
   * logistic regression: objective within 1e-6 relative of the CPU's, for
     plain, weighted (class weights "balanced") and chunked runs; the same
@@ -119,9 +119,14 @@ with scratch() as tmp:
     kmeans_case(tmp, "k256_d32", 50000, 32, 256)
     kmeans_case(tmp, "k512_d64", 20000, 64, 512)
 
-    for tag, env in (("whole", None), ("chunked", chunks)):
+    for tag, env in (("whole", None), ("chunked", chunks), ("score", None)):
         scored = os.path.join(tmp, f"scored_{tag}.h5")
-        run(["kmeans", "predict", model, data, "-o", scored, "--device", "cuda", "--quiet"], env)
+        if tag == "score":
+            run(["score", "--segments", model, data, "-o", scored, "--device", "cuda",
+                 "--quiet"])
+        else:
+            run(["kmeans", "predict", model, data, "-o", scored, "--device", "cuda", "--quiet"],
+                env)
         with h5py.File(scored) as f:
             seg, dist = f["segment"][...], f["segment_distance"][...]
         agree = float(np.mean(seg == cpu_labels))
