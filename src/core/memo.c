@@ -1,5 +1,5 @@
 /*
-** src/core/memo.c: allocation of the direct-mapped caches of memo.h.
+** src/core/memo.c: allocation of the two-way caches of memo.h.
 */
 #include "memo.h"
 
