@@ -47,7 +47,7 @@ static retain_status copy_rows(const rt_cuda_rows *r, int64_t first, int64_t row
 }
 
 retain_status rt_cuda_rows_open(const float *x, int64_t n, int64_t d, int64_t stride,
-                                int64_t reserve, rt_cuda_rows *out)
+                                int64_t reserve, int64_t align, rt_cuda_rows *out)
 {
     *out = rt_cuda_rows{x, n, d, stride, n, 1, nullptr};
     size_t free_bytes = 0, total = 0;
@@ -57,14 +57,15 @@ retain_status rt_cuda_rows_open(const float *x, int64_t n, int64_t d, int64_t st
     int64_t row_bytes = d * (int64_t)sizeof(float);
     const char *forced = getenv("RETAIN_CUDA_CHUNK_ROWS");
     if (forced && atoll(forced) > 0)
-        out->chunk = atoll(forced) < n ? atoll(forced) : n;
+        out->chunk = (atoll(forced) + align - 1) / align * align;
     else if (n * row_bytes > budget)
-        out->chunk = budget / row_bytes / 256 * 256;
+        out->chunk = budget / row_bytes / align * align;
+    out->chunk = out->chunk < n ? out->chunk : n;
     if (out->chunk < 1 || out->chunk * row_bytes > budget)
         return rt_error(RETAIN_ERR_DEVICE, "GPU memory: %.1f MiB free, not enough for %lld "
                         "rows of %lld floats beside %.1f MiB of other buffers; use the CPU "
                         "(--device cpu) or fewer columns", (double)free_bytes / (1 << 20),
-                        (long long)(out->chunk < 256 ? 256 : out->chunk), (long long)d,
+                        (long long)(out->chunk < align ? align : out->chunk), (long long)d,
                         (double)reserve / (1 << 20));
     out->nchunks = (n + out->chunk - 1) / out->chunk;
     RT_CUDA_CHECK(cudaMalloc(&out->dev, (size_t)(out->chunk * row_bytes)));

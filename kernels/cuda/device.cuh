@@ -38,10 +38,11 @@ retain_status rt_cuda_error(const char *call, const char *file, int line, cudaEr
 
 /* Rows of a host matrix on the device, as float32 rows of d packed
 ** floats. When all n fit beside `reserve` bytes of other buffers they are
-** copied once (one chunk); otherwise they come in chunks of `chunk` rows
-** through one device buffer, copied again on every pass. The environment
-** variable RETAIN_CUDA_CHUNK_ROWS forces chunks of that many rows (tests
-** use it to run the several-chunk path on a small input). */
+** copied once (one chunk); otherwise they come in chunks of `chunk` rows,
+** a multiple of `align`, through one device buffer, copied again on every
+** pass. The environment variable RETAIN_CUDA_CHUNK_ROWS forces chunks of
+** that many rows, rounded up to `align` (tests use it to run the
+** several-chunk path on a small input). */
 typedef struct rt_cuda_rows {
     const float *host;
     int64_t n, d, stride, chunk, nchunks;
@@ -49,7 +50,7 @@ typedef struct rt_cuda_rows {
 } rt_cuda_rows;
 
 retain_status rt_cuda_rows_open(const float *x, int64_t n, int64_t d, int64_t stride,
-                                int64_t reserve, rt_cuda_rows *out);
+                                int64_t reserve, int64_t align, rt_cuda_rows *out);
 /* Device rows of chunk c (copied there unless resident): first row, rows. */
 retain_status rt_cuda_rows_chunk(rt_cuda_rows *r, int64_t c, const float **dev,
                                  int64_t *first, int64_t *rows);

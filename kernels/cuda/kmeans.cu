@@ -17,11 +17,11 @@
 ** The blocks' records are then added in block order (device.cu) and the
 ** chunks' totals on the host in chunk order: the same bits on every run.
 */
-#include "kmeans.cuh"
-#include "device.cuh"
+#include "kmeans_state.cuh"
 
 extern "C" {
 #include "core/error.h"
+#include "core/parallel.h"
 }
 
 #include <cmath>
@@ -158,31 +158,21 @@ __global__ void sums_kernel(const float *__restrict__ x, int64_t rows, int d,
 
 } // namespace
 
-struct rt_cuda_kmeans {
-    rt_cuda_rows rows;
-    int64_t k, d, width;
-    float *w, *c, *cnorm;      /* device: n weights or NULL; k x d; k    */
-    int32_t *label;            /* device: n                              */
-    double *dist;              /* device: n                              */
-    double *partial, *total;   /* device: parts x k x width; k x width   */
-    double *host_total, *host_sum; /* host: k x width each                */
-    float *host_cnorm;
-    int64_t max_parts;         /* blocks of the sums kernel, at most     */
-    bool tallied;              /* the last pass wrote dist               */
-    size_t shared_max;         /* opt-in shared memory per block         */
-};
-
 static retain_status open_buffers(rt_cuda_kmeans *g, const float *z, int64_t n, int64_t stride,
                                   const float *w)
 {
     int64_t k = g->k, d = g->d, kw = k * g->width;
-    int64_t reserve = n * (int64_t)(sizeof(int32_t) + sizeof(double) + (w ? sizeof(float) : 0)) +
+    /* labels, distances, weights, k-means++'s closest distances and its
+    ** per-block sums (kmeans_seed.cu), the sums' partial records */
+    int64_t reserve = n * (int64_t)(sizeof(int32_t) + sizeof(double) + sizeof(float) +
+                                    (w ? sizeof(float) : 0)) +
+                      rt_block_count(n) * kMaxSeedCandidates * (int64_t)sizeof(double) +
                       kMaxPartialBytes + (kw + k * d + k) * (int64_t)sizeof(double);
     int device, optin;
     RT_CUDA_CHECK(cudaGetDevice(&device));
     RT_CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
     g->shared_max = (size_t)optin;
-    retain_status s = rt_cuda_rows_open(z, n, d, stride, reserve, &g->rows);
+    retain_status s = rt_cuda_rows_open(z, n, d, stride, reserve, RT_BLOCK_ROWS, &g->rows);
     if (s)
         return s;
     RT_CUDA_CHECK(cudaMalloc(&g->label, (size_t)n * sizeof *g->label));
@@ -336,6 +326,7 @@ extern "C" void rt_cuda_kmeans_close(rt_cuda_kmeans *g)
     cudaFree(g->dist);
     cudaFree(g->partial);
     cudaFree(g->total);
+    rt_cuda_kmeans_seed_free(g);
     free(g->host_total);
     free(g->host_cnorm);
     free(g);

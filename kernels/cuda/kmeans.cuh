@@ -1,14 +1,16 @@
 /*
 ** kernels/cuda/kmeans.cuh: the GPU pass of a Lloyd iteration, callable
 ** from C (src/kmeans/lloyd.c, model.c) when RETAIN_WITH_CUDA is defined.
-** The host keeps the algorithm (k-means++, empty clusters, averaging,
-** convergence); the device assigns every row and sums it into its cluster.
+** The host keeps the algorithm (k-means++'s draws, empty clusters,
+** averaging, convergence); the device assigns every row and sums it into
+** its cluster, and makes k-means++'s passes over the rows.
 */
 #ifndef RT_CUDA_KMEANS_CUH
 #define RT_CUDA_KMEANS_CUH
 
 #include "retain.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -35,6 +37,28 @@ retain_status rt_cuda_kmeans_pass(rt_cuda_kmeans *g, const float *c, double *sum
 /* The last pass's labels (n) and, unless sqdist is NULL, the rows' squared
 ** distances to their centre (that pass must have asked for the tally). */
 retain_status rt_cuda_kmeans_labels(rt_cuda_kmeans *g, int32_t *labels, float *sqdist);
+
+/* k-means++ seeding on the device (kmeans_seed.cu); the draws stay on the
+** host (src/kmeans/init.c). Rows are taken in blocks of RT_BLOCK_ROWS, as
+** the CPU passes take them, and every value below has the bits of the CPU
+** pass: the same float and double operations, in the same order.
+** seed_begin allocates the buffers for draws of up to `candidates` rows
+** (at most 64); they go at close, or earlier with seed_end. */
+retain_status rt_cuda_kmeans_seed_begin(rt_cuda_kmeans *g, int64_t candidates);
+/* closest_i = squared distance from row i to `centre` (d floats) when
+** `first`, else the smaller of it and closest_i; block_sum[b] = the sum of
+** w_i * closest_i over block b's rows in row order (host, one per block). */
+retain_status rt_cuda_kmeans_seed_add(rt_cuda_kmeans *g, const float *centre, bool first,
+                                      double *block_sum);
+/* For the `count` candidate rows cand (count x d): block_pot[b * count + t]
+** = the sum over block b's rows in row order of w_i * min(closest_i, the
+** squared distance from row i to candidate t) (host). */
+retain_status rt_cuda_kmeans_seed_potentials(rt_cuda_kmeans *g, const float *cand,
+                                             int64_t count, double *block_pot);
+/* closest_i for rows [first, first + rows) into out (host). */
+retain_status rt_cuda_kmeans_seed_closest(rt_cuda_kmeans *g, int64_t first, int64_t rows,
+                                          float *out);
+void rt_cuda_kmeans_seed_end(rt_cuda_kmeans *g);
 
 void rt_cuda_kmeans_close(rt_cuda_kmeans *g);
 

@@ -99,7 +99,7 @@ static retain_status open_buffers(rt_cuda_logreg *g, const float *x, int64_t n, 
     int64_t d = g->d;
     int64_t reserve = n * (int64_t)(1 + (w ? sizeof(double) : 0)) +
                       (kMaxParts + 2) * (d + 2) * (int64_t)sizeof(double);
-    retain_status s = rt_cuda_rows_open(x, n, d, stride, reserve, &g->rows);
+    retain_status s = rt_cuda_rows_open(x, n, d, stride, reserve, 256, &g->rows);
     if (s)
         return s;
     RT_CUDA_CHECK(cudaMalloc(&g->y, (size_t)n));

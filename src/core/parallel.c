@@ -98,6 +98,28 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
     return s;
 }
 
+retain_status rt_reduce_block_partials(const double *block_partials, int64_t n, int64_t width,
+                                       double *out)
+{
+    int64_t nblocks = rt_block_count(n), span = rt_reduce_span(n, width);
+    double *mine;
+    retain_status s = retain_malloc((size_t)(width + 1) * sizeof *mine, (void **)&mine);
+    if (s)
+        return rt_error_context(s, "a span partial (%lld)", (long long)width);
+    for (int64_t j = 0; j < width; j++)
+        out[j] = 0.0;
+    for (int64_t first = 0; first < nblocks; first += span) {
+        memset(mine, 0, (size_t)width * sizeof *mine);
+        for (int64_t b = first; b < first + span && b < nblocks; b++)
+            for (int64_t j = 0; j < width; j++)
+                mine[j] += block_partials[b * width + j];
+        for (int64_t j = 0; j < width; j++)
+            out[j] += mine[j];
+    }
+    retain_free(mine);
+    return RETAIN_OK;
+}
+
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count)
 {
     int threads = rt_threads();

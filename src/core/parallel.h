@@ -52,6 +52,12 @@ retain_status rt_reduce_rows(int64_t n, int64_t width, rt_block_fn fn, void *ctx
 retain_status rt_reduce_spans(int64_t n, int64_t width, int64_t span, rt_block_fn fn,
                               void *ctx, double *spans);
 
+/* What rt_reduce_rows makes of block partials computed elsewhere (a GPU
+** pass): block_partials[b * width + j] for the rt_block_count(n) blocks of
+** n rows, added in the same spans and order, into out: the same bits. */
+retain_status rt_reduce_block_partials(const double *block_partials, int64_t n, int64_t width,
+                                       double *out);
+
 /* Per-thread buffers of `bytes` each, 64-byte aligned, for rt_threads()
 ** threads; rt_thread_scratch_free releases them. */
 retain_status rt_thread_scratch_alloc(int64_t bytes, void ***out, int *count);

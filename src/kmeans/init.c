@@ -16,6 +16,9 @@
 ** holding it supplies the row, and the candidates' potentials are summed
 ** across ranks (rt_dist_reduce_rows). Same seed, same centres as one
 ** process.
+** On a GPU (one process) the passes over the rows run there
+** (kernels/cuda/kmeans_seed.cu) and hand back the same block sums, bit for
+** bit; the draws stay here. Same seed, same centres as the CPU.
 */
 #include "kmeans.h"
 
@@ -28,17 +31,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/kmeans.cuh"
+#endif
+
 typedef struct plusplus {
     const rt_kmeans_data *x;
-    float *closest;    /* n: squared distance to the nearest centre so far */
+    float *closest;    /* n: squared distance to the nearest centre so far,
+                       ** or on a GPU: one block's, fetched for a draw     */
     double *block_sum; /* per block: sum of w * closest                    */
     const float *cand; /* ncand x d candidate rows                         */
     int64_t ncand;
     int64_t n_all, first; /* rows of every rank; this rank's first one     */
     double *all_sums;     /* block_sum of every rank's blocks, in order     */
+    struct rt_cuda_kmeans *gpu; /* the rows on a GPU, or NULL               */
+    double *block_pot;    /* on a GPU: blocks x ncand candidate potentials  */
 } plusplus;
 
 static double weight(const rt_kmeans_data *x, int64_t i) { return x->w ? x->w[i] : 1.0; }
+
+/* A seeding pass on the GPU (p->gpu is never set in a build without CUDA). */
+#ifdef RETAIN_WITH_CUDA
+#define GPU_PASS(call) (call)
+#else
+#define GPU_PASS(call) rt_error(RETAIN_ERR_INTERNAL, "k-means++: a GPU pass without CUDA")
+#endif
 
 /* Squared distance with eight partial sums, which the compiler vectorises:
 ** seeding makes (2 + ln k) * k passes over the rows. The order is fixed,
@@ -60,16 +77,26 @@ static float sqdist8(const float *a, const float *b, int64_t d)
     return s + (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
 }
 
+/* The `rows` rows' closest distances from row `lo` on: in place on the
+** CPU, fetched into p->closest from a GPU. */
+static retain_status block_closest(const plusplus *p, int64_t lo, int64_t rows,
+                                   const float **out)
+{
+    *out = p->gpu ? p->closest : p->closest + lo;
+    return p->gpu ? GPU_PASS(rt_cuda_kmeans_seed_closest(p->gpu, lo, rows, p->closest))
+                  : RETAIN_OK;
+}
+
 /* The row drawn with probability mass[i] / total, where mass is w *
-** closest (closest NULL: w alone) over every rank's rows and p->all_sums
+** closest (by_distance false: w alone) over every rank's rows and p->all_sums
 ** holds its per-block sums: the first row whose running sum reaches u *
 ** total, as numpy's searchsorted finds it. The blocks' sums find its block
 ** on every rank; the rank holding that block finds the row and adds its
 ** values to row (d doubles, zero elsewhere: the caller completes it across
 ** ranks). Past the end by rounding, or past the block's rows: its block's
 ** last row of positive mass. */
-static void draw(const plusplus *p, const float *closest, double total, double u,
-                 double *row)
+static retain_status draw(const plusplus *p, bool by_distance, double total, double u,
+                          double *row)
 {
     const rt_kmeans_data *x = p->x;
     double target = u * total, run = 0.0;
@@ -83,10 +110,14 @@ static void draw(const plusplus *p, const float *closest, double total, double u
     }
     int64_t lo = b * RT_BLOCK_ROWS - p->first;
     if (lo < 0 || lo >= x->n)
-        return; /* another rank's block */
+        return RETAIN_OK; /* another rank's block */
     int64_t hi = lo + RT_BLOCK_ROWS < x->n ? lo + RT_BLOCK_ROWS : x->n, pick = lo;
+    const float *near = NULL;
+    retain_status s = by_distance ? block_closest(p, lo, hi - lo, &near) : RETAIN_OK;
+    if (s)
+        return s;
     for (int64_t i = lo; i < hi; i++) {
-        double mass = weight(x, i) * (closest ? closest[i] : 1.0);
+        double mass = weight(x, i) * (near ? near[i - lo] : 1.0);
         run += mass;
         pick = mass > 0 ? i : pick;
         if (run >= target)
@@ -94,6 +125,7 @@ static void draw(const plusplus *p, const float *closest, double total, double u
     }
     for (int64_t j = 0; j < x->d; j++)
         row[j] += x->z[pick * x->stride + j];
+    return RETAIN_OK;
 }
 
 /* Per-block sums of w (closest NULL) or w * closest, in row order. */
@@ -126,10 +158,22 @@ static void candidate_block(void *ctx, int thread, int64_t first, int64_t rows,
     }
 }
 
+/* The potential of each of the p->ncand candidates into pot. */
+static retain_status potentials(plusplus *p, double *pot)
+{
+    if (!p->gpu)
+        return rt_dist_reduce_rows(RETAIN_OK, p->x->n, p->ncand, candidate_block, p, pot);
+    retain_status s = GPU_PASS(rt_cuda_kmeans_seed_potentials(p->gpu, p->cand, p->ncand,
+                                                              p->block_pot));
+    return s ? s : rt_reduce_block_partials(p->block_pot, p->x->n, p->ncand, pot);
+}
+
 /* closest = min(closest, distance to centre c) (or = it, when `first`), and
 ** the block sums of w * closest for the next draw. */
-static void add_centre(plusplus *p, const float *c, bool first)
+static retain_status add_centre(plusplus *p, const float *c, bool first)
 {
+    if (p->gpu)
+        return GPU_PASS(rt_cuda_kmeans_seed_add(p->gpu, c, first, p->block_sum));
     const rt_kmeans_data *x = p->x;
     int64_t nblocks = rt_block_count(x->n);
 #pragma omp parallel for schedule(static) num_threads(rt_threads())
@@ -144,6 +188,7 @@ static void add_centre(plusplus *p, const float *c, bool first)
         }
         p->block_sum[b] = s;
     }
+    return RETAIN_OK;
 }
 
 static void copy_row(const rt_kmeans_data *x, int64_t i, float *dst)
@@ -165,33 +210,43 @@ static retain_status ordered_total(plusplus *p, double *total)
 
 /* Draws rows for every u[t], t < count, into cand (count x d floats): each
 ** from the rank holding it, through one sum across ranks. */
-static retain_status draw_rows(plusplus *p, const float *closest, double total,
+static retain_status draw_rows(plusplus *p, bool by_distance, double total,
                                const double *u, int64_t count, double *buf, float *cand)
 {
     int64_t d = p->x->d;
+    retain_status s = RETAIN_OK;
     memset(buf, 0, (size_t)(count * d) * sizeof *buf);
-    for (int64_t t = 0; t < count; t++)
-        draw(p, closest, total, u[t], buf + t * d);
-    retain_status s = rt_dist_sum_f64(RETAIN_OK, buf, count * d);
+    for (int64_t t = 0; t < count && !s; t++)
+        s = draw(p, by_distance, total, u[t], buf + t * d);
+    s = rt_dist_sum_f64(s, buf, count * d);
     for (int64_t v = 0; !s && v < count * d; v++)
         cand[v] = (float)buf[v];
     return s;
 }
 
-retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
+retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k,
+                                      struct rt_cuda_kmeans *gpu, rt_rng *rng,
                                       retain_progress_fn progress, void *user,
                                       float *centers)
 {
     int64_t d = x->d, nblocks = rt_block_count(x->n);
     int64_t trials = 2 + (int64_t)log((double)k), count;
-    plusplus p = {x, NULL, NULL, NULL, 0, 0, 0, NULL};
+    plusplus p = {x, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL};
     float *cand = NULL;
     double *pot = NULL, *buf = NULL, u[64], current;
-    retain_status s = rt_mem_check_claim(x->n * (int64_t)sizeof(float),
+    p.gpu = rt_dist_size() == 1 ? gpu : NULL;
+    /* the closest distances of every row here, or of one block off a GPU */
+    int64_t near_rows = p.gpu ? RT_BLOCK_ROWS : x->n;
+    retain_status s = rt_mem_check_claim(near_rows * (int64_t)sizeof(float),
                                          "k-means++ distances (one float per row)",
                                          "use fewer rows");
     if (!s)
-        s = retain_malloc((size_t)x->n * sizeof *p.closest, (void **)&p.closest);
+        s = retain_malloc((size_t)near_rows * sizeof *p.closest, (void **)&p.closest);
+    if (!s && p.gpu)
+        s = retain_malloc((size_t)(nblocks * trials + 1) * sizeof *p.block_pot,
+                          (void **)&p.block_pot);
+    if (!s && p.gpu)
+        s = GPU_PASS(rt_cuda_kmeans_seed_begin(p.gpu, trials));
     if (!s)
         s = retain_malloc((size_t)(nblocks + 1) * sizeof *p.block_sum, (void **)&p.block_sum);
     if (!s)
@@ -213,32 +268,33 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng
     if ((s = ordered_total(&p, &current)))
         goto done;
     u[0] = rt_rng_uniform(rng);
-    if ((s = draw_rows(&p, NULL, current, u, 1, buf, centers)))
-        goto done;
-    add_centre(&p, centers, true);
-    if ((s = ordered_total(&p, &current)))
+    if ((s = draw_rows(&p, false, current, u, 1, buf, centers)) ||
+        (s = add_centre(&p, centers, true)) || (s = ordered_total(&p, &current)))
         goto done;
     for (int64_t c = 1; c < k; c++) {
         for (int64_t t = 0; t < trials; t++)
             u[t] = rt_rng_uniform(rng);
         p.ncand = trials;
-        if ((s = draw_rows(&p, p.closest, current, u, trials, buf, cand)))
-            goto done;
-        if ((s = rt_dist_reduce_rows(RETAIN_OK, x->n, trials, candidate_block, &p, pot)))
+        if ((s = draw_rows(&p, true, current, u, trials, buf, cand)) ||
+            (s = potentials(&p, pot)))
             goto done;
         int64_t best = 0;
         for (int64_t t = 1; t < trials; t++)
             if (pot[t] < pot[best])
                 best = t;
         memcpy(centers + c * d, cand + best * d, (size_t)d * sizeof *centers);
-        add_centre(&p, centers + c * d, false);
-        if ((s = ordered_total(&p, &current)))
+        if ((s = add_centre(&p, centers + c * d, false)) || (s = ordered_total(&p, &current)))
             goto done;
         if (progress)
             progress(user, "init", c + 1, k);
     }
 done:
+#ifdef RETAIN_WITH_CUDA
+    if (p.gpu)
+        rt_cuda_kmeans_seed_end(p.gpu);
+#endif
     retain_free(p.closest);
+    retain_free(p.block_pot);
     retain_free(p.block_sum);
     retain_free(p.all_sums);
     retain_free(cand);

@@ -268,7 +268,7 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
         else if (p->init == RETAIN_KMEANS_INIT_RANDOM)
             s = rt_kmeans_init_random(data, k, &rng, centers);
         else
-            s = rt_kmeans_init_plusplus(data, k, &rng, p->progress, p->progress_user, centers);
+            s = rt_kmeans_init_plusplus(data, k, gpu, &rng, p->progress, p->progress_user, centers);
         if (s)
             break;
         double t0 = rt_seconds();

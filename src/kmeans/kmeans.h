@@ -112,8 +112,13 @@ void rt_kmeans_bounds_move(rt_kmeans_bounds *b, const float *old, const float *n
 
 /* ---- init.c ---------------------------------------------------------------- */
 
-/* Greedy k-means++ (scikit-learn's _kmeans_plusplus): centres, k x d. */
-retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k, rt_rng *rng,
+struct rt_cuda_kmeans; /* kernels/cuda/kmeans.cuh */
+
+/* Greedy k-means++ (scikit-learn's _kmeans_plusplus): centres, k x d. With
+** gpu (x's rows on a GPU, one process) the passes over the rows run there;
+** the centres are the same bits either way. */
+retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k,
+                                      struct rt_cuda_kmeans *gpu, rt_rng *rng,
                                       retain_progress_fn progress, void *user,
                                       float *centers);
 /* k distinct rows drawn uniformly. */
@@ -169,7 +174,6 @@ typedef struct rt_kmeans_result {
 ** assigned through Hamerly's bounds (hamerly.c). With gpu (the same rows
 ** on the device, kernels/cuda/kmeans.cuh) each pass runs there and hamerly
 ** is ignored; NULL: the CPU. */
-struct rt_cuda_kmeans;
 retain_status rt_kmeans_lloyd(const rt_kmeans_data *x, int64_t k, int64_t max_iter,
                               double tol, bool hamerly, struct rt_cuda_kmeans *gpu,
                               float *centers,

@@ -183,7 +183,7 @@ static retain_status seed(const retain_kmeans_params *p, retain_kmeans_model *m,
             }
             s = p->init == RETAIN_KMEANS_INIT_RANDOM
                     ? rt_kmeans_init_random(&set, k, &rng, trial)
-                    : rt_kmeans_init_plusplus(&set, k, &rng, NULL, NULL, trial);
+                    : rt_kmeans_init_plusplus(&set, k, NULL, &rng, NULL, NULL, trial);
             if (s)
                 break;
         }

@@ -8,6 +8,9 @@ no usable GPU is present, or without h5py.
     (RETAIN_CUDA_CHUNK_ROWS forces chunks of 7000 rows), --scale standard,
     k = 256 x d = 32 (the per-block sums in large shared memory) and
     k = 512 x d = 64 (too large for shared memory: sums in global memory);
+    k-means++ seeding on the GPU (--max-iter 0) gives the CPU's centroids bit
+    for bit (plain, weighted, chunked), and a fit from that seeding matches
+    the CPU's within the same bounds;
     kmeans predict and score on the GPU give the CPU's segments on >= 99.9%
     of rows and distances within 1e-4 relative; the same GPU fit twice gives
     identical centroids, inertia and labels.
@@ -85,6 +88,41 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
     return data, os.path.join(tmp, f"{name}_cpu.h5"), lc, out["cpu"][3]
 
 
+def seeding_case(tmp, name, n, d, k, weighted=False, env=None):
+    """k-means++ on both devices from the same --seed: centroids equal in bits
+    after seeding alone (--max-iter 0), fits within 1e-4 after 50 iterations."""
+    rng = np.random.default_rng(3 * n + d + k)
+    centres = rng.normal(0, 4, size=(k, d))
+    x = (centres[rng.integers(0, k, size=n)] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
+    data = os.path.join(tmp, f"{name}.h5")
+    with h5py.File(data, "w") as f:
+        f.create_dataset("features", data=x)
+        if weighted:
+            f.create_dataset("weight", data=rng.uniform(0, 3, size=n).astype(np.float32))
+    out = {}
+    for iters in ("0", "50"):
+        for dev in ("cpu", "cuda"):
+            model = os.path.join(tmp, f"{name}_{dev}_{iters}.h5")
+            labels = os.path.join(tmp, f"{name}_{dev}_{iters}_labels.h5")
+            cmd = ["kmeans", "fit", data, "-k", str(k), "-o", model, "--labels-out", labels,
+                   "--seed", "11", "--algorithm", "lloyd", "--max-iter", iters, "--json",
+                   "--quiet", "--device", dev]
+            if weighted:
+                cmd += ["--sample-weight", "weight"]
+            summary = json.loads(run(cmd, env if dev == "cuda" else None))
+            with h5py.File(model) as f, h5py.File(labels) as g:
+                out[dev, iters] = (summary["inertia"], f["centroids"][...], g["segment"][...])
+    (_, c0, _), (_, g0, _) = out["cpu", "0"], out["cuda", "0"]
+    check(np.array_equal(c0.view(np.uint8), g0.view(np.uint8)),
+          f"k-means++ {name}: GPU seeding gives the CPU's centroids bit for bit "
+          f"({int(np.sum(c0 != g0))} of {c0.size} values differ)")
+    (ic, _, lc), (ig, _, lg) = out["cpu", "50"], out["cuda", "50"]
+    check(rel(ig, ic) <= 1e-4, f"k-means++ {name}: GPU inertia {ig!r} vs CPU {ic!r} "
+          f"(rel {rel(ig, ic):.2e} <= 1e-4)")
+    agree = float(np.mean(lc == lg))
+    check(agree >= 0.999, f"k-means++ {name}: labels agree on {agree:.5f} of rows (>= 0.999)")
+
+
 def logreg_case(tmp, name, n, d, extra=(), env=None):
     rng = np.random.default_rng(n * 7 + d)
     x = rng.normal(0, 1, size=(n, d)).astype(np.float32) * rng.uniform(0.5, 20, size=d)
@@ -118,6 +156,9 @@ with scratch() as tmp:
     kmeans_case(tmp, "standard", 40000, 7, 9, scale="standard")
     kmeans_case(tmp, "k256_d32", 50000, 32, 256)
     kmeans_case(tmp, "k512_d64", 20000, 64, 512)
+    seeding_case(tmp, "seed_plain", 50000, 12, 30)
+    seeding_case(tmp, "seed_weighted", 50000, 12, 30, weighted=True)
+    seeding_case(tmp, "seed_chunked", 50000, 33, 100, weighted=True, env=chunks)
 
     for tag, env in (("whole", None), ("chunked", chunks), ("score", None)):
         scored = os.path.join(tmp, f"scored_{tag}.h5")

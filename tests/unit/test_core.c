@@ -3,7 +3,8 @@
 ** names, aligned allocation, overflow-checked sizes, the memory-claim
 ** refusal, injected allocation failures, matrix views and the
 ** block-ordered reductions (rt_reduce_rows: the documented order, the same
-** bits for any thread count, every block once), the special functions
+** bits for any thread count, every block once; rt_reduce_block_partials:
+** the same order from given block partials), the special functions
 ** against closed forms, and the keymap look-ahead against a brute-force
 ** numbering by first appearance, its array mode for dense ids (entered,
 ** widened below and above, left for a table when ids spread or pairs
@@ -185,6 +186,16 @@ static void test_reduce_rows(void)
             CHECK(once, "width %lld, %d threads: a block ran other than once",
                   (long long)width, threads[t]);
         }
+        /* the same spans from block partials made elsewhere (a GPU pass) */
+        double *blocks = calloc((size_t)(nblocks * width), sizeof *blocks);
+        for (int64_t b = 0; blocks && b < nblocks; b++)
+            for (int64_t i = b * RT_BLOCK_ROWS; i < (b + 1) * RT_BLOCK_ROWS && i < N; i++)
+                blocks[b * width] += v[i];
+        CHECK(blocks && out && rt_reduce_block_partials(blocks, N, width, out) == RETAIN_OK &&
+                  out[0] == want,
+              "width %lld: block partials give %.17g, want %.17g", (long long)width,
+              out ? out[0] : 0.0, want);
+        free(blocks);
         free(out);
     }
     retain_threads_set(0);

@@ -6,12 +6,15 @@
 ** >= 99.9% of rows; the cluster sums, weights, counts and inertia of those
 ** labels to 1e-9 relative; the same bits twice; several chunks
 ** (RETAIN_CUDA_CHUNK_ROWS) to 1e-12 of one; a k x d record too large for
-** shared memory. Logistic pass: sums to 1e-10 relative, the same bits
-** twice, chunks. Exit 77 (skip, with the reason) without CUDA or a GPU.
+** shared memory. k-means++ seeding with its passes on the GPU: the CPU's
+** centres bit for bit, plain and weighted, whole and in chunks. Logistic
+** pass: sums to 1e-10 relative, the same bits twice, chunks. Exit 77
+** (skip, with the reason) without CUDA or a GPU.
 */
 #include "check.h"
 
 #include "core/rng.h"
+#include "kmeans/kmeans.h"
 #include "retain.h"
 
 #ifdef RETAIN_WITH_CUDA
@@ -134,6 +137,45 @@ static void kmeans_case(int64_t n, int64_t d, int64_t k, bool weighted)
     free(x), free(w), free(c), free(lab), free(ref);
 }
 
+/* k-means++ with its row passes on the GPU picks the CPU's centres, bit for
+** bit (the draws are the same; every sum they read must be too). */
+static void seed_case(int64_t n, int64_t d, int64_t k, bool weighted, const char *chunk)
+{
+    int64_t stride = d + 2;
+    float *x = blobs(n, d, k, (uint64_t)(3 * n + d));
+    float *w = weighted ? malloc((size_t)n * sizeof *w) : NULL;
+    float *cpu = malloc((size_t)(k * d) * sizeof *cpu), *gpu = malloc((size_t)(k * d) * sizeof *gpu);
+    rt_rng rng;
+    rt_rng_init(&rng, 4, 2);
+    for (int64_t i = 0; weighted && i < n; i++) /* a few rows of weight 0 */
+        w[i] = i % 11 == 0 ? 0.0f : (float)(2.0 * rt_rng_uniform(&rng));
+    rt_kmeans_data data = {x, n, d, stride, w};
+    rt_rng_init(&rng, 77, 0);
+    retain_status s = rt_kmeans_init_plusplus(&data, k, NULL, &rng, NULL, NULL, cpu);
+    CHECK(s == RETAIN_OK, "CPU k-means++: %s", retain_last_error());
+    if (chunk)
+        setenv("RETAIN_CUDA_CHUNK_ROWS", chunk, 1);
+    rt_cuda_kmeans *g = NULL;
+    s = rt_cuda_kmeans_open(x, n, d, stride, w, k, &g);
+    unsetenv("RETAIN_CUDA_CHUNK_ROWS");
+    rt_rng_init(&rng, 77, 0);
+    if (!s)
+        s = rt_kmeans_init_plusplus(&data, k, g, &rng, NULL, NULL, gpu);
+    CHECK(s == RETAIN_OK, "GPU k-means++ n %lld d %lld k %lld: %s", (long long)n, (long long)d,
+          (long long)k, retain_last_error());
+    rt_cuda_kmeans_close(g);
+    int64_t first_diff = -1;
+    for (int64_t e = 0; !s && e < k * d && first_diff < 0; e++)
+        if (memcmp(&cpu[e], &gpu[e], sizeof *cpu) != 0)
+            first_diff = e;
+    CHECK(!s && first_diff < 0, "k-means++ n %lld d %lld k %lld%s%s: centre %lld differs "
+          "(%.9g vs %.9g on the CPU)", (long long)n, (long long)d, (long long)k,
+          weighted ? " weighted" : "", chunk ? " chunked" : "",
+          (long long)(first_diff < 0 ? 0 : first_diff / d),
+          first_diff < 0 ? 0.0 : gpu[first_diff], first_diff < 0 ? 0.0 : cpu[first_diff]);
+    free(x), free(w), free(cpu), free(gpu);
+}
+
 static void logreg_case(int64_t n, int64_t d)
 {
     int64_t stride = d + 1;
@@ -203,6 +245,11 @@ int main(void)
     kmeans_case(20011, 32, 256, true); /* record 71 KiB: opt-in shared memory */
     kmeans_case(9001, 80, 700, false); /* record 454 KiB: global memory      */
     kmeans_case(300, 3, 1, false);
+    seed_case(30011, 13, 40, false, NULL);
+    seed_case(30011, 13, 40, true, NULL);
+    seed_case(30011, 13, 40, true, "5000"); /* chunks of 8192 rows */
+    seed_case(9001, 80, 300, false, NULL);  /* 7 candidates a draw, d past 8 */
+    seed_case(5, 3, 2, false, NULL);
     logreg_case(30001, 17);
     logreg_case(5000, 300);            /* more columns than threads           */
     logreg_case(100, 1);
