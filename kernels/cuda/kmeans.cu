@@ -158,6 +158,24 @@ __global__ void sums_kernel(const float *__restrict__ x, int64_t rows, int d,
 
 } // namespace
 
+void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out)
+{
+    for (int64_t l = 0; l < k; l++) {
+        float s = 0.0f;
+        for (int64_t j = 0; j < d; j++)
+            s += c[l * d + j] * c[l * d + j];
+        out[l] = s;
+    }
+}
+
+void rt_cuda_assign(const float *x, int64_t rows, int d, const float *c, const float *cnorm,
+                    int k, int32_t *label, double *dist, cudaStream_t stream)
+{
+    if (rows > 0)
+        assign_kernel<<<(unsigned)((rows + kRows - 1) / kRows), kRows, 0, stream>>>(
+            x, rows, d, c, cnorm, k, label, dist);
+}
+
 static retain_status open_buffers(rt_cuda_kmeans *g, const float *z, int64_t n, int64_t stride,
                                   const float *w)
 {
@@ -230,8 +248,7 @@ static retain_status chunk_pass(rt_cuda_kmeans *g, int64_t chunk, bool tally)
         return s;
     int k = (int)g->k, d = (int)g->d;
     double *dist = tally ? g->dist + first : nullptr;
-    assign_kernel<<<(unsigned)((rows + kRows - 1) / kRows), kRows>>>(
-        x, rows, d, g->c, g->cnorm, k, g->label + first, dist);
+    rt_cuda_assign(x, rows, d, g->c, g->cnorm, k, g->label + first, dist, 0);
     RT_CUDA_CHECK_LAUNCH();
     int64_t rows_per, parts = rt_cuda_parts(rows, g->max_parts, &rows_per);
     int64_t kw = g->k * g->width;
@@ -253,12 +270,7 @@ extern "C" retain_status rt_cuda_kmeans_pass(rt_cuda_kmeans *g, const float *c, 
                                              double *wsum, double *tally)
 {
     int64_t k = g->k, d = g->d, kw = k * g->width;
-    for (int64_t l = 0; l < k; l++) {
-        float s = 0.0f;
-        for (int64_t j = 0; j < d; j++)
-            s += c[l * d + j] * c[l * d + j];
-        g->host_cnorm[l] = s;
-    }
+    rt_cuda_centre_norms(c, k, d, g->host_cnorm);
     RT_CUDA_CHECK(cudaMemcpy(g->c, c, (size_t)(k * d) * sizeof *c, cudaMemcpyHostToDevice));
     RT_CUDA_CHECK(cudaMemcpy(g->cnorm, g->host_cnorm, (size_t)k * sizeof *c,
                              cudaMemcpyHostToDevice));

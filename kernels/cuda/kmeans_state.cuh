@@ -31,6 +31,16 @@ struct rt_cuda_kmeans {
     int64_t candidates;
 };
 
+/* out[l] = ||c_l||^2 in float, j in order, for the k centres c (k x d). */
+void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out);
+/* Launches the assign kernel on `stream` (the caller checks the launch):
+** label[i] = the nearest of the k centres c (packed rows x, d columns;
+** cnorm their norms), ties to the lower index; with dist, the squared
+** distance to it by direct differences in float64. Also behind `score`
+** (score.cu). */
+void rt_cuda_assign(const float *x, int64_t rows, int d, const float *c, const float *cnorm,
+                    int k, int32_t *label, double *dist, cudaStream_t stream);
+
 /* Releases the seeding buffers (kmeans_seed.cu); safe to call twice. */
 void rt_cuda_kmeans_seed_free(rt_cuda_kmeans *g);
 

@@ -10,6 +10,9 @@
 ** The input is opened once per kind of column: the models' features
 ** (float32, selected by the models' names) and the lifetime-value summary
 ** (float64, as stored, so that predictions equal `retain clv predict`'s).
+** With --device cuda the segment and churn models score each block on the
+** GPU (kernels/cuda/score.cu), the slots pinned so that the block's copies
+** overlap the kernels; the lifetime-value model stays on the CPU.
 ** Under MPI each rank runs the pipeline over its own rows (core/dist.h)
 ** into the one output file, which every rank opened through MPI-IO; the
 ** ranks meet only before and after it (agreeing on failures, summing the
@@ -29,6 +32,11 @@
 #include "io/model_file.h"
 #include "io/score_file.h"
 #include "kernels/cpu/kernels.h"
+#include "kmeans/kmeans.h"
+
+#ifdef RETAIN_WITH_CUDA
+#include "kernels/cuda/score.cuh"
+#endif
 
 #include <math.h>
 #include <pthread.h>
@@ -69,6 +77,7 @@ typedef struct job {
     double *clv_rows;  /* I/O thread: one block of clv_* inputs, row-major  */
     double *clv_spend; /* one block of expected spends                       */
     slot slots[SLOTS];
+    struct rt_cuda_score *gpu; /* --device cuda: the models on the GPU    */
     rt_score_file *out;
     rt_score_summary *sum;
     /* the pipeline: blocks read, scored and written so far */
@@ -111,6 +120,8 @@ static bool segment_columns(job *j)
 
 static retain_status segment_run(job *j, const retain_matrix *x, slot *s)
 {
+    if (j->gpu) /* gpu_run filled the columns */
+        return RETAIN_OK;
     return retain_kmeans_predict(j->segments, x, s->col[j->segment_col],
                                  s->col[j->segment_col + 1]);
 }
@@ -138,7 +149,7 @@ static bool churn_columns(job *j)
 
 static retain_status churn_run(job *j, const retain_matrix *x, slot *s)
 {
-    retain_status st = retain_logreg_predict(j->churn, x, j->prob);
+    retain_status st = j->gpu ? RETAIN_OK : retain_logreg_predict(j->churn, x, j->prob);
     float *p = s->col[j->churn_col];
     int8_t *tier = s->col[j->churn_col + 1];
     for (int64_t i = 0; !st && i < x->rows; i++) {
@@ -341,10 +352,8 @@ static retain_status open_inputs(job *j)
     int64_t seg_d = 0, churn_d = 0;
     retain_status s = RETAIN_OK;
     if (p->segments_path &&
-        !(s = rt_kmeans_model_load(p->segments_path, &j->segments, &seg_names))) {
+        !(s = rt_kmeans_model_load(p->segments_path, &j->segments, &seg_names)))
         seg_d = retain_kmeans_model_d(j->segments);
-        retain_kmeans_model_set_device(j->segments, p->device);
-    }
     if (!s && p->churn_path &&
         !(s = rt_logreg_model_load(p->churn_path, &j->churn, &churn_names)))
         churn_d = retain_logreg_model_d(j->churn);
@@ -604,12 +613,89 @@ static void tally(job *j, slot *sl)
     }
 }
 
+/* ---- the GPU ------------------------------------------------------------ */
+
+#ifdef RETAIN_WITH_CUDA
+/* Pins one buffer; the first refusal is reported once, as a warning. */
+static retain_status gpu_pin(job *j, void *p, int64_t bytes, bool *warned)
+{
+    char why[256];
+    retain_status s = rt_cuda_score_pin(j->gpu, p, (size_t)bytes, why, sizeof why);
+    if (!s && why[0] && !*warned) {
+        rt_log(RETAIN_LOG_WARN, "score: %s; copies to and from the GPU will not overlap "
+                                "its work", why);
+        *warned = true;
+    }
+    return s;
+}
+#endif
+
+/* --device cuda: the segment and churn models on the GPU for blocks of
+** j->block_rows rows, with the slots' rows, their segment columns and the
+** churn probabilities pinned. */
+static retain_status gpu_open(job *j)
+{
+    if (j->p->device != RETAIN_DEVICE_CUDA || (!j->segments && !j->churn))
+        return RETAIN_OK;
+#ifdef RETAIN_WITH_CUDA
+    const retain_kmeans_model *m = j->segments;
+    bool scaled = m && m->params.scale != RETAIN_SCALE_NONE;
+    rt_cuda_score_models models = {
+        .d = j->d,
+        .k = m ? m->k : 0,
+        .centres = m ? m->centroids_scaled : NULL,
+        .offset = scaled ? m->offset : NULL,
+        .spread = scaled ? m->spread : NULL,
+        .coef = j->churn ? retain_logreg_model_coef_original(j->churn) : NULL,
+        .intercept = j->churn ? retain_logreg_model_intercept_original(j->churn) : 0.0};
+    int64_t b = j->block_rows;
+    bool warned = false;
+    retain_status s = rt_cuda_score_open(&models, b, &j->gpu);
+    for (int i = 0; i < SLOTS && !s; i++) {
+        slot *sl = &j->slots[i];
+        s = gpu_pin(j, sl->x, b * j->d * (int64_t)sizeof(float), &warned);
+        if (!s && m)
+            s = gpu_pin(j, sl->col[j->segment_col], b * (int64_t)sizeof(int32_t), &warned);
+        if (!s && m)
+            s = gpu_pin(j, sl->col[j->segment_col + 1], b * (int64_t)sizeof(float), &warned);
+    }
+    if (!s && j->churn)
+        s = gpu_pin(j, j->prob, b * (int64_t)sizeof(double), &warned);
+    return s;
+#else
+    return rt_error(RETAIN_ERR_DEVICE, "score --device cuda: this build has no CUDA backend");
+#endif
+}
+
+/* Fills the GPU's columns of the block (segment, distance, j->prob). */
+static retain_status gpu_run(job *j, slot *sl)
+{
+#ifdef RETAIN_WITH_CUDA
+    bool seg = j->segments != NULL;
+    return rt_cuda_score_run(j->gpu, sl->x, sl->rows, seg ? sl->col[j->segment_col] : NULL,
+                             seg ? sl->col[j->segment_col + 1] : NULL,
+                             j->churn ? j->prob : NULL);
+#else
+    (void)sl;
+    return rt_error(RETAIN_ERR_INTERNAL, "score: a GPU block without CUDA");
+#endif
+}
+
+/* Unpins and frees what gpu_open set up; before the slots go. */
+static void gpu_close(job *j)
+{
+#ifdef RETAIN_WITH_CUDA
+    rt_cuda_score_close(j->gpu);
+#endif
+    j->gpu = NULL;
+}
+
 static retain_status score_block(job *j, slot *sl)
 {
     if (j->p->skip_invalid)
         flag_invalid(j, sl);
     retain_matrix x = {sl->x, sl->rows, j->d, j->d};
-    retain_status s = RETAIN_OK;
+    retain_status s = j->gpu ? gpu_run(j, sl) : RETAIN_OK;
     for (int k = 0; k < NSCORERS && !s; k++)
         if (j->active[k])
             s = scorers[k].run(j, &x, sl);
@@ -819,8 +905,11 @@ retain_status rt_score_run(const rt_score_params *p, rt_score_summary *out)
     if (!s)
         s = alloc_slots(j);
     if (!s)
+        s = gpu_open(j);
+    if (!s)
         s = write_output(j, t0);
     out->seconds = rt_seconds() - t0;
+    gpu_close(j);
     free_slots(j);
     if (j->clv_in != j->f)
         rt_features_close(j->clv_in);

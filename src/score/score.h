@@ -49,9 +49,8 @@ typedef struct rt_score_params {
     int64_t memory;            /* bytes the job may use             */
     bool skip_invalid;         /* score around rows with NaN/Inf     */
     rt_risk_rule risk;         /* churn-risk cut points              */
-    retain_device device;      /* where segments are assigned (resolved:
-                                  cpu or cuda; churn and lifetime value
-                                  run on the CPU)                    */
+    retain_device device;      /* resolved: cpu or cuda (segments and churn
+                                  on the GPU; lifetime value on the CPU) */
     rt_progress_fn progress;   /* phase "score": rows done, or NULL  */
     void *progress_user;
 } rt_score_params;

@@ -12,7 +12,8 @@ no usable GPU is present, or without h5py.
     for bit (plain, weighted, chunked), and a fit from that seeding matches
     the CPU's within the same bounds;
     kmeans predict and score on the GPU give the CPU's segments on >= 99.9%
-    of rows and distances within 1e-4 relative; the same GPU fit twice gives
+    of rows and distances within 1e-4 relative, and score's churn
+    probabilities within 1e-6 of the CPU's; the same GPU fit twice gives
     identical centroids, inertia and labels.
   * logistic regression: objective within 1e-6 relative of the CPU's, for
     plain, weighted (class weights "balanced") and chunked runs; the same
@@ -177,6 +178,34 @@ with scratch() as tmp:
         err = np.max(np.abs(dist[same] - cpu_dist[same]) / np.maximum(cpu_dist[same], 1e-6))
         check(err <= 1e-4, f"kmeans predict on the GPU ({tag}): distances within {err:.2e} "
               "relative (<= 1e-4)")
+
+    # score with both models: segments as above, churn probabilities to 1e-6
+    both = os.path.join(tmp, "both.h5")
+    with h5py.File(data) as f, h5py.File(both, "w") as g:
+        x = f["features"][...]
+        g.create_dataset("features", data=x)
+        margin = (x - x.mean(axis=0)) @ np.linspace(-0.3, 0.3, x.shape[1]) - 0.5
+        churned = np.random.default_rng(8).uniform(size=len(x)) < 1 / (1 + np.exp(-margin))
+        g.create_dataset("churned", data=churned.astype(np.int8))
+    churn = os.path.join(tmp, "churn.h5")
+    run(["logreg", "fit", both, "-o", churn, "--quiet"])
+    scores = {}
+    for dev in ("cpu", "cuda"):
+        scored = os.path.join(tmp, f"both_{dev}.h5")
+        run(["score", "--segments", model, "--churn", churn, both, "-o", scored, "--device",
+             dev, "--quiet"])
+        with h5py.File(scored) as f:
+            scores[dev] = {n: f[n][...] for n in ("segment", "segment_distance",
+                                                   "churn_probability", "churn_risk")}
+    c, g = scores["cpu"], scores["cuda"]
+    agree = float(np.mean(c["segment"] == g["segment"]))
+    check(agree >= 0.999, f"score on the GPU, both models: segments agree on {agree:.5f} "
+          "of rows (>= 0.999)")
+    err = float(np.max(np.abs(c["churn_probability"].astype(np.float64) -
+                              g["churn_probability"])))
+    check(err <= 1e-6, f"score on the GPU: churn probabilities within {err:.2e} (<= 1e-6)")
+    agree = float(np.mean(c["churn_risk"] == g["churn_risk"]))
+    check(agree >= 0.999, f"score on the GPU: churn risk tiers agree on {agree:.5f} of rows")
 
     logreg_case(tmp, "plain", 80000, 20)
     logreg_case(tmp, "balanced", 80000, 20, extra=["--class-weight", "balanced"])

@@ -7,7 +7,10 @@
 ** labels to 1e-9 relative; the same bits twice; several chunks
 ** (RETAIN_CUDA_CHUNK_ROWS) to 1e-12 of one; a k x d record too large for
 ** shared memory. k-means++ seeding with its passes on the GPU: the CPU's
-** centres bit for bit, plain and weighted, whole and in chunks. Logistic
+** centres bit for bit, plain and weighted, whole and in chunks. The
+** scorer of `score --device cuda`: segments, distances and churn
+** probabilities against float64 brute force over several pieces and both
+** streams, into pinned and unpinned buffers, with and without scaling. Logistic
 ** pass: sums to 1e-10 relative, the same bits twice, chunks. Exit 77
 ** (skip, with the reason) without CUDA or a GPU.
 */
@@ -20,6 +23,7 @@
 #ifdef RETAIN_WITH_CUDA
 #include "kernels/cuda/kmeans.cuh"
 #include "kernels/cuda/logreg.cuh"
+#include "kernels/cuda/score.cuh"
 #endif
 
 #include <math.h>
@@ -176,6 +180,75 @@ static void seed_case(int64_t n, int64_t d, int64_t k, bool weighted, const char
     free(x), free(w), free(cpu), free(gpu);
 }
 
+/* The block scorer against float64 brute force: n rows (several 65,536-row
+** pieces), k segments (0: none), scaled or not, churn or not, pinned or not. */
+static void score_case(int64_t n, int64_t d, int64_t k, bool scaled, bool churn, bool pin)
+{
+    float *x = blobs(n, d, k ? k : 3, (uint64_t)(n + 5 * d));
+    float *packed = malloc((size_t)(n * d) * sizeof *packed);
+    float *c = malloc((size_t)((k ? k : 1) * d) * sizeof *c), *dist = malloc((size_t)n * sizeof *dist);
+    double *offset = malloc((size_t)d * sizeof *offset), *spread = malloc((size_t)d * sizeof *spread);
+    double *coef = malloc((size_t)d * sizeof *coef), *prob = malloc((size_t)n * sizeof *prob);
+    int32_t *seg = malloc((size_t)n * sizeof *seg);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(packed + i * d, x + i * (d + 2), (size_t)d * sizeof *packed);
+    for (int64_t j = 0; j < d; j++) {
+        offset[j] = 0.25 * (double)j - 1.0;
+        spread[j] = 4.0 + 0.5 * (double)j;
+        coef[j] = (j % 2 ? 0.02 : -0.03) * (double)(j + 1);
+    }
+    for (int64_t l = 0; l < k; l++) /* centres in scaled units: scaled rows, perturbed */
+        for (int64_t j = 0; j < d; j++) {
+            double v = packed[(l * 7919 % n) * d + j];
+            c[l * d + j] = (float)((scaled ? (v - offset[j]) / spread[j] : v) + 0.05);
+        }
+    rt_cuda_score_models m = {d, k, c, scaled ? offset : NULL, scaled ? spread : NULL,
+                              churn ? coef : NULL, -0.4};
+    rt_cuda_score *g = NULL;
+    char why[256] = "";
+    retain_status s = rt_cuda_score_open(&m, n, &g);
+    if (!s && pin)
+        s = rt_cuda_score_pin(g, packed, (size_t)(n * d) * sizeof *packed, why, sizeof why);
+    if (!s)
+        s = rt_cuda_score_run(g, packed, n, k ? seg : NULL, k ? dist : NULL, churn ? prob : NULL);
+    CHECK(s == RETAIN_OK && !why[0], "GPU scorer n %lld d %lld k %lld: %s %s", (long long)n,
+          (long long)d, (long long)k, s ? retain_last_error() : "", why);
+    rt_cuda_score_close(g);
+    int64_t agree = 0;
+    double worst_dist = 0.0, worst_prob = 0.0;
+    for (int64_t i = 0; !s && i < n; i++) {
+        const float *xi = packed + i * d;
+        double best = INFINITY;
+        int64_t bl = 0;
+        for (int64_t l = 0; l < k; l++) {
+            double t = 0.0;
+            for (int64_t j = 0; j < d; j++) {
+                double z = scaled ? (float)((xi[j] - offset[j]) / spread[j]) : xi[j];
+                t += (z - c[l * d + j]) * (z - c[l * d + j]);
+            }
+            if (t < best)
+                best = t, bl = l;
+        }
+        if (k && bl == seg[i]) {
+            agree++;
+            worst_dist = fmax(worst_dist, fabs(dist[i] - sqrt(best)) / fmax(sqrt(best), 1e-6));
+        }
+        double mg = -0.4;
+        for (int64_t j = 0; churn && j < d; j++)
+            mg += coef[j] * xi[j];
+        if (churn)
+            worst_prob = fmax(worst_prob, fabs(prob[i] - 1.0 / (1.0 + exp(-mg))));
+    }
+    CHECK(!k || agree >= n - n / 1000, "GPU scorer k %lld: segments agree on %lld of %lld",
+          (long long)k, (long long)agree, (long long)n);
+    CHECK(worst_dist <= 1e-5, "GPU scorer k %lld: distances off by %.3g relative", (long long)k,
+          worst_dist);
+    CHECK(worst_prob <= 1e-12, "GPU scorer d %lld: churn probabilities off by %.3g",
+          (long long)d, worst_prob);
+    free(x), free(packed), free(c), free(dist), free(offset), free(spread), free(coef);
+    free(prob), free(seg);
+}
+
 static void logreg_case(int64_t n, int64_t d)
 {
     int64_t stride = d + 1;
@@ -250,6 +323,10 @@ int main(void)
     seed_case(30011, 13, 40, true, "5000"); /* chunks of 8192 rows */
     seed_case(9001, 80, 300, false, NULL);  /* 7 candidates a draw, d past 8 */
     seed_case(5, 3, 2, false, NULL);
+    score_case(150001, 13, 9, true, true, true); /* three pieces, both streams */
+    score_case(150001, 13, 9, false, false, false);
+    score_case(70000, 40, 0, false, true, true);  /* churn alone */
+    score_case(100, 3, 2, true, true, false);
     logreg_case(30001, 17);
     logreg_case(5000, 300);            /* more columns than threads           */
     logreg_case(100, 1);
