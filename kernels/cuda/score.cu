@@ -205,14 +205,14 @@ static retain_status queue_piece(rt_cuda_score *s, lane *l, const float *x, int6
         l->x, rows, (int)d, l->dist, s->k ? l->distance : nullptr, s->churn ? s->coef : nullptr,
         s->intercept, l->prob);
     RT_CUDA_CHECK_LAUNCH();
-    if (s->k) {
+    if (s->k)
         RT_CUDA_CHECK(cudaMemcpyAsync(segment + first, l->segment,
                                       (size_t)rows * sizeof *segment, cudaMemcpyDeviceToHost,
                                       st));
+    if (s->k && distance)
         RT_CUDA_CHECK(cudaMemcpyAsync(distance + first, l->distance,
                                       (size_t)rows * sizeof *distance,
                                       cudaMemcpyDeviceToHost, st));
-    }
     if (s->churn)
         RT_CUDA_CHECK(cudaMemcpyAsync(prob + first, l->prob, (size_t)rows * sizeof *prob,
                                       cudaMemcpyDeviceToHost, st));

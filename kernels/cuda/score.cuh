@@ -4,6 +4,7 @@
 ** block of feature rows in, each row's segment, distance and churn
 ** probability out, with the copies to and from the device overlapping the
 ** kernels (two streams, pieces of rows, the caller's buffers pinned).
+** `kmeans predict --device cuda` (src/kmeans/model.c) uses it too.
 */
 #ifndef RT_CUDA_SCORE_CUH
 #define RT_CUDA_SCORE_CUH
@@ -38,8 +39,9 @@ retain_status rt_cuda_score_open(const rt_cuda_score_models *m, int64_t max_rows
 ** goes to *why (cap bytes) and the call returns RETAIN_OK. */
 retain_status rt_cuda_score_pin(rt_cuda_score *s, void *p, size_t bytes, char *why, int cap);
 /* Scores `rows` packed rows x (rows x d, host): with a segment model
-** segment[i] (nearest centre, ties to the lower index) and distance[i]
-** (Euclidean, float32 of the float64 squared distance's square root);
+** segment[i] (nearest centre, ties to the lower index) and, unless
+** distance is NULL, distance[i] (Euclidean: the square root of the float64
+** squared distance, rounded to float32);
 ** with a churn model prob[i] = sigmoid(intercept + coef . x_i), float64.
 ** Returns once every output is on the host. */
 retain_status rt_cuda_score_run(rt_cuda_score *s, const float *x, int64_t rows,

@@ -2,7 +2,8 @@
 ** src/kmeans/model.c: the fitted model: allocation, the canonical segment
 ** numbering (largest first), scaled and original-unit centroids, the
 ** public accessors, and prediction (scale a block, assign it, report the
-** Euclidean distance in scaled units). Saving and loading are file formats
+** Euclidean distance in scaled units; on a GPU through the block scorer of
+** kernels/cuda/score.cuh). Saving and loading are file formats
 ** and live in src/io/kmeans_model.c.
 */
 #include "kmeans.h"
@@ -11,7 +12,7 @@
 #include "core/parallel.h"
 
 #ifdef RETAIN_WITH_CUDA
-#include "kernels/cuda/kmeans.cuh"
+#include "kernels/cuda/score.cuh"
 #endif
 
 #include <math.h>
@@ -152,34 +153,36 @@ void retain_kmeans_model_set_device(retain_kmeans_model *m, retain_device device
 }
 
 #ifdef RETAIN_WITH_CUDA
-/* retain_kmeans_predict on the GPU: the rows scaled on the host into one
-** float32 copy, assigned there, distances from the tally pass. */
+/* Rows the GPU scorer takes at a time (host rows are packed per block when
+** their stride is not d). */
+#define GPU_PREDICT_ROWS ((int64_t)1 << 20)
+
+/* retain_kmeans_predict on the GPU: the block scorer of `score --device
+** cuda` (kernels/cuda/score.cuh) with the segment model alone; the rows are
+** scaled there. */
 static retain_status predict_gpu(const retain_kmeans_model *m, const retain_matrix *x,
                                  int32_t *labels, float *distances)
 {
-    int64_t n = x->rows, d = m->d;
-    bool scaled = m->params.scale != RETAIN_SCALE_NONE;
-    float *z = NULL;
-    double *tally = NULL;
-    rt_cuda_kmeans *gpu = NULL;
-    retain_status s = scaled ? retain_malloc((size_t)(n * d) * sizeof *z, (void **)&z)
-                             : RETAIN_OK;
+    int64_t n = x->rows, d = m->d, block = n < GPU_PREDICT_ROWS ? n : GPU_PREDICT_ROWS;
+    bool scaled = m->params.scale != RETAIN_SCALE_NONE, packed = x->row_stride == d;
+    rt_cuda_score_models models = {d, m->k, m->centroids_scaled, scaled ? m->offset : NULL,
+                                   scaled ? m->spread : NULL, NULL, 0.0};
+    float *buf = NULL;
+    rt_cuda_score *gpu = NULL;
+    retain_status s = packed ? RETAIN_OK
+                             : retain_malloc((size_t)(block * d) * sizeof *buf, (void **)&buf);
     if (!s)
-        s = retain_malloc((size_t)(1 + 2 * m->k) * sizeof *tally, (void **)&tally);
-    if (!s && scaled)
-        rt_scale_rows(x->data, n, d, x->row_stride, m->offset, m->spread, z);
-    if (!s)
-        s = rt_cuda_kmeans_open(scaled ? z : x->data, n, d, scaled ? d : x->row_stride, NULL,
-                                m->k, &gpu);
-    if (!s)
-        s = rt_cuda_kmeans_pass(gpu, m->centroids_scaled, NULL, NULL, tally);
-    if (!s)
-        s = rt_cuda_kmeans_labels(gpu, labels, distances);
-    for (int64_t i = 0; !s && distances && i < n; i++)
-        distances[i] = sqrtf(distances[i]);
-    rt_cuda_kmeans_close(gpu);
-    retain_free(z);
-    retain_free(tally);
+        s = rt_cuda_score_open(&models, block > 0 ? block : 1, &gpu);
+    for (int64_t first = 0; !s && first < n; first += block) {
+        int64_t rows = n - first < block ? n - first : block;
+        const float *src = x->data + first * x->row_stride;
+        for (int64_t i = 0; !packed && i < rows; i++)
+            memcpy(buf + i * d, src + i * x->row_stride, (size_t)d * sizeof *buf);
+        s = rt_cuda_score_run(gpu, packed ? src : buf, rows, labels + first,
+                              distances ? distances + first : NULL, NULL);
+    }
+    rt_cuda_score_close(gpu);
+    retain_free(buf);
     return s;
 }
 #endif

@@ -161,7 +161,7 @@ with scratch() as tmp:
     seeding_case(tmp, "seed_weighted", 50000, 12, 30, weighted=True)
     seeding_case(tmp, "seed_chunked", 50000, 33, 100, weighted=True, env=chunks)
 
-    for tag, env in (("whole", None), ("chunked", chunks), ("score", None)):
+    for tag, env in (("predict", None), ("score", None)):
         scored = os.path.join(tmp, f"scored_{tag}.h5")
         if tag == "score":
             run(["score", "--segments", model, data, "-o", scored, "--device", "cuda",
