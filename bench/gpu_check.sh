@@ -8,8 +8,9 @@
 #   2. configures and builds retain there against that prefix, with CUDA
 #      for the GPU's architecture (sm_90 on Hopper; sm_80 and sm_90 when no
 #      GPU answers);
-#   3. runs the GPU tests (unit.test_cuda, ref.test_gpu, cli.test_device) and, with
-#      GPU_CHECK_FULL=1, every other test too;
+#   3. runs the GPU tests (unit.test_cuda, ref.test_gpu, cli.test_device),
+#      unit.test_cuda again under compute-sanitizer's memcheck when the
+#      machine has it, and with GPU_CHECK_FULL=1 every other test too;
 #   4. runs bench/gpu_bench.py (k-means iterations on 10M x 32, k 64 and 256,
 #      against the device's floor and a plain PyTorch k-means; the logistic
 #      pass against the device's bandwidth) and prints its table last.
@@ -93,6 +94,16 @@ say "GPU tests"
 (cd "$build" && ctest -R "test_gpu|test_device|test_cuda" --output-on-failure -V) >"$out/ctest_gpu.log" 2>&1
 gpu_tests=$?
 grep -E "(^|: )(ok|FAIL|skip)[ :]|CHECK\(|Test +#|tests passed" "$out/ctest_gpu.log" | tail -60
+# memcheck over the kernels' own test, when the machine has compute-sanitizer:
+# an out-of-bounds access or a failed CUDA call there names its kernel and line
+sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
+memcheck=skipped
+if [ -n "$sanitizer" ] && [ -x "$build/tests/test_cuda" ]; then
+    say "compute-sanitizer memcheck over unit.test_cuda"
+    timeout 900 "$sanitizer" --tool memcheck --error-exitcode 9 "$build/tests/test_cuda" \
+        >"$out/memcheck.log" 2>&1 && memcheck=clean || memcheck="FAILED (log: memcheck.log)"
+    grep -E "ERROR SUMMARY|Invalid|out of bounds|FAIL" "$out/memcheck.log" | head -20
+fi
 full_tests=skipped
 if [ "${GPU_CHECK_FULL:-0}" = 1 ]; then
     say "every other test"
@@ -111,6 +122,6 @@ echo
 if [ $gpu_tests != 0 ]; then gpu_state=FAILED
 elif grep -q "skip:" "$out/ctest_gpu.log"; then gpu_state="passed, with skips (no usable GPU?)"
 else gpu_state=passed; fi
-say "GPU tests $gpu_state; other tests $full_tests; benchmarks $([ $bench = 0 ] && echo ran || echo FAILED)"
+say "GPU tests $gpu_state; memcheck $memcheck; other tests $full_tests; benchmarks $([ $bench = 0 ] && echo ran || echo FAILED)"
 [ -f "$out/gpu_table.md" ] && cat "$out/gpu_table.md"
 [ $gpu_tests = 0 ] && [ $bench = 0 ] && [ "$full_tests" != FAILED ]
