@@ -100,7 +100,7 @@ sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanit
 memcheck=skipped
 if [ -n "$sanitizer" ] && [ -x "$build/tests/test_cuda" ]; then
     say "compute-sanitizer memcheck over unit.test_cuda"
-    timeout 900 "$sanitizer" --tool memcheck --error-exitcode 9 "$build/tests/test_cuda" \
+    timeout 180 "$sanitizer" --tool memcheck --error-exitcode 9 "$build/tests/test_cuda" \
         >"$out/memcheck.log" 2>&1 && memcheck=clean || memcheck="FAILED (log: memcheck.log)"
     grep -E "ERROR SUMMARY|Invalid|out of bounds|FAIL" "$out/memcheck.log" | head -20
 fi
