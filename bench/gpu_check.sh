@@ -13,7 +13,10 @@
 #      machine has it, and with GPU_CHECK_FULL=1 every other test too;
 #   4. runs bench/gpu_bench.py (k-means iterations on 10M x 32, k 64 and 256,
 #      against the device's floor and a plain PyTorch k-means; the logistic
-#      pass against the device's bandwidth) and prints its table last.
+#      pass against the device's bandwidth);
+#   5. with ncu on the machine, profiles the kernels of one k-means iteration
+#      and one logistic pass (profile.log), and prints the benchmarks' table
+#      last.
 # GPU_CHECK_PYTHON names the interpreter for the tests (default: python3 on
 # the PATH, the one with torch there). Logs and the table go to $OUT when set (the device tool's output folder),
 # else to build-gpu/out. Steps 3 and 4 report a skip without a GPU.
@@ -118,6 +121,26 @@ say "benchmarks"
     --table "$out/gpu_table.md" >"$out/bench.log" 2>&1
 bench=$?
 tail -25 "$out/bench.log" | grep -v '^|' || true
+
+# ---- 5. kernel profile ------------------------------------------------------------
+# Nsight Compute's speed-of-light figures for each kernel of one k-means
+# iteration (k 256) and one logistic pass on the benchmark's file, when the
+# machine has ncu: which kernel takes the time, and how near it runs to the
+# memory or compute ceiling.
+ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null)
+data=$(ls "$work"/bench/gpu_*x*.h5 2>/dev/null | grep -v _init | head -1)
+init=$(ls "$work"/bench/gpu_*_k256_init.h5 2>/dev/null | head -1)
+if [ -n "$ncu" ] && [ -n "$data" ] && [ -n "$init" ]; then
+    say "kernel profile (ncu)"
+    ( timeout 150 "$ncu" --clock-control none --section SpeedOfLight -k 'regex:assign|sums|partials' \
+        --launch-count 3 "$build/retain" kmeans fit "$data" -k 256 --init-centroids "$init" \
+        --scale none --algorithm lloyd --max-iter 1 --device cuda -o "$work/profile_km.h5" --quiet
+      timeout 120 "$ncu" --clock-control none --section SpeedOfLight -k 'regex:pass_kernel|partials' \
+        --launch-count 2 "$build/retain" logreg fit "$data" --max-iter 1 --device cuda \
+        -o "$work/profile_lr.h5" --quiet ) >"$out/profile.log" 2>&1
+    grep -E "^  [a-z_]+.*\(|Duration|DRAM Throughput|Memory Throughput|Compute \(SM\) Throughput" \
+        "$out/profile.log" | head -40
+fi
 echo
 if [ $gpu_tests != 0 ]; then gpu_state=FAILED
 elif grep -q "skip:" "$out/ctest_gpu.log"; then gpu_state="passed, with skips (no usable GPU?)"
