@@ -1,12 +1,8 @@
 /*
 ** kernels/cuda/kmeans.cu: the Lloyd pass on the GPU (contract in
 ** kmeans.cuh). Two kernels per chunk of rows:
-**   assign  one thread per row, 256 rows per block; centres and the rows'
-**           coordinates staged in shared memory in 32 x 32 tiles (the
-**           centres read as float4 broadcasts); scores
-**           ||c||^2 - 2 x.c in float32 (FMA), arg-min in the same kernel,
-**           so the n x k matrix never exists; with the tally, the direct
-**           squared distance to the winner in float64.
+**   assign  every row's nearest centre, and with the tally its squared
+**           distance (assign.cu);
 **   sums    the rows cut into contiguous ranges, one block each; thread t
 **           owns the columns j = t, t + blockDim, ... of a per-block record
 **           of k x (d + 3) doubles (sums, weight, count, weighted distance)
@@ -30,73 +26,8 @@ extern "C" {
 
 namespace {
 
-constexpr int kRows = 256; /* rows per assign block, one per thread       */
-constexpr int kTileK = 32; /* centres per shared-memory tile               */
-constexpr int kTileD = 32; /* coordinates per shared-memory tile           */
 constexpr int64_t kMaxParts = 4096;
 constexpr int64_t kMaxPartialBytes = 256 << 20;
-
-__global__ void assign_kernel(const float *x, int64_t rows, int d, const float *c,
-                              const float *cnorm, int k, int32_t *label, double *dist)
-{
-    __shared__ float xs[kTileD][kRows + 1];
-    __shared__ __align__(16) float cs[kTileD][kTileK]; /* coordinate-major: float4 reads */
-    const int t = threadIdx.x;
-    const int64_t row0 = (int64_t)blockIdx.x * kRows, i = row0 + t;
-    float best = INFINITY;
-    int bi = 0;
-    for (int c0 = 0; c0 < k; c0 += kTileK) {
-        float dot[kTileK];
-#pragma unroll
-        for (int u = 0; u < kTileK; u++)
-            dot[u] = 0.0f;
-        for (int j0 = 0; j0 < d; j0 += kTileD) {
-            __syncthreads();
-            for (int e = t; e < kRows * kTileD; e += kRows) {
-                int r = e / kTileD, j = e % kTileD;
-                xs[j][r] = row0 + r < rows && j0 + j < d ? x[(row0 + r) * d + j0 + j] : 0.0f;
-            }
-            for (int e = t; e < kTileK * kTileD; e += kRows) {
-                int u = e % kTileK, j = e / kTileK;
-                cs[j][u] = c0 + u < k && j0 + j < d ? c[(int64_t)(c0 + u) * d + j0 + j] : 0.0f;
-            }
-            __syncthreads();
-            for (int j = 0; j < kTileD; j++) {
-                float xv = xs[j][t];
-                const float4 *cj = reinterpret_cast<const float4 *>(cs[j]);
-#pragma unroll
-                for (int q = 0; q < kTileK / 4; q++) {
-                    float4 cv = cj[q]; /* the same address in every thread: a broadcast */
-                    dot[4 * q] = fmaf(xv, cv.x, dot[4 * q]);
-                    dot[4 * q + 1] = fmaf(xv, cv.y, dot[4 * q + 1]);
-                    dot[4 * q + 2] = fmaf(xv, cv.z, dot[4 * q + 2]);
-                    dot[4 * q + 3] = fmaf(xv, cv.w, dot[4 * q + 3]);
-                }
-            }
-        }
-#pragma unroll
-        for (int u = 0; u < kTileK; u++) {
-            if (c0 + u < k) {
-                float score = cnorm[c0 + u] - 2.0f * dot[u];
-                if (score < best) {
-                    best = score;
-                    bi = c0 + u;
-                }
-            }
-        }
-    }
-    if (i >= rows)
-        return;
-    label[i] = bi;
-    if (dist) {
-        double s = 0.0;
-        for (int j = 0; j < d; j++) {
-            double diff = (double)x[i * d + j] - (double)c[(int64_t)bi * d + j];
-            s += diff * diff;
-        }
-        dist[i] = s;
-    }
-}
 
 /* Record of cluster l: [l * width + j], j < d the weighted sums, then the
 ** weight, the count and the weighted squared distance (width = d + 3). */
@@ -157,24 +88,6 @@ __global__ void sums_kernel(const float *__restrict__ x, int64_t rows, int d,
 }
 
 } // namespace
-
-void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out)
-{
-    for (int64_t l = 0; l < k; l++) {
-        float s = 0.0f;
-        for (int64_t j = 0; j < d; j++)
-            s += c[l * d + j] * c[l * d + j];
-        out[l] = s;
-    }
-}
-
-void rt_cuda_assign(const float *x, int64_t rows, int d, const float *c, const float *cnorm,
-                    int k, int32_t *label, double *dist, cudaStream_t stream)
-{
-    if (rows > 0)
-        assign_kernel<<<(unsigned)((rows + kRows - 1) / kRows), kRows, 0, stream>>>(
-            x, rows, d, c, cnorm, k, label, dist);
-}
 
 static retain_status open_buffers(rt_cuda_kmeans *g, const float *z, int64_t n, int64_t stride,
                                   const float *w)
