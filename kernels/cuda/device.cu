@@ -90,22 +90,43 @@ void rt_cuda_rows_close(rt_cuda_rows *r)
     r->dev = nullptr;
 }
 
-static __global__ void sum_partials_kernel(const double *partial, int64_t parts, int64_t width,
-                                           double *out)
+/* Parts added in groups of this many, then the groups' sums in order. */
+constexpr int64_t kGroup = 32;
+
+/* partial[g * kGroup * width + e] = the sum of group g's parts, in order
+** (in place: a group's first part holds its sum). */
+static __global__ void sum_groups_kernel(double *partial, int64_t parts, int64_t width)
+{
+    int64_t at = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    int64_t g = at / width, e = at % width;
+    if (g * kGroup >= parts)
+        return;
+    int64_t end = (g + 1) * kGroup < parts ? (g + 1) * kGroup : parts;
+    double s = 0.0;
+    for (int64_t p = g * kGroup; p < end; p++)
+        s += partial[p * width + e];
+    partial[g * kGroup * width + e] = s;
+}
+
+static __global__ void sum_group_totals_kernel(const double *partial, int64_t parts,
+                                               int64_t width, double *out)
 {
     int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= width)
         return;
     double s = 0.0;
-    for (int64_t p = 0; p < parts; p++)
+    for (int64_t p = 0; p < parts; p += kGroup)
         s += partial[p * width + e];
     out[e] = s;
 }
 
-retain_status rt_cuda_sum_partials(const double *partial, int64_t parts, int64_t width,
-                                   double *out)
+retain_status rt_cuda_sum_partials(double *partial, int64_t parts, int64_t width, double *out)
 {
-    sum_partials_kernel<<<(unsigned)((width + 255) / 256), 256>>>(partial, parts, width, out);
+    int64_t groups = (parts + kGroup - 1) / kGroup;
+    sum_groups_kernel<<<(unsigned)((groups * width + 255) / 256), 256>>>(partial, parts, width);
+    RT_CUDA_CHECK_LAUNCH();
+    sum_group_totals_kernel<<<(unsigned)((width + 255) / 256), 256>>>(partial, parts, width,
+                                                                      out);
     RT_CUDA_CHECK_LAUNCH();
     return RETAIN_OK;
 }

@@ -56,10 +56,10 @@ retain_status rt_cuda_rows_chunk(rt_cuda_rows *r, int64_t c, const float **dev,
                                  int64_t *first, int64_t *rows);
 void rt_cuda_rows_close(rt_cuda_rows *r);
 
-/* out[e] = sum over p of partial[p * width + e], p in order: the fixed
-** combining order behind the backend's same-bits promise. */
-retain_status rt_cuda_sum_partials(const double *partial, int64_t parts, int64_t width,
-                                   double *out);
+/* out[e] = the sum over p of partial[p * width + e]: parts added in groups
+** of 32 in order, then the groups' sums in order (partial is overwritten).
+** A fixed combining order, behind the backend's same-bits promise. */
+retain_status rt_cuda_sum_partials(double *partial, int64_t parts, int64_t width, double *out);
 /* Blocks that split `rows` into contiguous row ranges of a multiple of 256
 ** rows: at most max_parts, and never depending on the device. */
 int64_t rt_cuda_parts(int64_t rows, int64_t max_parts, int64_t *rows_per_part);

@@ -10,7 +10,7 @@
 **           has one writer, so the order is fixed (loads of four rows go
 **           ahead of their adds, which keep row order). The record lives in
 **           shared memory when it fits, else in the block's global slot.
-** The blocks' records are then added in block order (device.cu) and the
+** The blocks' records are then added in a fixed order (device.cu) and the
 ** chunks' totals on the host in chunk order: the same bits on every run.
 */
 #include "kmeans_state.cuh"

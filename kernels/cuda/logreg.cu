@@ -5,7 +5,7 @@
 ** margin, loss and weighted slope in float64; then thread t adds slope x
 ** row over the tile for the columns j = t, t + 256, ... it alone owns in
 ** the block's record (d + 2 doubles in global memory). Loss and slope sums
-** go through a fixed tree at the end. The records are added in block order
+** go through a fixed tree at the end. The records are added in a fixed order
 ** (device.cu) and the chunks' totals on the host in chunk order, so a pass
 ** has the same bits every time.
 */
