@@ -1,11 +1,14 @@
 /*
 ** kernels/cuda/logreg.cu: the logistic loss and gradient pass on the GPU
 ** (contract in logreg.cuh). The rows are cut into contiguous ranges, one
-** block each, walked in tiles of 256 rows: a thread per row forms the
-** margin, loss and weighted slope in float64; then thread t adds slope x
-** row over the tile for the columns j = t, t + 256, ... it alone owns in
-** the block's record (d + 2 doubles in global memory). Loss and slope sums
-** go through a fixed tree at the end. The records are added in a fixed order
+** block each, walked in tiles of 256 rows. Each warp forms 32 rows'
+** margins, reading a row across its lanes; a thread per row then forms the
+** loss and weighted slope in float64; then the gradient: when d <= 128,
+** 256 / d threads share a column, each over every (256 / d)-th row of the
+** tile, and their sums are added in thread order; wider, thread t owns the
+** columns j = t, t + 256, ... Each column of the block's record (d + 2
+** doubles in global memory) has one writer. Loss and slope sums go through
+** a fixed tree at the end. The records are added in a fixed order
 ** (device.cu) and the chunks' totals on the host in chunk order, so a pass
 ** has the same bits every time.
 */
@@ -28,9 +31,12 @@ __global__ void pass_kernel(const float *x, int64_t rows, int d, const double *v
                             const uint8_t *y, const double *w, int64_t rows_per_part,
                             double *partial)
 {
-    __shared__ double slope[kThreads];
+    __shared__ double slope[kThreads], share[kThreads];
     __shared__ double loss_sum[kThreads], slope_sum[kThreads];
-    const int t = threadIdx.x;
+    const int t = threadIdx.x, lane = t % 32, warp = t / 32;
+    /* the gradient's split: `split` threads a column, each over every
+    ** split-th row of the tile, when the columns leave threads over */
+    const int split = d <= kThreads / 2 ? kThreads / d : 1;
     double *acc = partial + (int64_t)blockIdx.x * (d + 2);
     for (int j = t; j < d; j += kThreads)
         acc[j] = 0.0;
@@ -38,31 +44,56 @@ __global__ void pass_kernel(const float *x, int64_t rows, int d, const double *v
     int64_t end = first + rows_per_part < rows ? first + rows_per_part : rows;
     double my_loss = 0.0, my_slope = 0.0;
     for (int64_t i0 = first; i0 < end; i0 += kThreads) {
-        int64_t i = i0 + t;
-        double s = 0.0;
-        if (i < end) {
+        const int tile = end - i0 < kThreads ? (int)(end - i0) : kThreads;
+        /* margins: warp w reads rows 32w .. 32w + 31 of the tile, a row at a
+        ** time across its lanes (coalesced), summed by a butterfly that
+        ** leaves the same bits in every lane; lane r keeps row 32w + r's */
+        double mine = 0.0;
+        for (int r = 0; r < 32 && warp * 32 + r < tile; r++) {
+            const float *xr = x + (i0 + warp * 32 + r) * d;
             double m = 0.0;
-            for (int j = 0; j < d; j++)
-                m += v[j] * (double)x[i * d + j];
-            m += b;
+            for (int j = lane; j < d; j += 32)
+                m += v[j] * (double)xr[j];
+            for (int off = 16; off > 0; off >>= 1)
+                m += __shfl_xor_sync(0xffffffffu, m, off);
+            mine = lane == r ? m : mine;
+        }
+        double sl = 0.0;
+        if (t < tile) {
+            int64_t i = i0 + t;
+            double m = mine + b;
             /* loss = log(1 + e^u), u = m for y 0 and -m for y 1 */
             double u = y[i] ? -m : m;
             double e = exp(-fabs(m));
             double loss = (u > 0 ? u : 0.0) + log1p(e);
             double p = m >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
             double c = w ? w[i] : 1.0;
-            s = c * (p - (double)y[i]);
+            sl = c * (p - (double)y[i]);
             my_loss += c * loss;
-            my_slope += s;
+            my_slope += sl;
         }
-        slope[t] = s;
+        slope[t] = sl;
         __syncthreads();
-        int64_t tile = end - i0 < kThreads ? end - i0 : kThreads;
-        for (int j = t; j < d; j += kThreads) {
+        if (split > 1) {
+            int j = t % d, part = t / d;
             double g = 0.0;
-            for (int64_t r = 0; r < tile; r++)
+            for (int r = part; part < split && r < tile; r += split)
                 g += slope[r] * (double)x[(i0 + r) * d + j];
-            acc[j] += g;
+            share[t] = g;
+            __syncthreads();
+            if (t < d) {
+                double sum = 0.0;
+                for (int q = 0; q < split; q++)
+                    sum += share[q * d + t];
+                acc[t] += sum;
+            }
+        } else {
+            for (int j = t; j < d; j += kThreads) {
+                double g = 0.0;
+                for (int r = 0; r < tile; r++)
+                    g += slope[r] * (double)x[(i0 + r) * d + j];
+                acc[j] += g;
+            }
         }
         __syncthreads();
     }
