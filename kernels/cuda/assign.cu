@@ -200,10 +200,12 @@ __global__ void __launch_bounds__(kTy * kTx)
 void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out)
 {
     for (int64_t l = 0; l < k; l++) {
-        float s = 0.0f;
-        for (int64_t j = 0; j < d; j++)
-            s += c[l * d + j] * c[l * d + j];
-        out[l] = s;
+        double s = 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            double v = c[l * d + j];
+            s += v * v;
+        }
+        out[l] = (float)s;
     }
 }
 

@@ -14,6 +14,7 @@ extern "C" {
 
 retain_status rt_cuda_error(const char *call, const char *file, int line, cudaError_t err)
 {
+    cudaGetLastError(); /* clears a non-sticky error, so no later check reports it again */
     return rt_error(RETAIN_ERR_DEVICE, "CUDA call %s failed at %s:%d: %s", call, file, line,
                     cudaGetErrorString(err));
 }
@@ -133,6 +134,10 @@ retain_status rt_cuda_sum_partials(double *partial, int64_t parts, int64_t width
 
 int64_t rt_cuda_parts(int64_t rows, int64_t max_parts, int64_t *rows_per_part)
 {
+    if (rows <= 0) {
+        *rows_per_part = 256;
+        return 0;
+    }
     int64_t tiles = (rows + 255) / 256;
     int64_t parts = tiles < max_parts ? tiles : max_parts;
     if (parts < 1)

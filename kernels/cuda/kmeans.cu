@@ -126,8 +126,9 @@ extern "C" retain_status rt_cuda_kmeans_open(const float *z, int64_t n, int64_t 
                                              rt_cuda_kmeans **out)
 {
     *out = nullptr;
-    if (k > INT32_MAX || d > INT32_MAX)
-        return rt_error(RETAIN_ERR_USAGE, "GPU k-means: k %lld and d %lld must be below 2^31",
+    if (n < 1 || k < 1 || k > INT32_MAX || d < 1 || d > INT32_MAX - 3)
+        return rt_error(RETAIN_ERR_USAGE, "GPU k-means: %lld rows, k %lld and d %lld; rows, "
+                        "k and d from 1, k below 2^31, d below 2^31 - 3", (long long)n,
                         (long long)k, (long long)d);
     rt_cuda_kmeans *g = (rt_cuda_kmeans *)calloc(1, sizeof *g);
     if (!g)

@@ -31,7 +31,9 @@ struct rt_cuda_kmeans {
     int64_t candidates;
 };
 
-/* out[l] = ||c_l||^2 in float, j in order, for the k centres c (k x d). */
+/* out[l] = ||c_l||^2 for the k centres c (k x d): summed in float64 in
+** coordinate order and rounded once, as the CPU kernels' centre norms
+** (kernels/cpu/nearest_centroid.c), so both score rows alike. */
 void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out);
 /* Launches the assign kernel on `stream` (the caller checks the launch):
 ** label[i] = the nearest of the k centres c (packed rows x, d columns;

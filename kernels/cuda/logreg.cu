@@ -150,9 +150,10 @@ extern "C" retain_status rt_cuda_logreg_open(const float *x, int64_t n, int64_t 
                                              rt_cuda_logreg **out)
 {
     *out = nullptr;
-    if (d > INT32_MAX - 2)
-        return rt_error(RETAIN_ERR_USAGE, "GPU logistic regression: %lld columns; at most "
-                        "2^31 - 3", (long long)d);
+    if (n < 1 || d < 1 || d > INT32_MAX - 2)
+        return rt_error(RETAIN_ERR_USAGE, "GPU logistic regression: %lld rows of %lld "
+                        "columns; at least one row, 1 to 2^31 - 3 columns", (long long)n,
+                        (long long)d);
     rt_cuda_logreg *g = (rt_cuda_logreg *)calloc(1, sizeof *g);
     if (!g)
         return rt_error(RETAIN_ERR_INTERNAL, "out of memory for the GPU logistic state");

@@ -39,9 +39,9 @@ __global__ void scale_kernel(const float *x, int64_t count, int d, const double 
     }
 }
 
-/* Per row: the distance's square root as float, and the churn probability
-** from the margin b + coef . x_i (float64, j in order), as
-** retain_logreg_predict turns a margin into one. */
+/* Per row: the square root of the squared distance rounded to float, and
+** the churn probability from the margin b + coef . x_i (float64, j in
+** order), turned into a probability as retain_logreg_predict does. */
 __global__ void finish_kernel(const float *x, int64_t rows, int d, const double *dist,
                               float *distance, const double *coef, double b, double *prob)
 {

@@ -41,7 +41,7 @@ retain_status rt_cuda_score_pin(rt_cuda_score *s, void *p, size_t bytes, char *w
 /* Scores `rows` packed rows x (rows x d, host): with a segment model
 ** segment[i] (nearest centre, ties to the lower index) and, unless
 ** distance is NULL, distance[i] (Euclidean: the square root of the float64
-** squared distance, rounded to float32);
+** squared distance rounded to float32, as `kmeans predict` reports it);
 ** with a churn model prob[i] = sigmoid(intercept + coef . x_i), float64.
 ** Returns once every output is on the host. */
 retain_status rt_cuda_score_run(rt_cuda_score *s, const float *x, int64_t rows,

@@ -144,6 +144,7 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
         json_int(&j, "n_steps", m->n_steps);
     }
     json_string(&j, "isa", retain_isa_name());
+    json_string(&j, "device", retain_device_name(m->params.device));
     json_int(&j, "threads", retain_threads_get());
     cli_ranks_json(&j);
     json_string(&j, "init", rt_kmeans_init_name(m->params.init));

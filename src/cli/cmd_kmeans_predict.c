@@ -212,6 +212,7 @@ int cmd_kmeans_predict(int argc, char **argv)
         cli_json j;
         json_begin(&j, stdout);
         json_string(&j, "command", "kmeans predict");
+        json_string(&j, "device", retain_device_name(dev));
         json_string(&j, "model", model_path);
         json_string(&j, "input", input);
         json_string(&j, "output", output);

@@ -167,6 +167,7 @@ static void print_json(const cli_common *common, const retain_logreg_model *m,
     if (warn & RETAIN_LOGREG_WARN_STALLED)
         json_string(&j, NULL, "stalled");
     json_array_end(&j);
+    json_string(&j, "device", retain_device_name(p->device));
     json_double(&j, "seconds", seconds);
     json_double(&j, "seconds_fit", m->fit_seconds);
     json_int(&j, "passes", m->evaluations);

@@ -4,13 +4,14 @@ no usable GPU is present, or without h5py.
 
   * k-means (Lloyd, same --init-centroids on both devices): inertia within
     1e-4 relative and labels equal on >= 99.9% of rows, for plain and
-    weighted rows (--sample-weight), several data chunks on the device
-    (RETAIN_CUDA_CHUNK_ROWS forces chunks of 7000 rows), --scale standard,
+    weighted rows (--sample-weight, one row in 20 of weight 0), a cluster
+    left empty by its initial centre (relocated), several data chunks on the device
+    (RETAIN_CUDA_CHUNK_ROWS=7000 forces chunks of 8192 rows), --scale standard,
     k = 256 x d = 32 (the per-block sums in large shared memory) and
     k = 512 x d = 64 (too large for shared memory: sums in global memory);
     k-means++ seeding on the GPU (--max-iter 0) gives the CPU's centroids bit
-    for bit (plain, weighted, chunked), and a fit from that seeding matches
-    the CPU's within the same bounds;
+    for bit (plain, weighted, chunked, best of --n-init 3), and a fit from
+    that seeding matches the CPU's within the same bounds;
     kmeans predict and score on the GPU give the CPU's segments on >= 99.9%
     of rows and distances within 1e-4 relative, and score's churn
     probabilities within 1e-6 of the CPU's; the same GPU fit twice gives
@@ -54,7 +55,14 @@ def rel(a, b):
     return abs(a - b) / max(abs(b), 1e-300)
 
 
-def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
+def weights(rng, n):
+    """Row weights in [0, 3), one row in 20 weighing exactly 0."""
+    w = rng.uniform(0, 3, size=n).astype(np.float32)
+    w[::20] = 0
+    return w
+
+
+def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None, empty=False):
     rng = np.random.default_rng(n + d + k)
     centres = rng.normal(0, 4, size=(k, d))
     x = (centres[rng.integers(0, k, size=n)] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
@@ -62,10 +70,13 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
     with h5py.File(data, "w") as f:
         f.create_dataset("features", data=x)
         if weighted:
-            f.create_dataset("weight", data=rng.uniform(0, 3, size=n).astype(np.float32))
+            f.create_dataset("weight", data=weights(rng, n))
     init = os.path.join(tmp, f"{name}_init.h5")
     with h5py.File(init, "w") as f:
-        f.create_dataset("centroids", data=x[rng.choice(n, size=k, replace=False)])
+        c0 = x[rng.choice(n, size=k, replace=False)]
+        if empty:  # a centre no row is near: its cluster is empty after the first pass
+            c0[0] = 1e3
+        f.create_dataset("centroids", data=c0)
     out = {}
     for dev, tag in (("cpu", "cpu"), ("cuda", "gpu"), ("cuda", "gpu2")):
         model = os.path.join(tmp, f"{name}_{tag}.h5")
@@ -76,6 +87,8 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
         if weighted:
             cmd += ["--sample-weight", "weight"]
         summary = json.loads(run(cmd, env if dev == "cuda" else None))
+        check(summary["device"] == dev, f"kmeans {name}: ran on {summary['device']}, "
+              f"asked for {dev}")
         with h5py.File(model) as f, h5py.File(labels) as g:
             out[tag] = (summary["inertia"], f["centroids"][...], g["segment"][...],
                         g["segment_distance"][...])
@@ -89,7 +102,7 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None):
     return data, os.path.join(tmp, f"{name}_cpu.h5"), lc, out["cpu"][3]
 
 
-def seeding_case(tmp, name, n, d, k, weighted=False, env=None):
+def seeding_case(tmp, name, n, d, k, weighted=False, env=None, extra=()):
     """k-means++ on both devices from the same --seed: centroids equal in bits
     after seeding alone (--max-iter 0), fits within 1e-4 after 50 iterations."""
     rng = np.random.default_rng(3 * n + d + k)
@@ -99,7 +112,7 @@ def seeding_case(tmp, name, n, d, k, weighted=False, env=None):
     with h5py.File(data, "w") as f:
         f.create_dataset("features", data=x)
         if weighted:
-            f.create_dataset("weight", data=rng.uniform(0, 3, size=n).astype(np.float32))
+            f.create_dataset("weight", data=weights(rng, n))
     out = {}
     for iters in ("0", "50"):
         for dev in ("cpu", "cuda"):
@@ -107,10 +120,11 @@ def seeding_case(tmp, name, n, d, k, weighted=False, env=None):
             labels = os.path.join(tmp, f"{name}_{dev}_{iters}_labels.h5")
             cmd = ["kmeans", "fit", data, "-k", str(k), "-o", model, "--labels-out", labels,
                    "--seed", "11", "--algorithm", "lloyd", "--max-iter", iters, "--json",
-                   "--quiet", "--device", dev]
+                   "--quiet", "--device", dev, *extra]
             if weighted:
                 cmd += ["--sample-weight", "weight"]
             summary = json.loads(run(cmd, env if dev == "cuda" else None))
+            check(summary["device"] == dev, f"k-means++ {name}: ran on {summary['device']}")
             with h5py.File(model) as f, h5py.File(labels) as g:
                 out[dev, iters] = (summary["inertia"], f["centroids"][...], g["segment"][...])
     (_, c0, _), (_, g0, _) = out["cpu", "0"], out["cuda", "0"]
@@ -139,6 +153,7 @@ def logreg_case(tmp, name, n, d, extra=(), env=None):
         model = os.path.join(tmp, f"{name}_{tag}.h5")
         summary = json.loads(run(["logreg", "fit", data, "-o", model, "--json", "--quiet",
                                   "--device", dev, *extra], env if dev == "cuda" else None))
+        check(summary["device"] == dev, f"logreg {name}: ran on {summary['device']}")
         with h5py.File(model) as f:
             coef = f["coef"][...] if "coef" in f else None
         res[tag] = (summary["objective"], coef)
@@ -160,15 +175,15 @@ with scratch() as tmp:
     seeding_case(tmp, "seed_plain", 50000, 12, 30)
     seeding_case(tmp, "seed_weighted", 50000, 12, 30, weighted=True)
     seeding_case(tmp, "seed_chunked", 50000, 33, 100, weighted=True, env=chunks)
+    seeding_case(tmp, "seed_n_init", 30000, 8, 12, extra=["--n-init", "3"])
+    kmeans_case(tmp, "empty", 30000, 6, 10, weighted=True, empty=True)
 
     for tag, env in (("predict", None), ("score", None)):
         scored = os.path.join(tmp, f"scored_{tag}.h5")
-        if tag == "score":
-            run(["score", "--segments", model, data, "-o", scored, "--device", "cuda",
-                 "--quiet"])
-        else:
-            run(["kmeans", "predict", model, data, "-o", scored, "--device", "cuda", "--quiet"],
-                env)
+        cmd = (["score", "--segments", model] if tag == "score" else ["kmeans", "predict", model])
+        summary = json.loads(run([*cmd, data, "-o", scored, "--device", "cuda", "--json",
+                                  "--quiet"], env))
+        check(summary["device"] == "cuda", f"{tag} ran on {summary['device']}")
         with h5py.File(scored) as f:
             seg, dist = f["segment"][...], f["segment_distance"][...]
         agree = float(np.mean(seg == cpu_labels))
@@ -192,8 +207,9 @@ with scratch() as tmp:
     scores = {}
     for dev in ("cpu", "cuda"):
         scored = os.path.join(tmp, f"both_{dev}.h5")
-        run(["score", "--segments", model, "--churn", churn, both, "-o", scored, "--device",
-             dev, "--quiet"])
+        summary = json.loads(run(["score", "--segments", model, "--churn", churn, both, "-o",
+                                  scored, "--device", dev, "--json", "--quiet"]))
+        check(summary["device"] == dev, f"score ran on {summary['device']}")
         with h5py.File(scored) as f:
             scores[dev] = {n: f[n][...] for n in ("segment", "segment_distance",
                                                    "churn_probability", "churn_risk")}

