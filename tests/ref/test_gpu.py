@@ -62,8 +62,8 @@ def weights(rng, n):
     return w
 
 
-def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None, empty=False):
-    rng = np.random.default_rng(n + d + k)
+def blobs_file(tmp, name, n, d, k, rng, weighted):
+    """NAME.h5: n rows of d around k centres (and /weight when weighted)."""
     centres = rng.normal(0, 4, size=(k, d))
     x = (centres[rng.integers(0, k, size=n)] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
     data = os.path.join(tmp, f"{name}.h5")
@@ -71,6 +71,12 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None, empt
         f.create_dataset("features", data=x)
         if weighted:
             f.create_dataset("weight", data=weights(rng, n))
+    return data, x
+
+
+def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None, empty=False):
+    rng = np.random.default_rng(n + d + k)
+    data, x = blobs_file(tmp, name, n, d, k, rng, weighted)
     init = os.path.join(tmp, f"{name}_init.h5")
     with h5py.File(init, "w") as f:
         c0 = x[rng.choice(n, size=k, replace=False)]
@@ -105,14 +111,7 @@ def kmeans_case(tmp, name, n, d, k, weighted=False, scale="none", env=None, empt
 def seeding_case(tmp, name, n, d, k, weighted=False, env=None, extra=()):
     """k-means++ on both devices from the same --seed: centroids equal in bits
     after seeding alone (--max-iter 0), fits within 1e-4 after 50 iterations."""
-    rng = np.random.default_rng(3 * n + d + k)
-    centres = rng.normal(0, 4, size=(k, d))
-    x = (centres[rng.integers(0, k, size=n)] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
-    data = os.path.join(tmp, f"{name}.h5")
-    with h5py.File(data, "w") as f:
-        f.create_dataset("features", data=x)
-        if weighted:
-            f.create_dataset("weight", data=weights(rng, n))
+    data, _ = blobs_file(tmp, name, n, d, k, np.random.default_rng(3 * n + d + k), weighted)
     out = {}
     for iters in ("0", "50"):
         for dev in ("cpu", "cuda"):
