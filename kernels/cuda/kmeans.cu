@@ -252,7 +252,7 @@ extern "C" void rt_cuda_kmeans_close(rt_cuda_kmeans *g)
     cudaFree(g->dist);
     cudaFree(g->partial);
     cudaFree(g->total);
-    rt_cuda_kmeans_seed_free(g);
+    rt_cuda_kmeans_seed_end(g);
     free(g->host_total);
     free(g->host_cnorm);
     free(g);

@@ -58,6 +58,7 @@ retain_status rt_cuda_kmeans_seed_potentials(rt_cuda_kmeans *g, const float *can
 /* closest_i for rows [first, first + rows) into out (host). */
 retain_status rt_cuda_kmeans_seed_closest(rt_cuda_kmeans *g, int64_t first, int64_t rows,
                                           float *out);
+/* Frees the seeding buffers (also done by close); safe to call twice. */
 void rt_cuda_kmeans_seed_end(rt_cuda_kmeans *g);
 
 void rt_cuda_kmeans_close(rt_cuda_kmeans *g);

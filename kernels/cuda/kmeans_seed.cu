@@ -113,7 +113,7 @@ extern "C" retain_status rt_cuda_kmeans_seed_begin(rt_cuda_kmeans *g, int64_t ca
     if (candidates < 1 || candidates > kMaxSeedCandidates)
         return rt_error(RETAIN_ERR_INTERNAL, "GPU k-means++: %lld candidates per draw; 1 to "
                         "%lld", (long long)candidates, (long long)kMaxSeedCandidates);
-    rt_cuda_kmeans_seed_free(g);
+    rt_cuda_kmeans_seed_end(g);
     int64_t n = g->rows.n, blocks = rt_block_count(n);
     g->candidates = candidates;
     RT_CUDA_CHECK(cudaMalloc(&g->closest, (size_t)(n > 0 ? n : 1) * sizeof *g->closest));
@@ -204,7 +204,7 @@ extern "C" retain_status rt_cuda_kmeans_seed_closest(rt_cuda_kmeans *g, int64_t 
     return RETAIN_OK;
 }
 
-void rt_cuda_kmeans_seed_free(rt_cuda_kmeans *g)
+extern "C" void rt_cuda_kmeans_seed_end(rt_cuda_kmeans *g)
 {
     /* releases report nothing useful */
     cudaFree(g->closest);
@@ -215,5 +215,3 @@ void rt_cuda_kmeans_seed_free(rt_cuda_kmeans *g)
     g->seed_points = nullptr;
     g->candidates = 0;
 }
-
-extern "C" void rt_cuda_kmeans_seed_end(rt_cuda_kmeans *g) { rt_cuda_kmeans_seed_free(g); }

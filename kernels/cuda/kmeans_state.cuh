@@ -43,7 +43,4 @@ void rt_cuda_centre_norms(const float *c, int64_t k, int64_t d, float *out);
 void rt_cuda_assign(const float *x, int64_t rows, int d, const float *c, const float *cnorm,
                     int k, int32_t *label, double *dist, cudaStream_t stream);
 
-/* Releases the seeding buffers (kmeans_seed.cu); safe to call twice. */
-void rt_cuda_kmeans_seed_free(rt_cuda_kmeans *g);
-
 #endif
