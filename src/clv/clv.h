@@ -102,10 +102,26 @@ typedef struct rt_clv_pareto_terms {
     double d_alive[4], d_gone[4];
 } rt_clv_pareto_terms;
 
-/* false where the hypergeometric series would need too many terms
-** (alpha and beta thousands of times apart; see pareto.c). */
+/* false only where neither the series nor the quadrature converges. */
 bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
                          rt_clv_pareto_terms *out);
+
+/* ln I and its derivatives, I(p, e1, q, e2) = int_a^b (p+u)^-e1 (q+u)^-e2 du,
+** for p >= q > 0 and 0 <= a < b. */
+typedef struct rt_clv_integral {
+    double log_value, d_p, d_e1, d_q, d_e2;
+} rt_clv_integral;
+
+/* I as a series (pareto.c); false where it would need more than a few
+** hundred terms (p / q large). */
+bool rt_clv_pareto_series(double p, double e1, double q, double e2, double a, double b,
+                          rt_clv_integral *out);
+
+/* ---- pareto_quadrature.c ---------------------------------------------------- */
+
+/* I by adaptive quadrature, whatever p / q; false if it does not converge. */
+bool rt_clv_pareto_quadrature(double p, double e1, double q, double e2, double a, double b,
+                              rt_clv_integral *out);
 
 /* ---- collapse.c ------------------------------------------------------------- */
 

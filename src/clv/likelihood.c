@@ -148,9 +148,9 @@ static void bgnbd_block(void *ctx, int thread, int64_t first, int64_t rows, doub
     partial[4] += d_b;
 }
 
-/* partial: log-likelihood, then the gradient (4); a customer whose series
-** does not converge makes the log-likelihood NaN (the minimiser then steps
-** back). */
+/* partial: log-likelihood, then the gradient (4); a customer whose integral
+** converges neither as a series nor by quadrature makes the log-likelihood
+** NaN (the minimiser then steps back). */
 static void pareto_block(void *ctx, int thread, int64_t first, int64_t rows, double *partial)
 {
     const lik_ctx *c = ctx;

@@ -22,36 +22,30 @@
 ** The terms peak near n = e2 z / (1 - z) and then shrink by z each, so
 ** the series needs about (e2 + 40) / (1 - z) <= (e2 + 40) p / q terms: a
 ** few hundred where al and be are within a factor 10 of each other, as on
-** CDNOW (al = 10.6, be = 11.7). Where that estimate passes MAX_TERMS (al
-** and be thousands of times apart) the terms are not summed: the customer's
-** likelihood is NaN, which the fit treats as a step too far.
+** CDNOW (al = 10.6, be = 11.7). Where that estimate passes SERIES_TERMS the
+** integral comes from pareto_quadrature.c instead, whose cost does not grow
+** with p / q: it is the faster of the two from about there (measured on
+** fits and log-likelihoods of 200,000 customers).
 */
 #include "clv.h"
 
 #include <math.h>
 
-#define MAX_TERMS 200000
+#define SERIES_TERMS 500
 #define RESCALE 1e250
 
-/* ln I and its derivatives with respect to p, e1, q, e2. */
-typedef struct integral {
-    double log_value, d_p, d_e1, d_q, d_e2;
-} integral;
-
-/* I(p, e1, q, e2) = int_a^b (p+u)^-e1 (q+u)^-e2 du for p >= q > 0 and
-** 0 <= a < b; false if the series would need more than MAX_TERMS terms. */
-static bool integrate(double p, double e1, double q, double e2, double a, double b,
-                      integral *out)
+bool rt_clv_pareto_series(double p, double e1, double q, double e2, double a, double b,
+                          rt_clv_integral *out)
 {
     double u1 = p + a, u2 = p + b, z = (p - q) / u1, M = e1 + e2 - 1;
-    if (!((e2 + 40) < MAX_TERMS * (q + a) / u1)) /* (e2 + 40) / (1 - z) */
+    if (!((e2 + 40) < SERIES_TERMS * (q + a) / u1)) /* (e2 + 40) / (1 - z) */
         return false;
     double rho = u1 / u2, gap = (b - a) / u2, lrho = log1p(-gap);
     double power = exp(M * lrho), share = -expm1(M * lrho); /* rho^N, 1 - rho^N */
     double coef = 1.0, h = 0.0, offset = 0.0;               /* (e2)_n z^n / n!, scaled */
     double S = 0, S1 = 0, S2 = 0, G = 0, H = 0;
     for (int64_t n = 0;; n++) {
-        if (n == 4 * MAX_TERMS)
+        if (n == 4 * SERIES_TERMS)
             return false;
         double N = M + (double)n, next_share = rho * share + gap;
         double t = coef * share / N;
@@ -105,22 +99,17 @@ bool rt_clv_pareto_eval(const double *params, double x, double tx, double T,
             out->d_gone[j] = 0.0;
         return true;
     }
-    integral I;
-    if (al >= be) {
-        if (!integrate(al, r + x, be, s + 1, tx, T, &I))
-            return false;
-        out->d_gone[0] = I.d_e1;
-        out->d_gone[1] = I.d_p;
-        out->d_gone[2] = I.d_e2;
-        out->d_gone[3] = I.d_q;
-    } else {
-        if (!integrate(be, s + 1, al, r + x, tx, T, &I))
-            return false;
-        out->d_gone[0] = I.d_e2;
-        out->d_gone[1] = I.d_q;
-        out->d_gone[2] = I.d_e1;
-        out->d_gone[3] = I.d_p;
-    }
+    rt_clv_integral I;
+    bool al_big = al >= be;
+    double p = al_big ? al : be, e1 = al_big ? r + x : s + 1;
+    double q = al_big ? be : al, e2 = al_big ? s + 1 : r + x;
+    if (!rt_clv_pareto_series(p, e1, q, e2, tx, T, &I) &&
+        !rt_clv_pareto_quadrature(p, e1, q, e2, tx, T, &I))
+        return false;
+    out->d_gone[0] = al_big ? I.d_e1 : I.d_e2;
+    out->d_gone[1] = al_big ? I.d_p : I.d_q;
+    out->d_gone[2] = al_big ? I.d_e2 : I.d_e1;
+    out->d_gone[3] = al_big ? I.d_q : I.d_p;
     out->gone = log(s) + I.log_value;
     out->d_gone[2] += 1.0 / s;
     return true;
