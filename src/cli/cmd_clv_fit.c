@@ -218,6 +218,7 @@ int cmd_clv_fit(int argc, char **argv)
     if (!s && with_spend &&
         (s = rt_clv_fit_model(RT_CLV_GAMMA_GAMMA, &spend_sum, NULL, FIT_TOL, FIT_MAX_ITER, &gg)))
         rt_error_context(s, "%s (the spend model; --spend none leaves it out)", pos[0]);
+    double t_spend = rt_seconds();
     rt_clv_holdout holdout = {0};
     if (!s && holdout_text && !(s = rt_clv_holdout_check(model, fit.params, &t, &period,
                                                          &holdout)) && tracking_out)
@@ -258,6 +259,7 @@ int cmd_clv_fit(int argc, char **argv)
             json_fit(&j, "gamma_gamma", GG_NAMES, 3, &gg);
         json_double(&j, "summary_seconds", t_summary - t0);
         json_double(&j, "fit_seconds", t_fit - t_summary);
+        json_double(&j, "spend_fit_seconds", t_spend - t_fit);
         if (holdout_text)
             cli_clv_holdout_json(&j, &holdout);
         json_double(&j, "seconds", seconds);

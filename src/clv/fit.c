@@ -6,6 +6,8 @@
 ** Standard errors come from the observed information, the Hessian of the
 ** log-likelihood at the estimates, by central differences of the analytic
 ** gradient, inverted; a Hessian that is not negative definite leaves NaN.
+** Gamma-Gamma is fitted on a copy of the repeat buyers alone (the others
+** add nothing to its likelihood), so its passes do not skip rows.
 */
 #include "clv.h"
 
@@ -13,6 +15,7 @@
 #include "core/minimise.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct objective {
@@ -130,6 +133,36 @@ static retain_status standard_errors(rt_clv_model model, const rt_clv_summary *s
     return RETAIN_OK;
 }
 
+/* The rows of s with x > 0 and a positive weight, copied into *store
+** (x, m, then the weights if s has them); tx and T are not copied. */
+static retain_status repeat_buyers(const rt_clv_summary *s, rt_clv_summary *out,
+                                   double **store)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < s->n; i++)
+        n += s->x[i] > 0 && (!s->w || s->w[i] > 0);
+    double *d = *store = malloc((size_t)(n > 0 ? n : 1) * (s->w ? 3 : 2) * sizeof *d);
+    if (!d)
+        return rt_error(RETAIN_ERR_INTERNAL, "out of memory for %lld repeat buyers",
+                        (long long)n);
+    double *x = d, *m = d + n, *w = s->w ? d + 2 * n : NULL;
+    int64_t k = 0;
+    for (int64_t i = 0; i < s->n; i++)
+        if (s->x[i] > 0 && (!s->w || s->w[i] > 0)) {
+            x[k] = s->x[i];
+            m[k] = s->m[i];
+            if (w)
+                w[k] = s->w[i];
+            k++;
+        }
+    *out = (rt_clv_summary){n, x, x, x, m, w};
+    return RETAIN_OK;
+}
+
+static retain_status fit_summary(rt_clv_model model, const rt_clv_summary *s,
+                                 const double *start, double customers, double tol,
+                                 int64_t max_iter, rt_clv_fit *out);
+
 retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, const double *start,
                                double tol, int64_t max_iter, rt_clv_fit *out)
 {
@@ -142,6 +175,23 @@ retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, cons
         return rt_error(RETAIN_ERR_DATA, "none of the %.0f customers made a repeat purchase "
                         "in the calibration period; the %s model needs some repeat purchases",
                         customers, rt_clv_title(model));
+    if (model != RT_CLV_GAMMA_GAMMA)
+        return fit_summary(model, s, start, customers, tol, max_iter, out);
+    rt_clv_summary buyers;
+    double *store;
+    if ((st = repeat_buyers(s, &buyers, &store)))
+        return st;
+    st = fit_summary(model, &buyers, start, customers, tol, max_iter, out);
+    free(store);
+    return st;
+}
+
+/* The fit on s, whose mean is taken over `customers`. */
+static retain_status fit_summary(rt_clv_model model, const rt_clv_summary *s,
+                                 const double *start, double customers, double tol,
+                                 int64_t max_iter, rt_clv_fit *out)
+{
+    retain_status st;
     int np = rt_clv_nparams(model);
     double theta[4], g[4], f;
     for (int j = 0; j < np; j++)

@@ -20,7 +20,7 @@
 **          - (px+q) ln(v + x m).
 ** Gradients use digamma (core/special.c). What depends on x alone is
 ** computed once per x, what depends on T once per distinct T (core/memo.h),
-** so a customer costs an exp and a log1p.
+** so a customer costs an exp and a log1p (Gamma-Gamma: two logs).
 */
 #include "clv.h"
 
@@ -57,7 +57,8 @@ const char *rt_clv_title(rt_clv_model model)
 
 /* What a customer's terms need of the special functions, which depend on
 ** x alone: with k = 0 (BG/NBD) or 1 (MBG/NBD; Pareto/NBD reads the first
-** two only). */
+** two only). Gamma-Gamma reads the first three as
+**   lnG(px+q) - lnG(px) + px ln x,  psi(px+q),  x (psi(px+q) - psi(px) + ln x). */
 typedef struct per_x {
     double lg_rx, psi_rx;             /* lnG(r+x), psi(r+x)                */
     double lb_A, lb_B;                /* lnB(a, b+x+k), lnB(a+1, b+x-1+k)  */
@@ -79,6 +80,17 @@ typedef struct lik_ctx {
 
 static void fill_per_x(rt_clv_model model, const double *p, double x, per_x *out)
 {
+    if (model == RT_CLV_GAMMA_GAMMA) {
+        if (!(x > 0)) { /* no spend term: never read */
+            *out = (per_x){0};
+            return;
+        }
+        double px = p[0] * x, q = p[1], lx = log(x), psi_pxq = rt_digamma(px + q);
+        out->lg_rx = rt_lgamma(px + q) - rt_lgamma(px) + px * lx;
+        out->psi_rx = psi_pxq;
+        out->lb_A = x * (psi_pxq - rt_digamma(px) + lx);
+        return;
+    }
     double r = p[0], a = p[2], b = p[3], k = model == RT_CLV_MBGNBD ? 1.0 : 0.0;
     out->lg_rx = rt_lgamma(r + x);
     out->psi_rx = rt_digamma(r + x);
@@ -211,12 +223,13 @@ static void gamma_gamma_block(void *ctx, int thread, int64_t first, int64_t rows
         double x = s->x[i], m = s->m[i], w = s->w ? s->w[i] : 1.0;
         if (!(x > 0) || w == 0)
             continue;
-        double px = p * x, spend = log(v + x * m), psi_pxq = rt_digamma(px + q);
-        partial[0] += w * (rt_lgamma(px + q) - rt_lgamma(px) - lg_q + q * lv +
-                           (px - 1) * log(m) + px * log(x) - (px + q) * spend);
-        partial[1] += w * x * (psi_pxq - rt_digamma(px) + log(m) + log(x) - spend);
-        partial[2] += w * (psi_pxq - psi_q + lv - spend);
-        partial[3] += w * (q / v - (px + q) / (v + x * m));
+        per_x own;
+        const per_x *t = lookup(c, x, &own);
+        double px = p * x, total = v + x * m, spend = log(total), lm = log(m);
+        partial[0] += w * (t->lg_rx - lg_q + q * lv + (px - 1) * lm - (px + q) * spend);
+        partial[1] += w * (t->lb_A + x * (lm - spend));
+        partial[2] += w * (t->psi_rx - psi_q + lv - spend);
+        partial[3] += w * (q / v - (px + q) / total);
     }
 }
 
@@ -239,8 +252,7 @@ retain_status rt_clv_loglik(rt_clv_model model, const rt_clv_summary *s, const d
     for (int t = 0; !st && times && t < threads; t++)
         st = rt_memo_init(&times[t], TIMES_BITS);
     lik_ctx c = {model, s, params, NULL, 0, times};
-    per_x *table = model == RT_CLV_GAMMA_GAMMA ? NULL
-                                               : make_table(model, s, params, &c.table_len);
+    per_x *table = make_table(model, s, params, &c.table_len);
     c.table = table;
     double acc[5];
     rt_block_fn block = model == RT_CLV_GAMMA_GAMMA ? gamma_gamma_block
