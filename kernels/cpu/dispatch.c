@@ -15,12 +15,13 @@
 static rt_kernels variants[RT_ISA_COUNT] = {
     {RT_ISA_SCALAR, "scalar", rt_colstats_scalar, rt_first_nonfinite_scalar,
      rt_nearest_centroid_scalar, rt_label_sums_scalar, rt_logreg_pass_scalar,
-     rt_and_popcount_scalar, rt_clv_alive_scalar},
+     rt_and_popcount_scalar, rt_clv_alive_scalar, rt_seed_dist_scalar},
     {RT_ISA_AVX2, "avx2", rt_colstats_avx2, rt_first_nonfinite_avx2, rt_nearest_centroid_avx2,
-     rt_label_sums_avx2, rt_logreg_pass_avx2, rt_and_popcount_avx2, rt_clv_alive_avx2},
+     rt_label_sums_avx2, rt_logreg_pass_avx2, rt_and_popcount_avx2, rt_clv_alive_avx2,
+     rt_seed_dist_avx2},
     {RT_ISA_AVX512, "avx512", rt_colstats_avx512, rt_first_nonfinite_avx512,
      rt_nearest_centroid_avx512, rt_label_sums_avx512, rt_logreg_pass_avx512,
-     rt_and_popcount_avx512, rt_clv_alive_avx512},
+     rt_and_popcount_avx512, rt_clv_alive_avx512, rt_seed_dist_avx512},
 };
 
 /* VPOPCNTDQ is an AVX-512 extension of its own: without it the AVX-512

@@ -151,6 +151,21 @@ RT_CLV_ALIVE_DECL(scalar);
 RT_CLV_ALIVE_DECL(avx2);
 RT_CLV_ALIVE_DECL(avx512);
 
+/* k-means++ seeding: the squared distances of rows (rows <= RT_SEED_TILE,
+** row i at z + i * stride, d floats) to count centres (d floats each, one
+** after another) into out[t * RT_SEED_TILE + i], each summed in the order
+** seed_dist_loop.h fixes (the same bits in every variant and on a GPU).
+** tile is scratch of d * RT_SEED_TILE floats. */
+#define RT_SEED_TILE 64
+typedef void (*rt_seed_dist_fn)(const float *z, int64_t stride, int64_t rows, int64_t d,
+                                const float *centres, int64_t count, float *tile, float *out);
+#define RT_SEED_DIST_DECL(isa)                                                              \
+    void rt_seed_dist_##isa(const float *z, int64_t stride, int64_t rows, int64_t d,       \
+                            const float *centres, int64_t count, float *tile, float *out)
+RT_SEED_DIST_DECL(scalar);
+RT_SEED_DIST_DECL(avx2);
+RT_SEED_DIST_DECL(avx512);
+
 typedef struct rt_kernels {
     rt_isa isa;
     const char *name;
@@ -161,6 +176,7 @@ typedef struct rt_kernels {
     rt_logreg_pass_fn logreg_pass;
     rt_and_popcount_fn and_popcount;
     rt_clv_alive_fn clv_alive;
+    rt_seed_dist_fn seed_dist;
 } rt_kernels;
 
 /* The table in use (chosen once; thread-safe). */

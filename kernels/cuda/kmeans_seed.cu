@@ -4,8 +4,9 @@
 ** device passes instead of host ones. The draws stay on the host
 ** (src/kmeans/init.c), which is why the same seed gives the same centres
 ** on either device: each value here is the CPU pass's, bit for bit.
-**   - The squared distance is init.c's sqdist8: eight float partial sums
-**     over j mod 8, the tail, then a fixed tree, each operation rounded on
+**   - The squared distance is summed as kernels/cpu/seed_dist_loop.h sums
+**     it: eight float partial sums over j mod 8, the tail, then a fixed
+**     tree, each operation rounded on
 **     its own (the _rn intrinsics stop nvcc from fusing a multiply and add,
 **     as -ffp-contract=off stops gcc).
 **   - A CUDA block takes one RT_BLOCK_ROWS block of rows in tiles: a thread

@@ -9,7 +9,9 @@
 ** positive weight, uniformly. Draws come from core/rng (not numpy's
 ** Mersenne Twister), so centres match scikit-learn's in distribution, not
 ** bit for bit. Sampling works on per-block sums in block order, so the
-** choice does not depend on the thread count either.
+** choice does not depend on the thread count either. Distances come from
+** the seed_dist kernel (kernels/cpu), 64 rows at a time, one lane a row,
+** summed in one fixed order: the same centres on every instruction set.
 ** Under MPI each rank holds its block-aligned rows (core/dist.h): the
 ** blocks' sums are gathered, so every rank finds the block a draw lands
 ** in from the same numbers in the same order as one process; the rank
@@ -26,8 +28,10 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
+#include "kernels/cpu/kernels.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +50,9 @@ typedef struct plusplus {
     double *all_sums;     /* block_sum of every rank's blocks, in order     */
     struct rt_cuda_kmeans *gpu; /* the rows on a GPU, or NULL               */
     double *block_pot;    /* on a GPU: blocks x ncand candidate potentials  */
+    void **scratch;       /* on the CPU, per thread: a tile of rows turned
+                          ** into columns, and their distances (seed_dist) */
+    int nscratch;
 } plusplus;
 
 static double weight(const rt_kmeans_data *x, int64_t i) { return x->w ? x->w[i] : 1.0; }
@@ -56,26 +63,6 @@ static double weight(const rt_kmeans_data *x, int64_t i) { return x->w ? x->w[i]
 #else
 #define GPU_PASS(call) rt_error(RETAIN_ERR_INTERNAL, "k-means++: a GPU pass without CUDA")
 #endif
-
-/* Squared distance with eight partial sums, which the compiler vectorises:
-** seeding makes (2 + ln k) * k passes over the rows. The order is fixed,
-** so the value does not depend on the thread or instruction set. */
-static float sqdist8(const float *a, const float *b, int64_t d)
-{
-    float acc[8] = {0};
-    int64_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (int u = 0; u < 8; u++) {
-            float t = a[j + u] - b[j + u];
-            acc[u] += t * t;
-        }
-    float s = 0.0f;
-    for (; j < d; j++) {
-        float t = a[j] - b[j];
-        s += t * t;
-    }
-    return s + (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
-}
 
 /* The `rows` rows' closest distances from row `lo` on: in place on the
 ** CPU, fetched into p->closest from a GPU. */
@@ -142,18 +129,45 @@ static void block_sums(const rt_kmeans_data *x, const float *closest, double *bl
     }
 }
 
-/* Potential with each candidate added: partial[t] = sum w min(closest, d_t). */
+/* The squared distances of rows lo .. lo + m - 1 (m <= RT_SEED_TILE) to
+** count centres, into the thread's scratch: distance t of row lo + r at
+** [t * RT_SEED_TILE + r]. Summed in the order of seed_dist_loop.h, which
+** kernels/cuda/kmeans_seed.cu keeps too. */
+static const float *tile_distances(const plusplus *p, int thread, int64_t lo, int64_t m,
+                                   const float *centres, int64_t count)
+{
+    const rt_kmeans_data *x = p->x;
+    float *tile = p->scratch[thread], *dist = tile + x->d * RT_SEED_TILE;
+    rt_kernels_get()->seed_dist(x->z + lo * x->stride, x->stride, m, x->d, centres, count,
+                                tile, dist);
+    return dist;
+}
+
+/* Potential with each candidate added: partial[t] = sum w min(closest, d_t),
+** row after row. Eight candidates at a time keep their sums in registers
+** (the scratch's distances past the last candidate are zero, not used). */
 static void candidate_block(void *ctx, int thread, int64_t first, int64_t rows,
                             double *partial)
 {
     const plusplus *p = ctx;
     const rt_kmeans_data *x = p->x;
-    for (int64_t i = first; i < first + rows; i++) {
-        const float *xi = x->z + i * x->stride;
-        double w = weight(x, i);
-        for (int64_t t = 0; t < p->ncand; t++) {
-            float dt = sqdist8(xi, p->cand + t * x->d, x->d);
-            partial[t] += w * (dt < p->closest[i] ? dt : p->closest[i]);
+    for (int64_t lo = first; lo < first + rows; lo += RT_SEED_TILE) {
+        int64_t m = first + rows - lo < RT_SEED_TILE ? first + rows - lo : RT_SEED_TILE;
+        const float *dist = tile_distances(p, thread, lo, m, p->cand, p->ncand);
+        for (int64_t t0 = 0; t0 < p->ncand; t0 += 8) {
+            int64_t used = p->ncand - t0 < 8 ? p->ncand - t0 : 8;
+            const float *d8 = dist + t0 * RT_SEED_TILE;
+            double sum[8] = {0};
+            memcpy(sum, partial + t0, (size_t)used * sizeof *sum);
+            for (int64_t r = 0; r < m; r++) {
+                double w = weight(x, lo + r);
+                float near = p->closest[lo + r];
+                for (int t = 0; t < 8; t++) {
+                    float dt = d8[t * RT_SEED_TILE + r];
+                    sum[t] += w * (dt < near ? dt : near);
+                }
+            }
+            memcpy(partial + t0, sum, (size_t)used * sizeof *sum);
         }
     }
 }
@@ -176,15 +190,19 @@ static retain_status add_centre(plusplus *p, const float *c, bool first)
         return GPU_PASS(rt_cuda_kmeans_seed_add(p->gpu, c, first, p->block_sum));
     const rt_kmeans_data *x = p->x;
     int64_t nblocks = rt_block_count(x->n);
-#pragma omp parallel for schedule(static) num_threads(rt_threads())
+#pragma omp parallel for schedule(static) num_threads(p->nscratch)
     for (int64_t b = 0; b < nblocks; b++) {
         int64_t end = (b + 1) * RT_BLOCK_ROWS < x->n ? (b + 1) * RT_BLOCK_ROWS : x->n;
         double s = 0.0;
-        for (int64_t i = b * RT_BLOCK_ROWS; i < end; i++) {
-            float dc = sqdist8(x->z + i * x->stride, c, x->d);
-            if (first || dc < p->closest[i])
-                p->closest[i] = dc;
-            s += weight(x, i) * p->closest[i];
+        for (int64_t lo = b * RT_BLOCK_ROWS; lo < end; lo += RT_SEED_TILE) {
+            int64_t m = end - lo < RT_SEED_TILE ? end - lo : RT_SEED_TILE;
+            const float *dist = tile_distances(p, omp_get_thread_num(), lo, m, c, 1);
+            for (int64_t r = 0; r < m; r++) {
+                int64_t i = lo + r;
+                if (first || dist[r] < p->closest[i])
+                    p->closest[i] = dist[r];
+                s += weight(x, i) * p->closest[i];
+            }
         }
         p->block_sum[b] = s;
     }
@@ -231,7 +249,7 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k,
 {
     int64_t d = x->d, nblocks = rt_block_count(x->n);
     int64_t trials = 2 + (int64_t)log((double)k), count;
-    plusplus p = {x, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL};
+    plusplus p = {x, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0};
     float *cand = NULL;
     double *pot = NULL, *buf = NULL, u[64], current;
     p.gpu = rt_dist_size() == 1 ? gpu : NULL;
@@ -247,6 +265,11 @@ retain_status rt_kmeans_init_plusplus(const rt_kmeans_data *x, int64_t k,
                           (void **)&p.block_pot);
     if (!s && p.gpu)
         s = GPU_PASS(rt_cuda_kmeans_seed_begin(p.gpu, trials));
+    /* per thread: the tile, then the distances of trials rounded up to 8 */
+    int64_t tile_bytes = (d + (trials + 7) / 8 * 8) * RT_SEED_TILE * (int64_t)sizeof(float);
+    if (!s && !p.gpu && !(s = rt_thread_scratch_alloc(tile_bytes, &p.scratch, &p.nscratch)))
+        for (int t = 0; t < p.nscratch; t++)
+            memset(p.scratch[t], 0, (size_t)tile_bytes);
     if (!s)
         s = retain_malloc((size_t)(nblocks + 1) * sizeof *p.block_sum, (void **)&p.block_sum);
     if (!s)
@@ -294,6 +317,7 @@ done:
         rt_cuda_kmeans_seed_end(p.gpu);
 #endif
     retain_free(p.closest);
+    rt_thread_scratch_free(p.scratch, p.nscratch);
     retain_free(p.block_pot);
     retain_free(p.block_sum);
     retain_free(p.all_sums);

@@ -10,7 +10,9 @@
 ** exact answer, and elsewhere a centroid within round-off of the nearest by
 ** float64 distances. label_sums must match bit for bit. clv_alive must
 ** match bit for bit on every length, and the scalar reference must agree
-** with the formula in long double (powl) to 1e-12 relative.
+** with the formula in long double (powl) to 1e-12 relative. seed_dist, in
+** every variant, must equal bit for bit a row-at-a-time sum in the order its
+** contract fixes, for d = 1 .. 41, partial tiles and strided rows.
 ** Also checks the RETAIN_ISA cap reported by the dispatcher.
 */
 #include "check.h"
@@ -249,6 +251,48 @@ static void check_clv_alive(const rt_kernels *ref, const rt_kernels *k, rt_rng *
     }
 }
 
+/* The k-means++ distance one row at a time, in the order kernels.h fixes. */
+static float seed_dist_row(const float *a, const float *b, int64_t d)
+{
+    float sums[8] = {0}, rest = 0.0f;
+    int64_t j = 0;
+    for (; j + 8 <= d; j += 8)
+        for (int u = 0; u < 8; u++) {
+            float e = a[j + u] - b[j + u];
+            sums[u] += e * e;
+        }
+    for (; j < d; j++) {
+        float e = a[j] - b[j];
+        rest += e * e;
+    }
+    return rest + (((sums[0] + sums[1]) + (sums[2] + sums[3])) +
+                   ((sums[4] + sums[5]) + (sums[6] + sums[7])));
+}
+
+static void check_seed_dist(const rt_kernels *k, rt_rng *rng)
+{
+    enum { ROWS = RT_SEED_TILE, D = 41, COUNT = 5 };
+    static float z[ROWS * (D + 2) + 1], c[COUNT * D], tile[D * RT_SEED_TILE],
+        out[COUNT * RT_SEED_TILE];
+    for (int64_t d = 1; d <= D; d += 1 + d / 8)
+        for (int64_t rows = 1; rows <= ROWS; rows += 21) {
+            int64_t stride = d + (d % 3);
+            for (int64_t i = 0; i < rows * stride; i++)
+                z[1 + i] = (float)(rt_rng_normal(rng) * 10);
+            for (int64_t i = 0; i < COUNT * d; i++)
+                c[i] = (float)(rt_rng_normal(rng) * 10);
+            int wrong = 0;
+            k->seed_dist(z + 1, stride, rows, d, c, COUNT, tile, out);
+            for (int64_t t = 0; t < COUNT; t++)
+                for (int64_t i = 0; i < rows; i++) {
+                    float want = seed_dist_row(z + 1 + i * stride, c + t * d, d);
+                    wrong += memcmp(&want, &out[t * RT_SEED_TILE + i], sizeof want) != 0;
+                }
+            CHECK(wrong == 0, "%s seed_dist d %lld rows %lld: %d distances differ", k->name,
+                  (long long)d, (long long)rows, wrong);
+        }
+}
+
 int main(void)
 {
     const rt_kernels *ref = rt_kernels_for(RT_ISA_SCALAR);
@@ -259,6 +303,7 @@ int main(void)
     int variants = 0;
     check_nearest_centroid(ref, ref, &rng);
     check_clv_alive(ref, ref, &rng);
+    check_seed_dist(ref, &rng);
     for (int isa = RT_ISA_AVX2; isa < RT_ISA_COUNT; isa++) {
         const rt_kernels *k = rt_kernels_for((rt_isa)isa);
         if (!k) {
@@ -303,6 +348,7 @@ int main(void)
         check_nearest_centroid(ref, k, &rng);
         check_label_sums(ref, k, &rng);
         check_clv_alive(ref, k, &rng);
+        check_seed_dist(k, &rng);
         float two[2] = {NAN, INFINITY};
         CHECK(k->first_nonfinite(two, 2) == 0, "%s first of two", k->name);
     }
