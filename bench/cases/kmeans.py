@@ -19,6 +19,7 @@ library's code pages and caches), so what is left grows with the data.
 Case kmeans-minibatch: passes of mini-batch k-means over the first shape,
 retain streaming the file against scikit-learn's MiniBatchKMeans in memory,
 and retain's peak memory against the data size (minibatch_case).
+Case kmeans-seed: greedy k-means++ seeding on each shape (seed_case).
 
 Run as a script (`kmeans.py sklearn|sklearn-minibatch|faiss|sgemm ...`) it times one baseline
 in a fresh process and prints JSON; the runner calls it that way.
@@ -184,7 +185,33 @@ def minibatch_case(bench):
     ]
 
 
-CASES = [("kmeans", kmeans_case), ("kmeans-minibatch", minibatch_case)]
+def seed_case(bench):
+    """Greedy k-means++ seeding (2 + floor(ln k) candidates a centre, as
+    scikit-learn draws them) on each shape: retain's `seconds_init` from
+    `kmeans fit --max-iter 0` against scikit-learn's kmeans_plusplus on the
+    data in memory, best of three each."""
+    rows = []
+    for n, d, k in (QUICK_SHAPES if bench.quick else SHAPES):
+        data, init = make_data(bench, n, d, k)
+        model = bench.path("km_seed_model.h5")
+        best = float("inf")
+        for _ in range(3):
+            out = subprocess.run([bench.retain, "kmeans", "fit", data, "-k", str(k), "--scale",
+                                  "none", "--max-iter", "0", "--json", "--quiet", "-o", model],
+                                 check=True, capture_output=True, text=True, env=clean_env())
+            summary = json.loads(out.stdout)
+            best = min(best, summary["seconds_init"])
+        os.remove(model)
+        sk = baseline("sklearn-plusplus", data, init)
+        rows.append(bench.Row(f"k-means++ seeding n={n // 1000}k d={d} k={k}", "seconds", best,
+                              "scikit-learn kmeans_plusplus", sk["seconds"],
+                              note=f"{summary['isa']}; {2 + int(np.log(k))} candidates a "
+                                   "centre in both"))
+    return rows
+
+
+CASES = [("kmeans", kmeans_case), ("kmeans-minibatch", minibatch_case),
+         ("kmeans-seed", seed_case)]
 
 
 def _load(data, init):
@@ -218,6 +245,15 @@ if __name__ == "__main__":
             return time.perf_counter() - t0, int(km.n_iter_)
         per_iter, iters = per_iteration(run)
         print(json.dumps({"per_iter": per_iter, "n_iter": iters}))
+    elif kind == "sklearn-plusplus":
+        from sklearn.cluster import kmeans_plusplus
+        x, c = _load(sys.argv[2], sys.argv[3])
+        best = float("inf")
+        for seed in range(3):
+            t0 = time.perf_counter()
+            kmeans_plusplus(x, len(c), random_state=seed)
+            best = min(best, time.perf_counter() - t0)
+        print(json.dumps({"seconds": best}))
     elif kind == "sklearn-minibatch":
         from sklearn.cluster import MiniBatchKMeans
         x, c = _load(sys.argv[2], sys.argv[3])

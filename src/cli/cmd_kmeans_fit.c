@@ -135,6 +135,7 @@ static void print_json(const cli_common *common, const retain_kmeans_model *m,
     json_int(&j, "n_init", m->n_init);
     json_int(&j, "iterations_total", m->iterations_total);
     json_double(&j, "seconds", seconds);
+    json_double(&j, "seconds_init", m->init_seconds);
     json_double(&j, "seconds_lloyd", m->lloyd_seconds);
     json_double(&j, "seconds_per_iteration",
                 m->iterations_total ? m->lloyd_seconds / (double)m->iterations_total : 0.0);

@@ -263,12 +263,14 @@ static retain_status fit_runs(const rt_kmeans_data *data, const retain_kmeans_pa
     for (int64_t run = 0; run < m->n_init; run++) {
         rt_rng rng;
         rt_rng_init(&rng, p->seed, (uint64_t)run);
+        double t_init = rt_seconds();
         if (p->init == RETAIN_KMEANS_INIT_GIVEN)
             rt_scale_rows(p->init_centroids, k, d, d, m->offset, m->spread, centers);
         else if (p->init == RETAIN_KMEANS_INIT_RANDOM)
             s = rt_kmeans_init_random(data, k, &rng, centers);
         else
             s = rt_kmeans_init_plusplus(data, k, gpu, &rng, p->progress, p->progress_user, centers);
+        m->init_seconds += rt_seconds() - t_init;
         if (s)
             break;
         double t0 = rt_seconds();

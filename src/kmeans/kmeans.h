@@ -32,6 +32,7 @@ struct retain_kmeans_model {
     bool converged;
     int64_t iterations_total; /* over every run                          */
     double lloyd_seconds;     /* wall time in Lloyd iterations, all runs */
+    double init_seconds;      /* wall time choosing initial centres, all runs */
     retain_kmeans_algorithm algorithm; /* LLOYD, HAMERLY or MINIBATCH     */
     int64_t n_steps;          /* MINIBATCH: batches processed             */
 };
