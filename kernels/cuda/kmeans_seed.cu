@@ -132,6 +132,23 @@ static retain_status check_begun(const rt_cuda_kmeans *g, int64_t count)
     return RETAIN_OK;
 }
 
+/* launch(x, at, rows) on each chunk of the rows on the device, in order,
+** each launch checked. */
+template <typename Launch>
+static retain_status each_chunk(rt_cuda_kmeans *g, Launch launch)
+{
+    for (int64_t chunk = 0; chunk < g->rows.nchunks; chunk++) {
+        const float *x;
+        int64_t at, rows;
+        retain_status s = rt_cuda_rows_chunk(&g->rows, chunk, &x, &at, &rows);
+        if (s)
+            return s;
+        launch(x, at, rows);
+        RT_CUDA_CHECK_LAUNCH();
+    }
+    return RETAIN_OK;
+}
+
 extern "C" retain_status rt_cuda_kmeans_seed_add(rt_cuda_kmeans *g, const float *centre,
                                                  bool first, double *block_sum)
 {
@@ -141,16 +158,12 @@ extern "C" retain_status rt_cuda_kmeans_seed_add(rt_cuda_kmeans *g, const float 
     int64_t d = g->d, blocks = rt_block_count(g->rows.n);
     RT_CUDA_CHECK(cudaMemcpy(g->seed_points, centre, (size_t)d * sizeof *centre,
                              cudaMemcpyHostToDevice));
-    for (int64_t chunk = 0; chunk < g->rows.nchunks; chunk++) {
-        const float *x;
-        int64_t at, rows;
-        if ((s = rt_cuda_rows_chunk(&g->rows, chunk, &x, &at, &rows)))
-            return s;
-        add_kernel<<<(unsigned)rt_block_count(rows), kAddThreads>>>(
-            x, rows, (int)d, g->seed_points, g->w ? g->w + at : nullptr, first,
-            g->closest + at, g->seed_blocks + at / RT_BLOCK_ROWS);
-        RT_CUDA_CHECK_LAUNCH();
-    }
+    if ((s = each_chunk(g, [&](const float *x, int64_t at, int64_t rows) {
+             add_kernel<<<(unsigned)rt_block_count(rows), kAddThreads>>>(
+                 x, rows, (int)d, g->seed_points, g->w ? g->w + at : nullptr, first,
+                 g->closest + at, g->seed_blocks + at / RT_BLOCK_ROWS);
+         })))
+        return s;
     RT_CUDA_CHECK(cudaMemcpy(block_sum, g->seed_blocks, (size_t)blocks * sizeof *block_sum,
                              cudaMemcpyDeviceToHost));
     return RETAIN_OK;
@@ -175,16 +188,12 @@ extern "C" retain_status rt_cuda_kmeans_seed_potentials(rt_cuda_kmeans *g, const
     }
     RT_CUDA_CHECK(cudaMemcpy(g->seed_points, cand, (size_t)(count * d) * sizeof *cand,
                              cudaMemcpyHostToDevice));
-    for (int64_t chunk = 0; chunk < g->rows.nchunks; chunk++) {
-        const float *x;
-        int64_t at, rows;
-        if ((s = rt_cuda_rows_chunk(&g->rows, chunk, &x, &at, &rows)))
-            return s;
-        potentials_kernel<<<(unsigned)rt_block_count(rows), kPotThreads, shared>>>(
-            x, rows, (int)d, g->seed_points, (int)count, g->w ? g->w + at : nullptr,
-            g->closest + at, g->seed_blocks + at / RT_BLOCK_ROWS * count);
-        RT_CUDA_CHECK_LAUNCH();
-    }
+    if ((s = each_chunk(g, [&](const float *x, int64_t at, int64_t rows) {
+             potentials_kernel<<<(unsigned)rt_block_count(rows), kPotThreads, shared>>>(
+                 x, rows, (int)d, g->seed_points, (int)count, g->w ? g->w + at : nullptr,
+                 g->closest + at, g->seed_blocks + at / RT_BLOCK_ROWS * count);
+         })))
+        return s;
     RT_CUDA_CHECK(cudaMemcpy(block_pot, g->seed_blocks,
                              (size_t)(blocks * count) * sizeof *block_pot,
                              cudaMemcpyDeviceToHost));

@@ -159,33 +159,6 @@ static retain_status repeat_buyers(const rt_clv_summary *s, rt_clv_summary *out,
     return RETAIN_OK;
 }
 
-static retain_status fit_summary(rt_clv_model model, const rt_clv_summary *s,
-                                 const double *start, double customers, double tol,
-                                 int64_t max_iter, rt_clv_fit *out);
-
-retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, const double *start,
-                               double tol, int64_t max_iter, rt_clv_fit *out)
-{
-    memset(out, 0, sizeof *out);
-    double customers, repeaters;
-    retain_status st = rt_clv_check_summary(model, s, &customers, &repeaters);
-    if (st)
-        return st;
-    if (!(repeaters > 0))
-        return rt_error(RETAIN_ERR_DATA, "none of the %.0f customers made a repeat purchase "
-                        "in the calibration period; the %s model needs some repeat purchases",
-                        customers, rt_clv_title(model));
-    if (model != RT_CLV_GAMMA_GAMMA)
-        return fit_summary(model, s, start, customers, tol, max_iter, out);
-    rt_clv_summary buyers;
-    double *store;
-    if ((st = repeat_buyers(s, &buyers, &store)))
-        return st;
-    st = fit_summary(model, &buyers, start, customers, tol, max_iter, out);
-    free(store);
-    return st;
-}
-
 /* The fit on s, whose mean is taken over `customers`. */
 static retain_status fit_summary(rt_clv_model model, const rt_clv_summary *s,
                                  const double *start, double customers, double tol,
@@ -210,4 +183,27 @@ static retain_status fit_summary(rt_clv_model model, const rt_clv_summary *s,
     out->n_iter = result.n_iter;
     out->converged = result.converged;
     return standard_errors(model, s, out->params, out->se);
+}
+
+retain_status rt_clv_fit_model(rt_clv_model model, const rt_clv_summary *s, const double *start,
+                               double tol, int64_t max_iter, rt_clv_fit *out)
+{
+    memset(out, 0, sizeof *out);
+    double customers, repeaters;
+    retain_status st = rt_clv_check_summary(model, s, &customers, &repeaters);
+    if (st)
+        return st;
+    if (!(repeaters > 0))
+        return rt_error(RETAIN_ERR_DATA, "none of the %.0f customers made a repeat purchase "
+                        "in the calibration period; the %s model needs some repeat purchases",
+                        customers, rt_clv_title(model));
+    if (model != RT_CLV_GAMMA_GAMMA)
+        return fit_summary(model, s, start, customers, tol, max_iter, out);
+    rt_clv_summary buyers;
+    double *store;
+    if ((st = repeat_buyers(s, &buyers, &store)))
+        return st;
+    st = fit_summary(model, &buyers, start, customers, tol, max_iter, out);
+    free(store);
+    return st;
 }
